@@ -1,0 +1,90 @@
+//! Turns a JSON request into a typed request, naming the field at fault on any error.
+
+use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Checks `params` against `T` (whose fields are `deny_unknown_fields`).
+pub fn parse<T: DeserializeOwned>(params: Value) -> Result<T> {
+    // `null` stands for "no arguments" so that `call("x", null)` equals `call("x", {})`.
+    let params = if params.is_null() { Value::Object(Default::default()) } else { params };
+    serde_path_to_error::deserialize(params).map_err(|e| to_invalid(e.path().to_string(), e.into_inner().to_string()))
+}
+
+/// Parses JSON text (a request or options object) into `T`.
+pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            Error::invalid("$", format!("request is not valid JSON: {inner}"))
+        } else {
+            to_invalid(e.path().to_string(), inner.to_string())
+        }
+    })
+}
+
+fn to_invalid(path: String, message: String) -> Error {
+    // serde reports a missing field against the enclosing object; name the field itself so
+    // that every language shows the same, precise `field`.
+    let named = between_backticks(&message);
+    let field = match (message.starts_with("missing field"), named) {
+        (true, Some(name)) if path == "." => name.to_string(),
+        (true, Some(name)) => format!("{path}.{name}"),
+        _ if path == "." => "$".to_string(),
+        _ => path,
+    };
+    let message = strip_position(&message);
+    Error::invalid(field.clone(), format!("{field}: {message}"))
+}
+
+fn between_backticks(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(&message[start..start + len])
+}
+
+/// serde_json appends " at line 1 column 42" to errors from text; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Req {
+        name: String,
+        scopes: Vec<String>,
+    }
+
+    #[test]
+    fn names_unknown_missing_and_mistyped_fields() {
+        let e = parse::<Req>(json!({"name": "a", "scopes": [], "extra": 1})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("extra"));
+        assert!(e.message.starts_with("extra: unknown field `extra`"), "{}", e.message);
+
+        let e = parse::<Req>(json!({"scopes": []})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("name"));
+        assert_eq!(e.message, "name: missing field `name`");
+
+        let e = parse::<Req>(json!({"name": "a", "scopes": ["x", 5]})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("scopes[1]"));
+        assert_eq!(e.message, "scopes[1]: invalid type: integer `5`, expected a string");
+
+        let e = parse_json::<Req>("{\"name\": 3, \"scopes\": []}").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("name"));
+        assert_eq!(e.message, "name: invalid type: integer `3`, expected a string");
+
+        let e = parse_json::<Req>("{oops").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("$"));
+    }
+}
