@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test in every language. Installs what it needs (Python venv packages, Maven
+# artifacts) itself, so it runs on a fresh machine with only the toolchains.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+suites=()
+run() {
+  local name=$1; shift
+  echo
+  echo "==== $name ===="
+  if "$@"; then suites+=("PASS $name"); else suites+=("FAIL $name"); fi
+}
+
+run "rust workspace (cargo test)" cargo test --workspace --locked
+for part in sim bindings; do
+  [ -f "scripts/test-$part.sh" ] && run "$part" bash "scripts/test-$part.sh"
+done
+
+echo
+echo "==== summary ===="
+printf '%s\n' "${suites[@]}"
+failed=$(printf '%s\n' "${suites[@]}" | grep -c '^FAIL' || true)
+echo "suites: $(( ${#suites[@]} - failed )) passed, $failed failed"
+[ "$failed" -eq 0 ]
