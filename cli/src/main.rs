@@ -1,0 +1,88 @@
+//! `ductape`: runs the Atlas connection lifecycle end to end, or any single operation.
+//!
+//! The lifecycle runs against the bundled simulator unless `MONGODB_ATLAS_*` credentials are
+//! set, in which case it talks to real Atlas (or `MONGODB_ATLAS_BASE_URL`).
+
+mod lifecycle;
+mod target;
+
+use ductape_core::{Ductape, Options};
+use std::io::Read;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage:
+  ductape lifecycle [--tag TAG] [--workspace-dir DIR]
+      create, complete and validate a MongoDB Atlas connection, then fetch and list it.
+      Uses real Atlas when MONGODB_ATLAS_PROJECT_ID and either MONGODB_ATLAS_PUBLIC_API_KEY +
+      MONGODB_ATLAS_PRIVATE_API_KEY or MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET are
+      set; otherwise starts the bundled Atlas simulator with its default seed.
+  ductape call OPERATION [JSON|-]
+      run one operation (e.g. cloud.connections.list) on the workspace and print the reply
+      envelope; JSON defaults to {} and - reads it from standard input.
+  ductape operations
+      list every operation name.
+
+environment: DUCTAPE_WORKSPACE_DIR, DUCTAPE_WORKSPACE_KEY, MONGODB_ATLAS_BASE_URL";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ductape: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.first().map(String::as_str) {
+        Some("lifecycle") => match lifecycle::Args::parse(&args[1..]) {
+            Ok(parsed) => runtime.block_on(lifecycle::run(parsed)),
+            Err(e) => usage_error(&e),
+        },
+        Some("call") if args.len() >= 2 && args.len() <= 3 => runtime.block_on(call(&args[1], args.get(2))),
+        Some("operations") => {
+            ductape_core::ops::OPERATIONS.iter().for_each(|op| println!("{op}"));
+            ExitCode::SUCCESS
+        }
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => usage_error("expected a command"),
+    }
+}
+
+fn usage_error(problem: &str) -> ExitCode {
+    eprintln!("ductape: {problem}\n{USAGE}");
+    ExitCode::from(2)
+}
+
+async fn call(operation: &str, json: Option<&String>) -> ExitCode {
+    let params = match json.map(String::as_str) {
+        None => "{}".to_string(),
+        Some("-") => {
+            let mut text = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+                eprintln!("ductape: cannot read standard input: {e}");
+                return ExitCode::FAILURE;
+            }
+            text
+        }
+        Some(text) => text.to_string(),
+    };
+    let ductape = match Ductape::open(Options::default()) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("ductape: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let reply = ductape.call_json(operation, &params).await;
+    println!("{reply}");
+    let ok = serde_json::from_str::<serde_json::Value>(&reply).ok().and_then(|v| v["ok"].as_bool()).unwrap_or(false);
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
