@@ -1,0 +1,230 @@
+"""The Python facade: a few lines over the native library's generic ``call``.
+
+No product logic lives here. ``Ductape.call(op, params)`` sends JSON to the Rust core and
+decodes the reply envelope; the namespaces (``cloud.connections``, ``cloud.resources`` and any
+other dotted name) only build the operation name and the JSON object. A new core operation is
+reachable at once, e.g. ``ductape.cloud.network.sync({"tag": "prod_atlas"})``.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Awaitable, Callable, Dict, Generic, List, Mapping, Optional, TypeVar, Union
+
+from . import _native
+from .errors import DuctapeError, error_from
+
+__all__ = ["Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "alive_tasks"]
+
+JsonObject = Dict[str, Any]
+Params = Optional[Mapping[str, Any]]
+R = TypeVar("R")
+
+
+def decode_envelope(reply: str) -> Any:
+    """Answers the ``result`` of an envelope or raises the exception for its error code."""
+    envelope = json.loads(reply)
+    if envelope.get("ok"):
+        return envelope.get("result")
+    raise error_from(envelope.get("error") or {})
+
+
+def _options_json(options: Optional[Mapping[str, Any]], kwargs: Mapping[str, Any]) -> str:
+    merged: Dict[str, Any] = dict(options or {})
+    for key, value in kwargs.items():
+        if value is not None:
+            merged[key] = os.fspath(value) if key == "workspace_dir" else value
+    if "workspace_dir" in merged and merged["workspace_dir"] is not None:
+        merged["workspace_dir"] = os.fspath(merged["workspace_dir"])
+    return json.dumps(merged)
+
+
+def _open(options_json: str) -> "_native.DuctapeClient":
+    try:
+        return _native.DuctapeClient(options_json)
+    except _native.DuctapeError.Failure as e:  # the constructor's only typed FFI error
+        raise error_from({"code": e.code, "message": e.detail, "field": e.field}) from None
+
+
+def _with_tag(tag: str, params: Params) -> JsonObject:
+    body: JsonObject = {"tag": tag}
+    body.update(params or {})
+    return body
+
+
+class Namespace(Generic[R]):
+    """A dotted operation prefix. Any attribute is a sub-namespace or an operation:
+    ``ns.sync(params)`` calls ``"<prefix>.sync"``. A trailing underscore is dropped so that
+    Python keywords work (``import_`` -> ``import``)."""
+
+    def __init__(self, caller: Callable[[str, Params], R], prefix: str) -> None:
+        self._caller = caller
+        self._prefix = prefix
+
+    def __getattr__(self, name: str) -> "Namespace[R]":
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Namespace(self._caller, f"{self._prefix}.{name.rstrip('_') or name}")
+
+    def __call__(self, params: Params = None, **fields: Any) -> R:
+        body: JsonObject = dict(params or {})
+        body.update(fields)
+        return self._caller(self._prefix, body)
+
+    def __repr__(self) -> str:
+        return f"<ductape namespace {self._prefix!r}>"
+
+
+class Connections(Namespace[R]):
+    """``cloud.connections``: the Atlas connection lifecycle. Unlisted methods forward too."""
+
+    def create(self, params: Mapping[str, Any]) -> R:
+        """``{provider, name, scopes?, display_name?, description?}`` -> the new record (``pending``)."""
+        return self._caller("cloud.connections.create", dict(params))
+
+    def complete(self, tag: str, params: Mapping[str, Any]) -> R:
+        """Stores credentials: ``{project_id, atlas_public_key?, atlas_private_key?, ...}``."""
+        return self._caller("cloud.connections.complete", _with_tag(tag, params))
+
+    def validate(self, tag: str) -> R:
+        """Checks the credentials against Atlas -> ``{valid, status, message}``."""
+        return self._caller("cloud.connections.validate", {"tag": tag})
+
+    def fetch(self, tag: str) -> R:
+        return self._caller("cloud.connections.fetch", {"tag": tag})
+
+    def list(self, params: Params = None) -> R:
+        """``{provider?, status?}`` filters."""
+        return self._caller("cloud.connections.list", dict(params or {}))
+
+    def update(self, tag: str, params: Mapping[str, Any]) -> R:
+        return self._caller("cloud.connections.update", _with_tag(tag, params))
+
+    def delete(self, tag: str) -> R:
+        return self._caller("cloud.connections.delete", {"tag": tag})
+
+
+class Resources(Namespace[R]):
+    """``cloud.resources``. ``import`` is a keyword: call ``import_`` or ``getattr(r, "import")``."""
+
+    def list(self, params: Params = None) -> R:
+        return self._caller("cloud.resources.list", dict(params or {}))
+
+    def import_(self, params: Mapping[str, Any]) -> R:
+        """``{cloud, service, type, product, component, env, resource}``."""
+        return self._caller("cloud.resources.import", dict(params))
+
+
+class Cloud(Namespace[R]):
+    @property
+    def connections(self) -> Connections[R]:
+        return Connections(self._caller, "cloud.connections")
+
+    @property
+    def resources(self) -> Resources[R]:
+        return Resources(self._caller, "cloud.resources")
+
+
+class _Base:
+    def __init__(
+        self,
+        options: Optional[Mapping[str, Any]] = None,
+        *,
+        workspace_dir: Union[str, "os.PathLike[str]", None] = None,
+        atlas_base_url: Optional[str] = None,
+        request_timeout_ms: Optional[int] = None,
+        connect_timeout_ms: Optional[int] = None,
+        max_retries: Optional[int] = None,
+        debug_operations: Optional[bool] = None,
+    ) -> None:
+        self._client = _open(
+            _options_json(
+                options,
+                {
+                    "workspace_dir": workspace_dir,
+                    "atlas_base_url": atlas_base_url,
+                    "request_timeout_ms": request_timeout_ms,
+                    "connect_timeout_ms": connect_timeout_ms,
+                    "max_retries": max_retries,
+                    "debug_operations": debug_operations,
+                },
+            )
+        )
+
+    def operations(self) -> List[str]:
+        """Every operation name the core knows."""
+        return list(self._client.operations())
+
+    def close(self) -> None:
+        """Releases the native handle now (it is also released when garbage-collected)."""
+        self._client = None
+
+    def _require_open(self) -> "_native.DuctapeClient":
+        if self._client is None:
+            raise DuctapeError("the client is closed", code="failed_precondition")
+        return self._client
+
+
+class Ductape(_Base):
+    """Blocking client. Thread-safe: share one instance between threads.
+
+    >>> ductape = Ductape(workspace_dir="/tmp/ws", atlas_base_url="http://127.0.0.1:8080")
+    >>> ductape.cloud.connections.create({"provider": "mongodb_atlas", "name": "prod_atlas"})
+    """
+
+    def call(self, operation: str, params: Any = None) -> Any:
+        """Runs any core operation; answers its result or raises the error code's exception."""
+        reply = self._require_open().call(operation, json.dumps({} if params is None else params))
+        return decode_envelope(reply)
+
+    @property
+    def cloud(self) -> Cloud[Any]:
+        return Cloud(self.call, "cloud")
+
+    def __getattr__(self, name: str) -> Namespace[Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return Namespace(self.call, name)
+
+    def __enter__(self) -> "Ductape":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class AsyncDuctape(_Base):
+    """asyncio client: every method answers an awaitable. Cancelling the asyncio task
+    cancels the Rust task.
+
+    >>> await AsyncDuctape(...).cloud.connections.validate("prod_atlas")
+    """
+
+    async def call(self, operation: str, params: Any = None) -> Any:
+        reply = await self._require_open().call_async(operation, json.dumps({} if params is None else params))
+        return decode_envelope(reply)
+
+    @property
+    def cloud(self) -> Cloud[Awaitable[Any]]:
+        return Cloud(self.call, "cloud")
+
+    def __getattr__(self, name: str) -> Namespace[Awaitable[Any]]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return Namespace(self.call, name)
+
+    async def __aenter__(self) -> "AsyncDuctape":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def operations() -> List[str]:
+    """Every operation name the core knows (without opening a workspace)."""
+    return list(_native.DuctapeClient("{}").operations())
+
+
+def alive_tasks() -> int:
+    """Tasks alive on the core's runtime (for tests of cancellation)."""
+    return int(_native.debug_alive_tasks())

@@ -1,0 +1,177 @@
+"""The Python facade: errors per code, panics, namespaces, asyncio cancellation, threads."""
+import asyncio
+import threading
+import time
+
+import pytest
+
+import ductape
+from ductape import errors
+
+CODES = sorted(errors.ERROR_CLASSES)
+
+
+@pytest.fixture()
+def client(tmp_path):
+    return ductape.Ductape(workspace_dir=tmp_path, atlas_base_url="http://127.0.0.1:9", debug_operations=True)
+
+
+@pytest.fixture()
+def aclient(tmp_path):
+    return ductape.AsyncDuctape(workspace_dir=tmp_path, atlas_base_url="http://127.0.0.1:9", debug_operations=True)
+
+
+def test_generic_call_round_trips_json(client):
+    value = {"a": [1, 2.5, None, True], "s": "h\u00e9llo \u2603"}
+    assert client.call("debug.echo", {"value": value}) == value
+    assert client.debug.echo({"value": 3}) == 3  # any dotted name forwards
+    assert client.debug.echo(value="kw") == "kw"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_each_error_code_raises_its_exception(client, code):
+    with pytest.raises(errors.ERROR_CLASSES[code]) as info:
+        client.call("debug.error", {"code": code, "message": "made", "field": "f"})
+    e = info.value
+    assert isinstance(e, ductape.DuctapeError)
+    assert (e.code, e.message, e.field) == (code, "made", "f")
+
+
+def test_invalid_argument_names_the_field(client):
+    with pytest.raises(ductape.InvalidArgumentError) as info:
+        client.call("debug.sleep", {"ms": "soon"})
+    assert info.value.field == "ms"
+    assert isinstance(info.value, ValueError)
+
+
+def test_panic_is_an_internal_error_and_the_interpreter_survives(client):
+    for _ in range(3):
+        with pytest.raises(ductape.InternalError, match="boom"):
+            client.call("debug.panic", {"message": "boom"})
+    assert client.call("debug.echo", {"value": "alive"}) == "alive"
+
+
+def test_bad_options_raise_invalid_argument(tmp_path):
+    with pytest.raises(ductape.InvalidArgumentError) as info:
+        ductape.Ductape({"no_such_option": 1})
+    assert info.value.field == "no_such_option"
+    with pytest.raises(ductape.InvalidArgumentError):
+        ductape.Ductape(request_timeout_ms="fast")
+
+
+def test_unknown_operation(client):
+    with pytest.raises(ductape.UnknownOperationError, match="no.such"):
+        client.call("no.such")
+
+
+def test_namespaces_forward_to_the_core(client):
+    # cloud.resources.import arrives in a later issue: the facade already forwards it.
+    for call in (client.cloud.resources.import_, getattr(client.cloud.resources, "import")):
+        with pytest.raises(ductape.UnknownOperationError, match="cloud.resources.import"):
+            call({"cloud": "prod_atlas"})
+    with pytest.raises(ductape.UnknownOperationError, match="cloud.network.sync"):
+        client.cloud.network.sync({"tag": "prod_atlas"})
+    assert repr(client.cloud.connections.anything) == "<ductape namespace 'cloud.connections.anything'>"
+
+
+def test_operations_lists_the_core_operations(client):
+    ops = client.operations()
+    assert "debug.echo" in ops and ops == ductape.operations()
+
+
+def test_closed_client_raises(tmp_path):
+    with ductape.Ductape(workspace_dir=tmp_path, debug_operations=True) as c:
+        assert c.call("debug.echo", {"value": 1}) == 1
+    with pytest.raises(ductape.DuctapeError):
+        c.call("debug.echo", {"value": 1})
+
+
+def test_async_call_and_errors(aclient):
+    async def main():
+        assert await aclient.call("debug.echo", {"value": [1]}) == [1]
+        assert await aclient.debug.echo({"value": "ns"}) == "ns"
+        with pytest.raises(ductape.NotFoundError):
+            await aclient.call("debug.error", {"code": "not_found"})
+        with pytest.raises(ductape.InternalError):
+            await aclient.call("debug.panic", {"message": "async boom"})
+        with pytest.raises(ductape.UnknownOperationError):
+            await aclient.cloud.resources.import_({})
+
+    asyncio.run(main())
+
+
+def _wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
+
+
+def test_asyncio_cancellation_stops_the_rust_task(aclient):
+    async def main():
+        base = ductape.alive_tasks()
+        tasks = [asyncio.ensure_future(aclient.call("debug.sleep", {"ms": 60_000})) for _ in range(5)]
+        await asyncio.sleep(0.2)
+        assert ductape.alive_tasks() >= base + 5, "the Rust tasks did not start"
+        started = time.monotonic()
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with pytest.raises(asyncio.CancelledError):
+                await t
+        # The dropped uniffi futures abort the tasks on the core's runtime.
+        assert await asyncio.to_thread(_wait_for, lambda: ductape.alive_tasks() <= base)
+        assert time.monotonic() - started < 5
+        # The client still works afterwards.
+        assert await aclient.call("debug.sleep", {"ms": 1}) == {"slept_ms": 1}
+
+    asyncio.run(main())
+
+
+def test_asyncio_timeout_cancels(aclient):
+    async def main():
+        base = ductape.alive_tasks()
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(aclient.call("debug.sleep", {"ms": 60_000}), 0.2)
+        assert await asyncio.to_thread(_wait_for, lambda: ductape.alive_tasks() <= base)
+
+    asyncio.run(main())
+
+
+def test_many_asyncio_calls_run_concurrently(aclient):
+    async def main():
+        started = time.monotonic()
+        results = await asyncio.gather(*(aclient.call("debug.sleep", {"ms": 200}) for _ in range(50)))
+        assert results == [{"slept_ms": 200}] * 50
+        return time.monotonic() - started
+
+    assert asyncio.run(main()) < 2.0
+
+
+def test_many_threads_at_once(client):
+    errors_seen = []
+    results = {}
+
+    def worker(n):
+        try:
+            for i in range(20):
+                assert client.call("debug.echo", {"value": [n, i]}) == [n, i]
+                with pytest.raises(ductape.ConflictError):
+                    client.call("debug.error", {"code": "conflict"})
+            results[n] = client.call("debug.sleep", {"ms": 200})
+        except BaseException as e:  # noqa: BLE001
+            errors_seen.append(e)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    assert not errors_seen, errors_seen[:3]
+    assert len(results) == 16
+    # 16 blocking 200 ms calls overlap: the native call releases the GIL.
+    assert elapsed < 16 * 0.2 / 2, elapsed

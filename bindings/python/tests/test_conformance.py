@@ -1,0 +1,13 @@
+"""Runs every shared conformance vector as one pytest case."""
+import pytest
+
+from conformance_runner import load_vectors, needs_sim, run_vector, sim_url
+
+VECTORS = load_vectors()
+
+
+@pytest.mark.parametrize("vector", [v for _, v in VECTORS], ids=[n for n, _ in VECTORS])
+def test_vector(vector, tmp_path):
+    if needs_sim(vector) and not sim_url():
+        pytest.skip("needs the simulator (set DUCTAPE_SIM_URL)")
+    run_vector(vector, str(tmp_path))
