@@ -78,8 +78,8 @@ impl DuctapeClient {
 /// How many tasks are alive on the core's runtime. For tests: after a cancelled call it returns
 /// to its earlier value, which shows that the Rust task stopped.
 #[uniffi::export]
-pub fn debug_alive_tasks() -> u64 {
-    runtime::handle().metrics().num_alive_tasks() as u64
+pub fn debug_alive_tasks() -> i64 {
+    runtime::handle().metrics().num_alive_tasks() as i64
 }
 
 /// The version of the native library (the workspace version).

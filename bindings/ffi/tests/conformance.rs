@@ -1,0 +1,153 @@
+//! The Rust conformance runner: runs every vector in `tests/conformance/vectors/` through the
+//! native library's uniffi surface (`DuctapeClient::call`), the same surface the Kotlin/Java and
+//! Python runners reach. See `tests/conformance/README.md` for the format and matching rules.
+//!
+//! `DUCTAPE_SIM_URL` names a running `atlas-sim`; without it, vectors that `require` the
+//! simulator are skipped (and counted as skipped).
+
+use ductape_ffi::DuctapeClient;
+use serde_json::{json, Map, Value};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+
+fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/vectors")
+}
+
+/// Subset matching shared by every runner.
+fn matches(expected: &Value, actual: Option<&Value>, path: &str) -> Result<(), String> {
+    if expected == &json!("$absent") {
+        return match actual {
+            None => Ok(()),
+            Some(a) => Err(format!("{path}: expected absent, got {a}")),
+        };
+    }
+    let Some(actual) = actual else { return Err(format!("{path}: missing")) };
+    if expected == &json!("$any") {
+        return Ok(());
+    }
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                matches(ev, a.get(k), &format!("{path}.{k}"))?;
+            }
+            Ok(())
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                return Err(format!("{path}: expected {} elements, got {}: {actual}", e.len(), a.len()));
+            }
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                matches(ev, Some(av), &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (Value::Number(e), Value::Number(a)) => {
+            if e.as_f64() == a.as_f64() { Ok(()) } else { Err(format!("{path}: expected {e}, got {a}")) }
+        }
+        _ if expected == actual => Ok(()),
+        _ => Err(format!("{path}: expected {expected}, got {actual}")),
+    }
+}
+
+fn check_step(step: &Value, envelope: &Value) -> Result<(), String> {
+    let expect = &step["expect"];
+    let want_ok = expect["ok"].as_bool().unwrap_or(true);
+    let got_ok = envelope["ok"].as_bool().unwrap_or(false);
+    if want_ok != got_ok {
+        return Err(format!("expected ok={want_ok}, got {envelope}"));
+    }
+    if want_ok {
+        if let Some(result) = expect.get("result") {
+            matches(result, envelope.get("result"), "result")?;
+        }
+        return Ok(());
+    }
+    let (e, a) = (&expect["error"], &envelope["error"]);
+    if e["code"] != a["code"] {
+        return Err(format!("expected error code {}, got {envelope}", e["code"]));
+    }
+    if let Some(field) = e.get("field") {
+        if field != a.get("field").unwrap_or(&Value::Null) {
+            return Err(format!("expected error field {field}, got {envelope}"));
+        }
+    }
+    if let Some(part) = e.get("message_contains").and_then(Value::as_str) {
+        if !a["message"].as_str().unwrap_or("").contains(part) {
+            return Err(format!("expected message containing {part:?}, got {envelope}"));
+        }
+    }
+    Ok(())
+}
+
+fn reset_sim(base: &str) -> Result<(), String> {
+    let addr = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(addr).map_err(|e| format!("simulator at {base}: {e}"))?;
+    write!(s, "POST /__sim/reset HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).map_err(|e| e.to_string())?;
+    if reply.starts_with("HTTP/1.1 2") { Ok(()) } else { Err(format!("reset failed: {}", reply.lines().next().unwrap_or(""))) }
+}
+
+fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), String> {
+    if let Some(base) = sim {
+        reset_sim(base)?;
+    }
+    let mut options = Map::new();
+    options.insert("workspace_dir".into(), json!(workdir.to_string_lossy()));
+    options.insert("atlas_base_url".into(), json!(sim.unwrap_or("http://127.0.0.1:9")));
+    options.insert("debug_operations".into(), json!(true));
+    if let Some(extra) = vector.get("options").and_then(Value::as_object) {
+        options.extend(extra.clone());
+    }
+    let client = DuctapeClient::new(Value::Object(options).to_string()).map_err(|e| format!("open: {e}"))?;
+    for (i, step) in vector["steps"].as_array().into_iter().flatten().enumerate() {
+        let op = step["op"].as_str().unwrap_or("");
+        let params = match step.get("params_raw").and_then(Value::as_str) {
+            Some(raw) => raw.to_string(),
+            None => step.get("params").cloned().unwrap_or(Value::Null).to_string(),
+        };
+        let reply = client.call(op.to_string(), params);
+        let envelope: Value = serde_json::from_str(&reply).map_err(|e| format!("step {i} ({op}): bad envelope {e}"))?;
+        check_step(step, &envelope).map_err(|m| format!("step {i} ({op}): {m}"))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn conformance_vectors() {
+    let sim = std::env::var("DUCTAPE_SIM_URL").ok().filter(|s| !s.is_empty());
+    let mut files: Vec<_> = std::fs::read_dir(vectors_dir()).expect("vectors dir").flatten().map(|e| e.path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    files.sort();
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    let root = std::env::temp_dir().join(format!("ductape-conformance-rust-{}", std::process::id()));
+    for file in &files {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).expect("vector file is JSON");
+        let stem = file.file_stem().unwrap().to_string_lossy().to_string();
+        for vector in doc["vectors"].as_array().expect("vectors array") {
+            let name = format!("{stem}/{}", vector["name"].as_str().unwrap_or("?"));
+            let needs_sim = vector["requires"].as_array().is_some_and(|r| r.contains(&json!("sim")));
+            if needs_sim && sim.is_none() {
+                skipped += 1;
+                continue;
+            }
+            let workdir = root.join(name.replace('/', "__"));
+            let _ = std::fs::remove_dir_all(&workdir);
+            std::fs::create_dir_all(&workdir).unwrap();
+            match run_vector(vector, sim.as_deref(), &workdir) {
+                Ok(()) => passed += 1,
+                Err(m) => {
+                    failed += 1;
+                    eprintln!("FAIL {name}: {m}");
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    println!("conformance (rust): {passed} passed, {failed} failed, {skipped} skipped");
+    assert_eq!(failed, 0, "{failed} conformance vectors failed");
+    assert!(passed > 0, "no conformance vector ran");
+}

@@ -1,0 +1,128 @@
+package dev.ductape;
+
+import dev.ductape.ffi.DuctapeClient;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The Java entry point: {@code ductape.cloud.connections.create(Map.of(...))}.
+ *
+ * <p>Every method builds a JSON object and calls the Rust core's generic {@link #call}; the reply
+ * envelope is decoded here and errors are thrown as the {@link DuctapeException} subclass for the
+ * core's error code. Thread-safe: share one instance between threads. Close it (try-with-resources)
+ * to release the native handle.
+ */
+public final class Ductape implements AutoCloseable {
+    /** The Atlas connection lifecycle and cloud resources. */
+    public final Cloud cloud;
+
+    private final DuctapeClient client;
+    private volatile boolean closed;
+
+    /** Every option at its default ({@code DUCTAPE_WORKSPACE_DIR}, {@code MONGODB_ATLAS_BASE_URL}, ...). */
+    public Ductape() {
+        this(Map.of());
+    }
+
+    /**
+     * Options: {@code workspace_dir, atlas_base_url, request_timeout_ms, connect_timeout_ms,
+     * max_retries, debug_operations}. Unknown options throw {@link DuctapeException.InvalidArgument}.
+     */
+    public Ductape(Map<String, ?> options) {
+        DuctapeClient opened;
+        try {
+            opened = new DuctapeClient(Json.write(options == null ? Map.of() : options));
+        } catch (Exception e) { // Kotlin throws the generated (checked-in-Java) error without declaring it
+            if (e instanceof dev.ductape.ffi.DuctapeException.Failure) {
+                dev.ductape.ffi.DuctapeException.Failure f = (dev.ductape.ffi.DuctapeException.Failure) e;
+                throw DuctapeException.of(f.getCode(), f.getDetail(), f.getField(), null);
+            }
+            throw e instanceof RuntimeException ? (RuntimeException) e : new DuctapeException("internal", e.toString(), null, null);
+        }
+        this.client = opened;
+        this.cloud = new Cloud(this);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs any core operation; answers its result (Map, List, String, Long, Double, Boolean or null). */
+    public Object call(String operation, Object params) {
+        return Envelope.decode(nativeClient().call(operation, Json.write(params == null ? Map.of() : params)));
+    }
+
+    /** Runs any core operation asynchronously. Cancelling the future cancels the Rust task. */
+    public CompletableFuture<Object> callAsync(String operation, Object params) {
+        CompletableFuture<String> raw =
+                NativeBridge.callFuture(nativeClient(), operation, Json.write(params == null ? Map.of() : params));
+        return linked(raw, Envelope::decode);
+    }
+
+    /** A namespace by dotted name, e.g. {@code namespace("cloud.network").call("sync", ...)}. */
+    public Namespace namespace(String prefix) {
+        return new Namespace(this, prefix);
+    }
+
+    /** Every operation name the core knows. */
+    public List<String> operations() {
+        return nativeClient().operations();
+    }
+
+    /** The generated uniffi client, for Kotlin users and tests. */
+    public DuctapeClient nativeClient() {
+        if (closed) {
+            throw DuctapeException.of("failed_precondition", "the client is closed", null, null);
+        }
+        return client;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            client.close();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> asMap(Object result) {
+        if (result == null || result instanceof Map) {
+            return (Map<String, Object>) result;
+        }
+        Map<String, Object> wrapped = new LinkedHashMap<>();
+        wrapped.put("value", result);
+        return wrapped;
+    }
+
+    /** {@code source.thenApply(fn)} whose cancellation also cancels {@code source}. */
+    static <T, R> CompletableFuture<R> linked(CompletableFuture<T> source, Function<? super T, ? extends R> fn) {
+        CompletableFuture<R> out = source.thenApply(fn);
+        out.whenComplete((value, error) -> {
+            if (out.isCancelled()) {
+                source.cancel(true);
+            }
+        });
+        return out;
+    }
+
+    /** Typed options. */
+    public static final class Builder {
+        private final Map<String, Object> options = new LinkedHashMap<>();
+
+        public Builder workspaceDir(Path dir) { options.put("workspace_dir", dir.toString()); return this; }
+        public Builder workspaceDir(String dir) { options.put("workspace_dir", dir); return this; }
+        public Builder atlasBaseUrl(String url) { options.put("atlas_base_url", url); return this; }
+        public Builder requestTimeoutMs(long ms) { options.put("request_timeout_ms", ms); return this; }
+        public Builder connectTimeoutMs(long ms) { options.put("connect_timeout_ms", ms); return this; }
+        public Builder maxRetries(int n) { options.put("max_retries", n); return this; }
+        public Builder debugOperations(boolean on) { options.put("debug_operations", on); return this; }
+        /** Any option by its JSON name. */
+        public Builder option(String name, Object value) { options.put(name, value); return this; }
+        public Ductape build() { return new Ductape(options); }
+    }
+}

@@ -1,0 +1,33 @@
+@file:JvmName("NativeBridge")
+
+package dev.ductape
+
+import dev.ductape.ffi.DuctapeClient
+import dev.ductape.ffi.debugAliveTasks
+import kotlinx.coroutines.DelicateCoroutinesApi
+import kotlinx.coroutines.GlobalScope
+import kotlinx.coroutines.future.future
+import java.util.concurrent.CompletableFuture
+
+/**
+ * The only Kotlin between the Java facade and the generated uniffi code: it turns the generated
+ * `suspend fun callAsync` into a [CompletableFuture]. Cancelling the future cancels the coroutine,
+ * which drops the uniffi future, which aborts the Rust task.
+ */
+@OptIn(DelicateCoroutinesApi::class)
+fun callFuture(client: DuctapeClient, operation: String, paramsJson: String): CompletableFuture<String> =
+    GlobalScope.future { client.callAsync(operation, paramsJson) }
+
+/** Tasks alive on the core's runtime (for cancellation tests). */
+fun aliveTasks(): Long = debugAliveTasks()
+
+/**
+ * Kotlin coroutines: `ductape.callSuspend("cloud.connections.validate", mapOf("tag" to "prod_atlas"))`.
+ * Answers the decoded result or throws the [DuctapeException] for the error code.
+ */
+suspend fun Ductape.callSuspend(operation: String, params: Any? = null): Any? =
+    Envelope.decode(nativeClient().callAsync(operation, Json.write(params ?: emptyMap<String, Any?>())))
+
+/** `ductape.cloud.connections.callSuspend("validate", mapOf("tag" to tag))` for any namespace. */
+suspend fun Namespace.callSuspend(method: String, params: Any? = null): Any? =
+    ductape().callSuspend(operationName(method), params)

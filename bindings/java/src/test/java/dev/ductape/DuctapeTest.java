@@ -1,0 +1,173 @@
+package dev.ductape;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DuctapeTest {
+    @TempDir Path workspace;
+    Ductape ductape;
+
+    @BeforeEach
+    void open() {
+        ductape = Ductape.builder().workspaceDir(workspace).atlasBaseUrl("http://127.0.0.1:9").debugOperations(true).build();
+    }
+
+    @AfterEach
+    void close() {
+        ductape.close();
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier condition, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) Thread.sleep(10);
+        assertTrue(condition.getAsBoolean(), "condition not reached in " + timeoutMs + " ms");
+    }
+
+    @Test
+    void genericCallRoundTripsJson() {
+        Map<String, Object> value = Map.of("a", List.of(1L, 2.5, true), "s", "h\u00e9llo \u2603");
+        assertEquals(value, ductape.call("debug.echo", Map.of("value", value)));
+        assertEquals(Map.of("slept_ms", 1L), ductape.namespace("debug").call("sleep", Map.of("ms", 1)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"invalid_argument", "unknown_operation", "not_found", "conflict", "failed_precondition",
+            "unsupported", "atlas_unauthorized", "atlas_forbidden_ip", "atlas_missing_role", "atlas_error", "network",
+            "timeout", "rate_limited", "workspace", "cancelled", "internal"})
+    void eachErrorCodeThrowsItsSubclass(String code) {
+        DuctapeException e = assertThrows(DuctapeException.class,
+                () -> ductape.call("debug.error", Map.of("code", code, "message", "made", "field", "f")));
+        assertEquals(code, e.getCode());
+        assertEquals("made", e.getDetail());
+        assertEquals("f", e.getField());
+        assertTrue(e.getClass() != DuctapeException.class, "subclass for " + code);
+        assertEquals(e.getClass(), DuctapeException.of(code, "", null, null).getClass());
+    }
+
+    @Test
+    void panicBecomesInternalAndTheJvmSurvives() {
+        for (int i = 0; i < 3; i++) {
+            DuctapeException.Internal e = assertThrows(DuctapeException.Internal.class,
+                    () -> ductape.call("debug.panic", Map.of("message", "boom")));
+            assertTrue(e.getDetail().contains("boom"), e.getDetail());
+        }
+        CompletionException async = assertThrows(CompletionException.class,
+                () -> ductape.callAsync("debug.panic", Map.of("message", "async boom")).join());
+        assertInstanceOf(DuctapeException.Internal.class, async.getCause());
+        assertEquals("alive", ductape.call("debug.echo", Map.of("value", "alive")));
+    }
+
+    @Test
+    void badOptionsThrowInvalidArgument() {
+        DuctapeException.InvalidArgument e = assertThrows(DuctapeException.InvalidArgument.class,
+                () -> new Ductape(Map.of("no_such_option", 1)));
+        assertEquals("no_such_option", e.getField());
+        assertThrows(DuctapeException.InvalidArgument.class, () -> new Ductape(Map.of("request_timeout_ms", "fast")));
+    }
+
+    @Test
+    void invalidArgumentNamesTheField() {
+        DuctapeException.InvalidArgument e = assertThrows(DuctapeException.InvalidArgument.class,
+                () -> ductape.call("debug.sleep", Map.of("ms", "soon")));
+        assertEquals("ms", e.getField());
+    }
+
+    @Test
+    void namespacesForwardToTheCore() {
+        // cloud.resources.import arrives in a later issue; the facade already forwards it.
+        DuctapeException.UnknownOperation e = assertThrows(DuctapeException.UnknownOperation.class,
+                () -> ductape.cloud.resources.importResource(Map.of("cloud", "prod_atlas")));
+        assertTrue(e.getDetail().contains("cloud.resources.import"), e.getDetail());
+        DuctapeException.UnknownOperation sync = assertThrows(DuctapeException.UnknownOperation.class,
+                () -> ductape.cloud.namespace("network").call("sync", Map.of("tag", "prod_atlas")));
+        assertTrue(sync.getDetail().contains("cloud.network.sync"), sync.getDetail());
+        assertEquals("cloud.connections.validate", ductape.cloud.connections.operationName("validate"));
+    }
+
+    @Test
+    void operationsListsTheCore() {
+        assertTrue(ductape.operations().contains("debug.echo"));
+    }
+
+    @Test
+    void closedClientThrows() {
+        ductape.close();
+        assertThrows(DuctapeException.FailedPrecondition.class, () -> ductape.call("debug.echo", Map.of()));
+        ductape.close(); // idempotent
+    }
+
+    @Test
+    void completableFutureResultsAndErrors() {
+        assertEquals(Map.of("slept_ms", 5L), ductape.callAsync("debug.sleep", Map.of("ms", 5)).join());
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> ductape.callAsync("debug.error", Map.of("code", "not_found")).join());
+        assertInstanceOf(DuctapeException.NotFound.class, e.getCause());
+        CompletionException imp = assertThrows(CompletionException.class,
+                () -> ductape.cloud.resources.importResourceAsync(Map.of()).join());
+        assertInstanceOf(DuctapeException.UnknownOperation.class, imp.getCause());
+    }
+
+    @Test
+    void cancellingACompletableFutureStopsTheRustTask() throws Exception {
+        long base = NativeBridge.aliveTasks();
+        List<CompletableFuture<Object>> futures = new ArrayList<>();
+        for (int i = 0; i < 5; i++) futures.add(ductape.callAsync("debug.sleep", Map.of("ms", 60_000)));
+        waitFor(() -> NativeBridge.aliveTasks() >= base + 5, 5_000);
+        long started = System.nanoTime();
+        for (CompletableFuture<Object> f : futures) assertTrue(f.cancel(true));
+        for (CompletableFuture<Object> f : futures) assertThrows(CancellationException.class, f::join);
+        waitFor(() -> NativeBridge.aliveTasks() <= base, 5_000);
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5));
+        assertEquals(Map.of("slept_ms", 1L), ductape.callAsync("debug.sleep", Map.of("ms", 1)).join());
+    }
+
+    @Test
+    void manyThreadsAtOnce() throws Exception {
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        List<Future<?>> done = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            final int n = t;
+            done.add(pool.submit(() -> {
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        assertEquals(List.of((long) n, (long) i), ductape.call("debug.echo", Map.of("value", List.of(n, i))));
+                        assertThrows(DuctapeException.Conflict.class, () -> ductape.call("debug.error", Map.of("code", "conflict")));
+                    }
+                    assertEquals(Map.of("slept_ms", 200L), ductape.call("debug.sleep", Map.of("ms", 200)));
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Future<?> f : done) f.get(60, TimeUnit.SECONDS);
+        pool.shutdown();
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertTrue(failures.isEmpty(), () -> failures.peek().toString());
+        // 16 blocking 200 ms calls overlap instead of running one after another.
+        assertTrue(elapsedMs < threads * 200 / 2, "elapsed " + elapsedMs + " ms");
+    }
+}

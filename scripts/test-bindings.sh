@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The language bindings' suites: builds the native library once (debug profile), generates the
+# Kotlin and Python code from it, then runs the Rust conformance runner, the Java + Kotlin suites
+# (Maven), the Python suite (pytest in a venv under .work/), and the examples, all against one
+# atlas-sim that this script starts and stops. Installs what it needs itself (pip packages into
+# .work/venv, Maven downloads its plugins). Exits non-zero on any failure.
+#
+#   bash scripts/test-bindings.sh            # everything
+#   SKIP_JAVA=1 / SKIP_PYTHON=1 / SKIP_EXAMPLES=1 skip a part
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$REPO"
+WORK="$REPO/.work"
+TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+LIB="$TARGET/debug/libductape_ffi.so"
+export RUST_BACKTRACE=0
+mkdir -p "$WORK"
+
+results=()
+failed=0
+step() {
+  local name=$1; shift
+  echo
+  echo "---- $name ----"
+  if "$@"; then results+=("PASS $name"); else results+=("FAIL $name"); failed=$((failed + 1)); fi
+}
+
+echo "---- build: native library, uniffi-bindgen, simulator (cargo, debug) ----"
+cargo build -p ductape-ffi -p uniffi-bindgen -p atlas-sim
+
+echo "---- generate Kotlin from $LIB ----"
+rm -rf "$WORK/java/generated-kotlin" "$WORK/java/native"
+mkdir -p "$WORK/java/native/linux-x86-64"
+"$TARGET/debug/uniffi-bindgen" generate "$LIB" --language kotlin --no-format --out-dir "$WORK/java/generated-kotlin"
+cp "$LIB" "$WORK/java/native/linux-x86-64/libductape_ffi.so"
+
+# One simulator for every suite; each conformance vector resets it (POST /__sim/reset).
+SIM_PID=""
+cleanup() { if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi; }
+trap cleanup EXIT
+export DUCTAPE_SIM_URL=""
+if [ -x "$TARGET/debug/atlas-sim" ]; then
+  SIM_LOG="$WORK/atlas-sim.log"
+  "$TARGET/debug/atlas-sim" --port 0 > "$SIM_LOG" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 1 100); do
+    line=$(head -n 1 "$SIM_LOG" 2>/dev/null || true)
+    case "$line" in "atlas-sim listening on http://"*) DUCTAPE_SIM_URL=${line#atlas-sim listening on }; break ;; esac
+    kill -0 "$SIM_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -n "$DUCTAPE_SIM_URL" ]; then
+    echo "simulator: $DUCTAPE_SIM_URL"
+  else
+    echo "simulator did not start (see $SIM_LOG): vectors that need it are skipped"
+    kill "$SIM_PID" 2>/dev/null || true; SIM_PID=""
+  fi
+fi
+export DUCTAPE_SIM_URL
+
+step "rust: ductape-ffi tests and conformance runner" \
+  cargo test -p ductape-ffi -- --nocapture
+
+if [ -z "${SKIP_JAVA:-}" ]; then
+  step "java + kotlin: mvn test (facade, coroutines, conformance runners)" \
+    mvn -B -ntp -f bindings/java/pom.xml test
+fi
+
+if [ -z "${SKIP_PYTHON:-}" ]; then
+  python_suite() {
+    [ -x "$WORK/venv/bin/python" ] || python3 -m venv "$WORK/venv"
+    "$WORK/venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2" "pytest>=8"
+    rm -rf "$WORK/wheels"
+    (cd bindings/python && "$WORK/venv/bin/maturin" build -q --out "$WORK/wheels")
+    "$WORK/venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$WORK"/wheels/ductape_sdk-*.whl
+    (cd bindings/python/tests && "$WORK/venv/bin/python" -m pytest -q -p no:cacheprovider .)
+    "$WORK/venv/bin/python" bindings/python/tests/conformance_runner.py
+  }
+  step "python: pytest and conformance runner" python_suite
+fi
+
+if [ -z "${SKIP_EXAMPLES:-}" ] && [ -f examples/run-examples.sh ]; then
+  step "examples (java, kotlin, python)" bash examples/run-examples.sh
+fi
+
+echo
+echo "---- bindings summary ----"
+printf '%s\n' "${results[@]}"
+echo "bindings: $(( ${#results[@]} - failed )) passed, $failed failed"
+[ "$failed" -eq 0 ]
