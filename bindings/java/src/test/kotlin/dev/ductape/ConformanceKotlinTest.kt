@@ -1,0 +1,105 @@
+package dev.ductape
+
+import dev.ductape.ffi.DuctapeClient
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assumptions.assumeTrue
+import org.junit.jupiter.api.DynamicTest
+import org.junit.jupiter.api.TestFactory
+import org.junit.jupiter.api.io.TempDir
+import java.net.HttpURLConnection
+import java.net.URI
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlin.io.path.name
+import kotlin.io.path.readText
+
+/**
+ * The Kotlin conformance runner: every vector through the generated uniffi API's *suspend*
+ * `callAsync` (the Java runner uses the blocking path), decoding the envelope itself.
+ */
+class ConformanceKotlinTest {
+    private object Missing
+
+    private val vectorsDir: Path = Path.of(System.getProperty("ductape.repo.dir", "../..")).resolve("tests/conformance/vectors")
+    private val sim: String? = System.getenv("DUCTAPE_SIM_URL")?.takeIf { it.isNotEmpty() }
+
+    @Suppress("UNCHECKED_CAST")
+    private fun vectors(): List<Pair<String, Map<String, Any?>>> =
+        Files.list(vectorsDir).use { s -> s.filter { it.name.endsWith(".json") }.sorted().toList() }.flatMap { file ->
+            val doc = Json.read(file.readText()) as Map<String, Any?>
+            (doc["vectors"] as List<Map<String, Any?>>).map { "${file.name.removeSuffix(".json")}/${it["name"]}" to it }
+        }
+
+    private fun match(expected: Any?, actual: Any?, path: String) {
+        if (expected == "\$absent") {
+            if (actual !== Missing) throw AssertionError("$path: expected absent, got ${Json.write(actual)}")
+            return
+        }
+        if (actual === Missing) throw AssertionError("$path: missing")
+        if (expected == "\$any") return
+        when {
+            expected is Map<*, *> && actual is Map<*, *> ->
+                expected.forEach { (k, v) -> match(v, if (actual.containsKey(k)) actual[k] else Missing, "$path.$k") }
+            expected is List<*> && actual is List<*> -> {
+                if (expected.size != actual.size) throw AssertionError("$path: expected ${expected.size} elements, got ${Json.write(actual)}")
+                expected.indices.forEach { match(expected[it], actual[it], "$path[$it]") }
+            }
+            expected is Number && actual is Number && expected.toDouble() == actual.toDouble() -> Unit
+            expected != actual -> throw AssertionError("$path: expected ${Json.write(expected)}, got ${Json.write(actual)}")
+        }
+    }
+
+    private fun resetSim(base: String) {
+        val c = URI.create(base.trimEnd('/') + "/__sim/reset").toURL().openConnection() as HttpURLConnection
+        c.requestMethod = "POST"
+        c.doOutput = true
+        c.outputStream.close()
+        val status = c.responseCode
+        c.disconnect()
+        if (status / 100 != 2) throw AssertionError("simulator reset failed: $status")
+    }
+
+    @Suppress("UNCHECKED_CAST")
+    private fun run(vector: Map<String, Any?>, workdir: Path) = runBlocking {
+        sim?.let { resetSim(it) }
+        val options = linkedMapOf<String, Any?>("workspace_dir" to workdir.toString(), "atlas_base_url" to (sim ?: "http://127.0.0.1:9"), "debug_operations" to true)
+        (vector["options"] as? Map<String, Any?>)?.let { options.putAll(it) }
+        DuctapeClient(Json.write(options)).use { client ->
+            (vector["steps"] as List<Map<String, Any?>>).forEachIndexed { i, step ->
+                val op = step["op"] as String
+                val where = "step $i ($op)"
+                val params = step["params_raw"] as? String ?: Json.write(step["params"])
+                val envelope = Json.read(client.callAsync(op, params)) as Map<String, Any?>
+                val expect = step["expect"] as Map<String, Any?>
+                val wantOk = expect["ok"] != false
+                if (wantOk != (envelope["ok"] == true)) throw AssertionError("$where: expected ok=$wantOk, got ${Json.write(envelope)}")
+                if (wantOk) {
+                    if (expect.containsKey("result")) {
+                        try { match(expect["result"], if (envelope.containsKey("result")) envelope["result"] else Missing, "result") }
+                        catch (e: AssertionError) { throw AssertionError("$where: ${e.message}") }
+                    }
+                } else {
+                    val want = expect["error"] as Map<String, Any?>
+                    val got = envelope["error"] as Map<String, Any?>
+                    if (want["code"] != got["code"]) throw AssertionError("$where: expected error code ${want["code"]}, got ${Json.write(got)}")
+                    // The same code must map to a subclass in the facade.
+                    if (DuctapeException.of(got["code"] as String, "", null, null).javaClass == DuctapeException::class.java)
+                        throw AssertionError("$where: no exception subclass for ${got["code"]}")
+                    if (want.containsKey("field") && want["field"] != got["field"]) throw AssertionError("$where: expected error field ${want["field"]}, got ${Json.write(got)}")
+                    val part = want["message_contains"] as String?
+                    if (part != null && !(got["message"] as String).contains(part)) throw AssertionError("$where: expected message containing '$part', got ${got["message"]}")
+                }
+            }
+        }
+    }
+
+    @TestFactory
+    fun vectors(@TempDir tmp: Path): List<DynamicTest> = vectors().mapIndexed { n, (name, vector) ->
+        DynamicTest.dynamicTest(name) {
+            val needsSim = (vector["requires"] as? List<*>)?.contains("sim") == true
+            assumeTrue(!needsSim || sim != null, "needs the simulator (set DUCTAPE_SIM_URL)")
+            val dir = Files.createDirectories(tmp.resolve("k$n"))
+            run(vector, dir)
+        }
+    }
+}

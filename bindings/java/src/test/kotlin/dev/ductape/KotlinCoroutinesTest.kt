@@ -1,0 +1,93 @@
+package dev.ductape
+
+import dev.ductape.ffi.DuctapeClient
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.TimeoutCancellationException
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.assertThrows
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import java.nio.file.Path
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.TimeSource
+
+class KotlinCoroutinesTest {
+    @TempDir
+    lateinit var workspace: Path
+
+    private fun ductape() = Ductape(mapOf("workspace_dir" to workspace.toString(), "atlas_base_url" to "http://127.0.0.1:9", "debug_operations" to true))
+
+    private suspend fun waitFor(timeoutMs: Long = 5_000, condition: () -> Boolean) {
+        val start = TimeSource.Monotonic.markNow()
+        while (!condition() && start.elapsedNow().inWholeMilliseconds < timeoutMs) delay(10)
+        assertTrue(condition(), "condition not reached in $timeoutMs ms")
+    }
+
+    @Test
+    fun generatedApiIsUsableDirectly() {
+        DuctapeClient("""{"debug_operations": true, "workspace_dir": "${workspace}"}""").use { client ->
+            assertEquals("""{"ok":true,"result":[1,"a"]}""", client.call("debug.echo", """{"value":[1,"a"]}"""))
+            assertTrue("debug.echo" in client.operations())
+            val failure = assertThrows<dev.ductape.ffi.DuctapeException.Failure> { DuctapeClient("""{"bogus": 1}""") }
+            assertEquals("invalid_argument", failure.code)
+            assertEquals("bogus", failure.field)
+        }
+    }
+
+    @Test
+    fun suspendCallsDecodeResultsAndErrors() = runBlocking {
+        ductape().use { d ->
+            assertEquals(mapOf("slept_ms" to 3L), d.callSuspend("debug.sleep", mapOf("ms" to 3)))
+            assertThrows<DuctapeException.NotFound> { runBlocking { d.callSuspend("debug.error", mapOf("code" to "not_found")) } }
+            assertThrows<DuctapeException.Internal> { runBlocking { d.callSuspend("debug.panic", mapOf("message" to "kotlin boom")) } }
+            assertThrows<DuctapeException.UnknownOperation> { runBlocking { d.cloud.resources.callSuspend("import", mapOf<String, Any>()) } }
+            // Kotlin can also use the Map facade as is.
+            assertThrows<DuctapeException.UnknownOperation> { d.cloud.resources.importResource(mapOf("cloud" to "prod_atlas")) }
+            assertEquals("still alive", d.callSuspend("debug.echo", mapOf("value" to "still alive")))
+        }
+    }
+
+    @Test
+    fun cancellingACoroutineStopsTheRustTask() = runBlocking {
+        ductape().use { d ->
+            val base = aliveTasks()
+            val jobs = List(5) { launch(Dispatchers.Default) { d.callSuspend("debug.sleep", mapOf("ms" to 60_000)) } }
+            waitFor { aliveTasks() >= base + 5 }
+            val started = TimeSource.Monotonic.markNow()
+            jobs.forEach { it.cancelAndJoin() }
+            waitFor { aliveTasks() <= base }
+            assertTrue(started.elapsedNow().inWholeSeconds < 5)
+            assertEquals(mapOf("slept_ms" to 1L), d.callSuspend("debug.sleep", mapOf("ms" to 1)))
+        }
+    }
+
+    @Test
+    fun withTimeoutCancelsTheRustTask() = runBlocking {
+        ductape().use { d ->
+            val base = aliveTasks()
+            assertThrows<TimeoutCancellationException> {
+                runBlocking { withTimeout(200.milliseconds) { d.nativeClient().callAsync("debug.sleep", """{"ms":60000}""") } }
+            }
+            waitFor { aliveTasks() <= base }
+        }
+    }
+
+    @Test
+    fun manyCoroutinesAtOnce() = runBlocking {
+        ductape().use { d ->
+            val started = TimeSource.Monotonic.markNow()
+            val results = List(100) { i -> async(Dispatchers.Default) { d.callSuspend("debug.sleep", mapOf("ms" to 200)) to i } }.awaitAll()
+            assertEquals(100, results.size)
+            results.forEach { (r, _) -> assertEquals(mapOf("slept_ms" to 200L), r) }
+            assertTrue(started.elapsedNow().inWholeMilliseconds < 3_000, "elapsed ${started.elapsedNow()}")
+        }
+    }
+}
