@@ -1,11 +1,21 @@
-//! The `Ductape` handle: options and the entry points every binding uses.
+//! The `Ductape` handle: options, the workspace, the Atlas clients, and the entry points every
+//! binding uses.
 
+use crate::atlas::{self, AtlasClient, ClientConfig, Credentials, RetryPolicy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ops;
+use crate::secrets::{SecretString, WorkspaceKey};
+use crate::store::Store;
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Environment variable overriding the default workspace directory.
+pub const WORKSPACE_DIR_ENV: &str = "DUCTAPE_WORKSPACE_DIR";
 
 /// Options for [`Ductape::open`]. Every field is optional; bindings pass them as JSON.
 #[derive(Clone, Default, Deserialize)]
@@ -13,16 +23,21 @@ use std::path::PathBuf;
 pub struct Options {
     /// Workspace directory. Default: `$DUCTAPE_WORKSPACE_DIR`, else `~/.ductape/workspace`.
     pub workspace_dir: Option<PathBuf>,
+    /// The workspace key (base64 of 32 bytes). Default: `$DUCTAPE_WORKSPACE_KEY`, else the
+    /// `workspace.key` file in the workspace directory (created on first use, mode 0600).
+    pub workspace_key: Option<SecretString>,
     /// Atlas Administration API base URL. Default: `$MONGODB_ATLAS_BASE_URL`, else
     /// `https://cloud.mongodb.com`. `http://` is accepted only for loopback hosts.
     pub atlas_base_url: Option<String>,
-    /// Whole-request timeout for one Atlas HTTP request, in milliseconds.
+    /// Whole-request timeout for one Atlas HTTP request, in milliseconds (default 30000).
     pub request_timeout_ms: Option<u64>,
-    /// TCP/TLS connect timeout, in milliseconds.
+    /// TCP/TLS connect timeout, in milliseconds (default 10000).
     pub connect_timeout_ms: Option<u64>,
     /// How many times a call that is safe to repeat is retried after 429, 5xx or a dropped
-    /// connection.
+    /// connection (default 3).
     pub max_retries: Option<u32>,
+    /// First retry backoff in milliseconds; doubles per retry, with jitter (default 250).
+    pub retry_base_delay_ms: Option<u64>,
     /// Enables the `debug.*` operations (echo, sleep, error, panic) that binding tests use.
     #[serde(default)]
     pub debug_operations: bool,
@@ -32,10 +47,12 @@ impl fmt::Debug for Options {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Options")
             .field("workspace_dir", &self.workspace_dir)
+            .field("workspace_key", &self.workspace_key.as_ref().map(|_| "[redacted]"))
             .field("atlas_base_url", &self.atlas_base_url)
             .field("request_timeout_ms", &self.request_timeout_ms)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
             .field("max_retries", &self.max_retries)
+            .field("retry_base_delay_ms", &self.retry_base_delay_ms)
             .field("debug_operations", &self.debug_operations)
             .finish()
     }
@@ -44,17 +61,84 @@ impl fmt::Debug for Options {
 /// A handle on one workspace. Cheap to share between threads (`Arc` it); every method takes `&self`.
 pub struct Ductape {
     options: Options,
+    workspace_dir: PathBuf,
+    http: reqwest::Client,
+    atlas_config: ClientConfig,
+    store: tokio::sync::OnceCell<Arc<Store>>,
+    /// One Atlas client per credential identity, so digest nonces and tokens are reused.
+    atlas_clients: Mutex<HashMap<String, Arc<AtlasClient>>>,
 }
 
 impl fmt::Debug for Ductape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ductape").field("options", &self.options).finish_non_exhaustive()
+        f.debug_struct("Ductape")
+            .field("options", &self.options)
+            .field("workspace_dir", &self.workspace_dir)
+            .field("atlas_base_url", &self.atlas_config.base_url)
+            .finish_non_exhaustive()
     }
 }
 
+fn default_workspace_dir() -> Result<PathBuf> {
+    if let Some(d) = std::env::var_os(WORKSPACE_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).filter(|h| !h.is_empty()).ok_or_else(|| {
+        Error::new(ErrorCode::Workspace, format!("no home directory to put the workspace in; set {WORKSPACE_DIR_ENV} or the workspace_dir option"))
+    })?;
+    Ok(PathBuf::from(home).join(".ductape").join("workspace"))
+}
+
 impl Ductape {
+    /// Checks the options; touches no file and no network (the workspace opens on first use).
     pub fn open(options: Options) -> Result<Self> {
-        Ok(Ductape { options })
+        let workspace_dir = match &options.workspace_dir {
+            Some(d) if !d.as_os_str().is_empty() => d.clone(),
+            _ => default_workspace_dir()?,
+        };
+        let raw_base = options
+            .atlas_base_url
+            .clone()
+            .or_else(|| std::env::var(atlas::BASE_URL_ENV).ok().filter(|v| !v.trim().is_empty()))
+            .unwrap_or_else(|| atlas::DEFAULT_BASE_URL.to_string());
+        let base_url = atlas::parse_base_url(&raw_base)?;
+        if let Some(k) = &options.workspace_key {
+            WorkspaceKey::parse(k.expose(), crate::secrets::key::KeySource::Option).map_err(|e| Error::invalid("workspace_key", e.message))?;
+        }
+        let positive = |field: &str, v: Option<u64>, default: u64| -> Result<Duration> {
+            match v {
+                Some(0) => Err(Error::invalid(field, format!("{field} must be greater than 0"))),
+                Some(ms) => Ok(Duration::from_millis(ms)),
+                None => Ok(Duration::from_millis(default)),
+            }
+        };
+        let request_timeout = positive("request_timeout_ms", options.request_timeout_ms, 30_000)?;
+        let connect_timeout = positive("connect_timeout_ms", options.connect_timeout_ms, 10_000)?;
+        let mut retry = RetryPolicy::default();
+        if let Some(n) = options.max_retries {
+            if n > 10 {
+                return Err(Error::invalid("max_retries", "max_retries must be at most 10"));
+            }
+            retry.max_retries = n;
+        }
+        if let Some(ms) = options.retry_base_delay_ms {
+            retry.base_delay = Duration::from_millis(ms);
+            retry.max_delay = retry.max_delay.max(retry.base_delay);
+        }
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(connect_timeout)
+            .user_agent(concat!("ductape-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::new(ErrorCode::Internal, format!("could not build the HTTP client: {e}")))?;
+        Ok(Ductape {
+            options,
+            workspace_dir,
+            http,
+            atlas_config: ClientConfig { base_url, request_timeout, retry },
+            store: tokio::sync::OnceCell::new(),
+            atlas_clients: Mutex::new(HashMap::new()),
+        })
     }
 
     /// Opens from a JSON options object (`{}` for every default), as bindings do.
@@ -69,6 +153,52 @@ impl Ductape {
 
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    pub fn workspace_dir(&self) -> &std::path::Path {
+        &self.workspace_dir
+    }
+
+    pub fn atlas_base_url(&self) -> &str {
+        &self.atlas_config.base_url
+    }
+
+    /// The workspace store, opened (and migrated, key-checked) on first use.
+    pub async fn store(&self) -> Result<Arc<Store>> {
+        self.store
+            .get_or_try_init(|| async {
+                let dir = self.workspace_dir.clone();
+                let key = self.options.workspace_key.clone();
+                let opened = tokio::task::spawn_blocking(move || {
+                    std::fs::create_dir_all(&dir).map_err(|e| {
+                        Error::new(ErrorCode::Workspace, format!("could not create the workspace directory {}: {e}", dir.display()))
+                    })?;
+                    let key = WorkspaceKey::resolve(&dir, key.as_ref())?;
+                    Store::open(&dir, &key)
+                })
+                .await
+                .map_err(|e| Error::new(ErrorCode::Internal, format!("opening the workspace failed: {e}")))??;
+                Ok(Arc::new(opened))
+            })
+            .await
+            .cloned()
+    }
+
+    /// The Atlas client for these credentials (kept, so nonces and tokens are reused).
+    pub fn atlas_client(&self, credentials: &Credentials) -> Arc<AtlasClient> {
+        let mut map = self.atlas_clients.lock().unwrap_or_else(|p| p.into_inner());
+        let key = match credentials {
+            Credentials::ApiKey { public_key, .. } => format!("key:{public_key}"),
+            Credentials::ServiceAccount { client_id, .. } => format!("sa:{client_id}"),
+        };
+        if let Some(c) = map.get(&key) {
+            if c.has_credentials(credentials) {
+                return Arc::clone(c);
+            }
+        }
+        let c = Arc::new(AtlasClient::new(self.http.clone(), self.atlas_config.clone(), credentials.clone()));
+        map.insert(key, Arc::clone(&c));
+        c
     }
 
     /// Runs one operation on a typed JSON request and answers its JSON result.

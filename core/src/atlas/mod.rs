@@ -1,0 +1,430 @@
+//! The Atlas Administration API v2 client, shared by every feature that talks to Atlas
+//! (connections now; network access lists, cluster import later).
+//!
+//! - [`AtlasClient::execute`] is the one request path: versioned media type
+//!   ([`media`]), authentication ([`digest`] or [`oauth`]), bounded retries ([`retry`]), typed
+//!   errors ([`errors`]). [`paging`] adds list helpers on top.
+//! - One client per credential; keep it (see `client::Ductape::atlas_client`) so the digest nonce
+//!   and the service-account token are reused across calls.
+//! - `http://` base URLs are refused unless the host is loopback (the simulator).
+
+pub mod digest;
+pub mod errors;
+pub mod media;
+pub mod models;
+pub mod oauth;
+pub mod paging;
+pub mod retry;
+
+pub use errors::{AtlasApiError, AtlasError};
+pub use retry::RetryPolicy;
+
+use crate::error::{Error, Result};
+use crate::secrets::SecretString;
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
+pub const BASE_URL_ENV: &str = "MONGODB_ATLAS_BASE_URL";
+pub const API_PREFIX: &str = "/api/atlas/v2";
+
+/// How the client authenticates.
+#[derive(Clone)]
+pub enum Credentials {
+    /// Programmatic API key (HTTP Digest).
+    ApiKey { public_key: String, private_key: SecretString },
+    /// Service account (OAuth client credentials).
+    ServiceAccount { client_id: String, client_secret: SecretString },
+}
+
+impl Credentials {
+    /// The non-secret identity (public key or client id).
+    pub fn identity(&self) -> &str {
+        match self {
+            Credentials::ApiKey { public_key, .. } => public_key,
+            Credentials::ServiceAccount { client_id, .. } => client_id,
+        }
+    }
+
+    pub fn secret(&self) -> &SecretString {
+        match self {
+            Credentials::ApiKey { private_key, .. } => private_key,
+            Credentials::ServiceAccount { client_secret, .. } => client_secret,
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::ApiKey { public_key, .. } => write!(f, "ApiKey({public_key}, [redacted])"),
+            Credentials::ServiceAccount { client_id, .. } => write!(f, "ServiceAccount({client_id}, [redacted])"),
+        }
+    }
+}
+
+enum Auth {
+    Digest(digest::DigestAuth),
+    Bearer(oauth::ServiceAccountAuth),
+}
+
+/// Client settings shared by every credential of one `Ductape` handle.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Normalised base URL without a trailing slash.
+    pub base_url: String,
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+/// A raw answer.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+pub struct AtlasClient {
+    http: reqwest::Client,
+    config: ClientConfig,
+    auth: Auth,
+    /// Held while the first request fetches a digest challenge, so concurrent first calls
+    /// wait for it instead of each paying the extra round trip.
+    prime: tokio::sync::Mutex<()>,
+}
+
+impl fmt::Debug for AtlasClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let identity = match &self.auth {
+            Auth::Digest(d) => d.username().to_string(),
+            Auth::Bearer(s) => s.client_id().to_string(),
+        };
+        f.debug_struct("AtlasClient").field("base_url", &self.config.base_url).field("identity", &identity).finish_non_exhaustive()
+    }
+}
+
+/// Checks and normalises a base URL: `https://`, or `http://` on a loopback host only.
+pub fn parse_base_url(raw: &str) -> Result<String> {
+    let bad = |m: String| Error::invalid("atlas_base_url", m);
+    let url = reqwest::Url::parse(raw.trim()).map_err(|e| bad(format!("atlas_base_url '{raw}' is not a URL: {e}")))?;
+    let host = url.host_str().unwrap_or("").to_string();
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let h = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = h.eq_ignore_ascii_case("localhost")
+                || h.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false);
+            if !loopback {
+                return Err(bad(format!(
+                    "atlas_base_url '{raw}' uses http:// on a non-loopback host; use https:// (plain http is only allowed for a local simulator)"
+                )));
+            }
+        }
+        other => return Err(bad(format!("atlas_base_url '{raw}' has scheme '{other}'; use https://"))),
+    }
+    if host.is_empty() {
+        return Err(bad(format!("atlas_base_url '{raw}' has no host")));
+    }
+    if url.query().is_some() || url.username() != "" || url.password().is_some() {
+        return Err(bad(format!("atlas_base_url must be a plain scheme://host[:port][/path] without credentials or query")));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// Percent-escapes one path segment (e.g. `10.0.0.0/24` -> `10.0.0.0%2F24`).
+pub fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    // The innermost cause says most ("connection refused", "connection reset").
+    let mut msg = if e.is_connect() { "connection failed".to_string() } else if e.is_body() || e.is_decode() { "reading the response failed".to_string() } else { "request failed".to_string() };
+    let mut source = e.source();
+    let mut last = None;
+    while let Some(s) = source {
+        last = Some(s.to_string());
+        source = s.source();
+    }
+    if let Some(l) = last {
+        msg.push_str(": ");
+        msg.push_str(&l);
+    }
+    msg
+}
+
+/// One request.
+pub struct Call<'a> {
+    pub method: Method,
+    /// Path and query, starting with `/` (e.g. `/api/atlas/v2/groups/x?pageNum=1`), escaped.
+    pub target: &'a str,
+    pub version: &'static str,
+    pub body: Option<Vec<u8>>,
+    /// Safe to send again after a 5xx or a dropped connection. Defaults to the method's nature.
+    pub idempotent: bool,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(method: Method, target: &'a str, version: &'static str) -> Self {
+        let idempotent = retry::idempotent_method(&method);
+        Call { method, target, version, body: None, idempotent }
+    }
+
+    pub fn json_body(mut self, body: &serde_json::Value) -> Self {
+        self.body = Some(serde_json::to_vec(body).unwrap_or_default());
+        self
+    }
+
+    /// Marks a non-idempotent method as safe to repeat (e.g. an access-list POST, where
+    /// re-adding an entry is a no-op).
+    pub fn idempotent(mut self, yes: bool) -> Self {
+        self.idempotent = yes;
+        self
+    }
+}
+
+impl AtlasClient {
+    pub fn new(http: reqwest::Client, config: ClientConfig, credentials: Credentials) -> Self {
+        let auth = match credentials {
+            Credentials::ApiKey { public_key, private_key } => Auth::Digest(digest::DigestAuth::new(public_key, private_key)),
+            Credentials::ServiceAccount { client_id, client_secret } => Auth::Bearer(oauth::ServiceAccountAuth::new(client_id, client_secret)),
+        };
+        AtlasClient { http, config, auth, prime: tokio::sync::Mutex::new(()) }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.config.base_url
+    }
+
+    /// True when this client was built from exactly these credentials.
+    pub fn has_credentials(&self, c: &Credentials) -> bool {
+        match (&self.auth, c) {
+            (Auth::Digest(d), Credentials::ApiKey { public_key, private_key }) => d.username() == public_key && d.password() == private_key,
+            (Auth::Bearer(s), Credentials::ServiceAccount { client_id, client_secret }) => s.client_id() == client_id && s.client_secret() == client_secret,
+            _ => false,
+        }
+    }
+
+    /// Sends one call with authentication and retries; answers any 2xx, or a typed error.
+    pub async fn execute(&self, call: Call<'_>) -> Result<Response, AtlasError> {
+        let method = call.method.as_str().to_string();
+        let path = call.target.split('?').next().unwrap_or(call.target).to_string();
+        let url = format!("{}{}", self.config.base_url, call.target);
+        let media = media::media_type(call.version);
+        let policy = &self.config.retry;
+        let mut retries = 0u32;
+        let mut auth_rounds = 0u32;
+        let mut refused_token: Option<SecretString> = None;
+        loop {
+            let attempts = retries + 1;
+            // --- authentication
+            let mut prime_guard = None;
+            let mut signed: Option<(digest::Signed, bool)> = None; // (signature, nonce fetched by this call)
+            let mut bearer: Option<SecretString> = None;
+            match &self.auth {
+                Auth::Digest(d) => match d.sign(&method, call.target) {
+                    Some(s) => signed = Some((s, auth_rounds > 0)),
+                    None => {
+                        let g = self.prime.lock().await;
+                        match d.sign(&method, call.target) {
+                            Some(s) => signed = Some((s, auth_rounds > 0)),
+                            None => prime_guard = Some(g),
+                        }
+                    }
+                },
+                Auth::Bearer(sa) => {
+                    let t = sa.token(&self.http, &self.config.base_url, self.config.request_timeout, policy, refused_token.as_ref()).await?;
+                    bearer = Some(t);
+                }
+            }
+            let mut rb = self.http.request(call.method.clone(), &url).header(ACCEPT, &media).timeout(self.config.request_timeout);
+            if let Some(b) = &call.body {
+                rb = rb.header(CONTENT_TYPE, &media).body(b.clone());
+            }
+            if let Some((s, _)) = &signed {
+                rb = rb.header(AUTHORIZATION, &s.header);
+            }
+            if let Some(t) = &bearer {
+                rb = rb.header(AUTHORIZATION, format!("Bearer {}", t.expose()));
+            }
+            let started = Instant::now();
+            let sent = rb.send().await;
+            let outcome = match sent {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let headers = resp.headers().clone();
+                    match resp.bytes().await {
+                        Ok(body) => Ok((status, headers, body.to_vec())),
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let (status, headers, body) = match outcome {
+                Ok(v) => v,
+                Err(e) => {
+                    drop(prime_guard);
+                    // A refused connection never carried the request: always safe to retry.
+                    let repeatable = e.is_connect() || call.idempotent;
+                    let err = if e.is_timeout() {
+                        AtlasError::Timeout { method: method.clone(), path: path.clone(), after: self.config.request_timeout, attempts }
+                    } else {
+                        AtlasError::Network { base: self.config.base_url.clone(), method: method.clone(), path: path.clone(), message: describe_reqwest(&e), attempts }
+                    };
+                    tracing::debug!(%method, %path, attempt = attempts, elapsed_ms, error = %err, "atlas request failed");
+                    if repeatable && retries < policy.max_retries {
+                        retries += 1;
+                        tokio::time::sleep(policy.backoff(retries)).await;
+                        continue;
+                    }
+                    return Err(err);
+                }
+            };
+            tracing::debug!(%method, %path, status, attempt = attempts, elapsed_ms, "atlas request");
+            if (200..300).contains(&status) {
+                return Ok(Response { status, headers, body });
+            }
+            let ctype = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            let header_code = headers.get("x-error-code").and_then(|v| v.to_str().ok());
+            let api = AtlasApiError::from_body(status, &ctype, &body, header_code);
+            let api_err = |error: AtlasApiError| AtlasError::Api { method: method.clone(), path: path.clone(), error, attempts };
+            match status {
+                401 if !api.is_missing_role() && !api.is_not_in_group() => match &self.auth {
+                    Auth::Digest(d) => {
+                        let challenge = headers.get_all(WWW_AUTHENTICATE).iter().filter_map(|v| v.to_str().ok()).find_map(digest::parse_challenge);
+                        let Some(ch) = challenge else { return Err(api_err(api)) };
+                        let again = match &signed {
+                            None => true,                                                   // we sent no credentials yet
+                            Some((_, _)) if ch.stale => auth_rounds < 3,                    // nonce expired
+                            Some((_, fetched_here)) => !*fetched_here && auth_rounds == 0, // an older nonce: try once fresh
+                        };
+                        let used = signed.as_ref().map(|(s, _)| s.nonce.clone());
+                        if again {
+                            tracing::debug!(%method, %path, stale = ch.stale, "digest challenge");
+                            d.accept_challenge(ch, used.as_deref());
+                            auth_rounds += 1;
+                            drop(prime_guard);
+                            continue;
+                        }
+                        return Err(api_err(api));
+                    }
+                    Auth::Bearer(_) => {
+                        if auth_rounds == 0 {
+                            auth_rounds += 1;
+                            refused_token = bearer;
+                            continue;
+                        }
+                        return Err(api_err(api));
+                    }
+                },
+                429 => {
+                    let retry_after = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry::parse_retry_after);
+                    if retries < policy.max_retries {
+                        if let Some(wait) = policy.rate_limit_wait(retries + 1, retry_after) {
+                            retries += 1;
+                            tracing::debug!(%method, %path, wait_ms = wait.as_millis() as u64, "rate limited; retrying");
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                    }
+                    return Err(AtlasError::RateLimited { method, path, retry_after, attempts });
+                }
+                s if s >= 500 && call.idempotent && retries < policy.max_retries => {
+                    retries += 1;
+                    let wait = policy.backoff(retries);
+                    tracing::debug!(%method, %path, status = s, wait_ms = wait.as_millis() as u64, "server error; retrying");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                _ => return Err(api_err(api)),
+            }
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(method: &str, target: &str, body: &[u8]) -> Result<T, AtlasError> {
+        let body: &[u8] = if body.is_empty() { b"null" } else { body };
+        serde_json::from_slice(body).map_err(|e| AtlasError::Decode {
+            method: method.into(),
+            path: target.split('?').next().unwrap_or(target).into(),
+            message: e.to_string(),
+        })
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(&self, target: &str, version: &'static str) -> Result<T, AtlasError> {
+        let r = self.execute(Call::new(Method::GET, target, version)).await?;
+        Self::decode("GET", target, &r.body)
+    }
+
+    pub async fn post_json<T: DeserializeOwned>(&self, target: &str, version: &'static str, body: &serde_json::Value, idempotent: bool) -> Result<T, AtlasError> {
+        let r = self.execute(Call::new(Method::POST, target, version).json_body(body).idempotent(idempotent)).await?;
+        Self::decode("POST", target, &r.body)
+    }
+
+    pub async fn delete(&self, target: &str, version: &'static str) -> Result<(), AtlasError> {
+        self.execute(Call::new(Method::DELETE, target, version)).await.map(|_| ())
+    }
+
+    // --- typed calls
+
+    /// `GET /api/atlas/v2`: whether the credentials work, and the key's roles.
+    pub async fn system_status(&self) -> Result<models::SystemStatus, AtlasError> {
+        self.get_json(API_PREFIX, media::versions::SYSTEM_STATUS).await
+    }
+
+    /// `GET /groups/{id}`.
+    pub async fn group(&self, project_id: &str) -> Result<models::Group, AtlasError> {
+        self.get_json(&format!("{API_PREFIX}/groups/{}", path_segment(project_id)), media::versions::GROUPS).await
+    }
+
+    /// `GET /groups/{id}/apiKeys`, every page.
+    pub async fn group_api_keys(&self, project_id: &str) -> Result<Vec<models::ProjectApiKey>, AtlasError> {
+        self.get_all(&format!("{API_PREFIX}/groups/{}/apiKeys", path_segment(project_id)), media::versions::GROUP_API_KEYS, 500).await
+    }
+
+    /// `GET /api/private/ipinfo`: the caller's public IPv4 address as Atlas sees it.
+    pub async fn ip_info(&self) -> Result<models::IpInfo, AtlasError> {
+        self.get_json("/api/private/ipinfo", media::versions::IP_INFO).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(parse_base_url("https://cloud.mongodb.com/").unwrap(), "https://cloud.mongodb.com");
+        assert_eq!(parse_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert!(parse_base_url("http://localhost:1").is_ok());
+        assert!(parse_base_url("http://[::1]:1").is_ok());
+        let e = parse_base_url("http://cloud.mongodb.com").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("atlas_base_url"));
+        assert!(parse_base_url("ftp://x").is_err());
+        assert!(parse_base_url("nonsense").is_err());
+    }
+
+    #[test]
+    fn escapes_segments() {
+        assert_eq!(path_segment("10.0.0.0/24"), "10.0.0.0%2F24");
+        assert_eq!(path_segment("Cluster0"), "Cluster0");
+    }
+
+    #[test]
+    fn credentials_debug_is_redacted() {
+        let c = Credentials::ApiKey { public_key: "awqxqtif".into(), private_key: SecretString::new("canary-pk") };
+        assert!(!format!("{c:?}").contains("canary"));
+    }
+}

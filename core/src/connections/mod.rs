@@ -1,0 +1,315 @@
+//! Cloud connections: create -> complete -> validate, plus fetch, list, update and delete.
+//!
+//! Statuses: `pending` (created, or credentials changed), `active` (validated against Atlas),
+//! `error` (the last validation failed for a reason about the credentials or the project),
+//! `revoked` (reserved). Secrets are write-only: they go encrypted into `connection_secrets`,
+//! and records carry only `has_atlas_private_key` / `has_atlas_client_secret`.
+
+pub mod model;
+pub mod repo;
+pub mod validate;
+
+use crate::atlas::Credentials;
+use crate::error::{Error, ErrorCode, Result};
+use crate::ops::connections::{CompleteRequest, CreateRequest, DeleteReply, ListReply, ListRequest, TagRequest, UpdateRequest};
+use crate::secrets::SecretString;
+use crate::Ductape;
+use model::*;
+
+pub use validate::{Check, ValidateReply};
+
+pub const SECRET_PRIVATE_KEY: &str = "atlas_private_key";
+pub const SECRET_CLIENT_SECRET: &str = "atlas_client_secret";
+
+pub async fn create(d: &Ductape, req: CreateRequest) -> Result<Record> {
+    check_provider("provider", req.provider.trim())?;
+    let display_name = match &req.display_name {
+        Some(n) => Some(check_text("display_name", n, MAX_DISPLAY_NAME_LEN, false)?),
+        None => None,
+    };
+    let tag = match (&req.name, &display_name) {
+        (Some(name), _) => {
+            let name = name.trim().to_string();
+            check_tag("name", &name)?;
+            name
+        }
+        (None, Some(dn)) => slugify(dn).ok_or_else(|| {
+            Error::invalid("display_name", "display_name has no letters or digits to make a tag from; give name")
+        })?,
+        (None, None) => return Err(Error::invalid("name", "name: missing field `name` (the connection's tag, e.g. prod_atlas)")),
+    };
+    let scopes = match &req.scopes {
+        Some(s) => check_scopes("scopes", s)?,
+        None => DEFAULT_ATLAS_SCOPES.iter().map(|s| s.to_string()).collect(),
+    };
+    let description = match &req.description {
+        Some(t) => Some(check_text("description", t, MAX_DESCRIPTION_LEN, true)?).filter(|s| !s.is_empty()),
+        None => None,
+    };
+    let now = now();
+    let row = Row {
+        id: new_id(),
+        tag: tag.clone(),
+        provider: SUPPORTED_PROVIDER.to_string(),
+        display_name: display_name.unwrap_or_else(|| tag.clone()),
+        description,
+        status: Status::Pending,
+        scopes,
+        account_identifier: None,
+        metadata: Metadata::default(),
+        credentials_rev: 0,
+        created_at: now.clone(),
+        updated_at: now,
+        deleted_at: None,
+    };
+    let store = d.store().await?;
+    let saved = row.clone();
+    store.write_async(move |_, tx| repo::insert(tx, &saved)).await?;
+    tracing::info!(tag = %row.tag, id = %row.id, "created cloud connection");
+    Ok(Record::from(&row))
+}
+
+fn non_blank(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+fn non_blank_secret(s: &Option<SecretString>) -> Option<SecretString> {
+    s.as_ref().filter(|v| !v.expose().trim().is_empty()).map(|v| SecretString::new(v.expose().trim()))
+}
+
+pub async fn complete(d: &Ductape, req: CompleteRequest) -> Result<Record> {
+    let tag = req.tag.trim().to_string();
+    let project_id = check_project_id("project_id", &req.project_id)?;
+    let public_key = non_blank(&req.atlas_public_key).map(|k| check_public_key("atlas_public_key", &k)).transpose()?;
+    let private_key = non_blank_secret(&req.atlas_private_key);
+    if let Some(k) = &private_key {
+        check_private_key("atlas_private_key", k.expose())?;
+    }
+    let client_id = non_blank(&req.atlas_client_id).map(|k| check_client_id("atlas_client_id", &k)).transpose()?;
+    let client_secret = non_blank_secret(&req.atlas_client_secret);
+    if let Some(s) = &client_secret {
+        check_client_secret("atlas_client_secret", s.expose())?;
+    }
+    let gives_key = public_key.is_some() || private_key.is_some();
+    let gives_sa = client_id.is_some() || client_secret.is_some();
+    if gives_key && gives_sa {
+        return Err(Error::invalid(
+            "atlas_client_id",
+            "give either an API key (atlas_public_key, atlas_private_key) or a service account (atlas_client_id, atlas_client_secret), not both",
+        ));
+    }
+    let store = d.store().await?;
+    let row = store
+        .write_async(move |store, tx| {
+            let mut row = repo::live(tx, &tag)?;
+            let cipher = store.cipher();
+            let m = &row.metadata;
+            let method = if gives_sa {
+                AuthMethod::ServiceAccount
+            } else if gives_key {
+                AuthMethod::ApiKey
+            } else {
+                m.auth_method.clone().unwrap_or(AuthMethod::ApiKey)
+            };
+            let same_method = m.auth_method.as_ref() == Some(&method);
+            let (id_field, secret_field, secret_name) = match method {
+                AuthMethod::ApiKey => ("atlas_public_key", "atlas_private_key", SECRET_PRIVATE_KEY),
+                AuthMethod::ServiceAccount => ("atlas_client_id", "atlas_client_secret", SECRET_CLIENT_SECRET),
+            };
+            let stored_identity = if same_method {
+                match method {
+                    AuthMethod::ApiKey => m.atlas_public_key.clone(),
+                    AuthMethod::ServiceAccount => m.atlas_client_id.clone(),
+                }
+            } else {
+                None
+            };
+            let given_identity = match method {
+                AuthMethod::ApiKey => public_key.clone(),
+                AuthMethod::ServiceAccount => client_id.clone(),
+            };
+            let given_secret = match method {
+                AuthMethod::ApiKey => private_key.clone(),
+                AuthMethod::ServiceAccount => client_secret.clone(),
+            };
+            let identity = given_identity.clone().or(stored_identity.clone()).ok_or_else(|| {
+                Error::invalid(id_field, format!("{id_field}: missing field `{id_field}` (no credentials are stored for this connection yet)"))
+            })?;
+            let identity_changed = stored_identity.as_deref() != Some(identity.as_str());
+            let stored_cipher = if same_method { repo::get_secret(tx, &row.id, secret_name)? } else { None };
+            let aad = repo::secret_aad(&row.id, secret_name);
+            let secret_changed = match (&given_secret, &stored_cipher) {
+                (Some(new), Some(old)) => &cipher.open_secret(old, &aad)? != new,
+                (Some(_), None) => true,
+                (None, Some(_)) if identity_changed => {
+                    return Err(Error::invalid(secret_field, format!("{secret_field} is required when {id_field} changes")));
+                }
+                (None, Some(_)) => false,
+                (None, None) => {
+                    return Err(Error::invalid(secret_field, format!("{secret_field}: missing field `{secret_field}` (no secret is stored for this connection yet)")));
+                }
+            };
+            let project_changed = row.metadata.project_id.as_deref() != Some(project_id.as_str());
+            let changed = project_changed || !same_method || identity_changed || secret_changed;
+            let now = now();
+            if !same_method {
+                repo::delete_secrets(tx, &row.id)?;
+            }
+            if secret_changed {
+                let secret = given_secret.as_ref().expect("a changed secret was given");
+                repo::put_secret(tx, &row.id, secret_name, &cipher.seal_secret(secret, &aad)?, &now)?;
+            }
+            let m = &mut row.metadata;
+            m.project_id = Some(project_id.clone());
+            m.auth_method = Some(method.clone());
+            match method {
+                AuthMethod::ApiKey => {
+                    m.atlas_public_key = Some(identity);
+                    m.has_atlas_private_key = true;
+                    m.atlas_client_id = None;
+                    m.has_atlas_client_secret = false;
+                }
+                AuthMethod::ServiceAccount => {
+                    m.atlas_client_id = Some(identity);
+                    m.has_atlas_client_secret = true;
+                    m.atlas_public_key = None;
+                    m.has_atlas_private_key = false;
+                }
+            }
+            if changed {
+                m.credentials_updated_at = Some(now.clone());
+                m.validated_at = None;
+                m.last_validation_error = None;
+                m.project_name = None;
+                m.org_id = None;
+                m.roles = None;
+                row.account_identifier = None;
+                row.status = Status::Pending;
+                row.credentials_rev += 1;
+                row.updated_at = now;
+                repo::save(tx, &row)?;
+            }
+            Ok(row)
+        })
+        .await?;
+    tracing::info!(tag = %row.tag, status = row.status.as_str(), "stored cloud connection credentials");
+    Ok(Record::from(&row))
+}
+
+pub async fn fetch(d: &Ductape, req: TagRequest) -> Result<Record> {
+    let store = d.store().await?;
+    let tag = req.tag.trim().to_string();
+    let row = store.read_async(move |_, c| repo::live(c, &tag)).await?;
+    Ok(Record::from(&row))
+}
+
+pub async fn list(d: &Ductape, req: ListRequest) -> Result<ListReply> {
+    let provider = match non_blank(&req.provider) {
+        Some(p) if PROVIDERS.contains(&p.as_str()) => Some(p),
+        Some(p) => return Err(Error::invalid("provider", format!("provider: unknown provider '{p}'; known providers: {}", PROVIDERS.join(", ")))),
+        None => None,
+    };
+    let status = match non_blank(&req.status) {
+        Some(s) => Some(Status::parse(&s).ok_or_else(|| {
+            Error::invalid("status", format!("status: unknown status '{s}'; known statuses: {}", Status::ALL.join(", ")))
+        })?),
+        None => None,
+    };
+    let store = d.store().await?;
+    let rows = store.read_async(move |_, c| repo::list(c, provider.as_deref(), status)).await?;
+    Ok(ListReply { connections: rows.iter().map(Record::from).collect() })
+}
+
+pub async fn update(d: &Ductape, req: UpdateRequest) -> Result<Record> {
+    let tag = req.tag.trim().to_string();
+    let display_name = req.display_name.as_deref().map(|n| check_text("display_name", n, MAX_DISPLAY_NAME_LEN, false)).transpose()?;
+    let description = req.description.as_deref().map(|t| check_text("description", t, MAX_DESCRIPTION_LEN, true)).transpose()?;
+    let scopes = req.scopes.as_deref().map(|s| check_scopes("scopes", s)).transpose()?;
+    let store = d.store().await?;
+    let row = store
+        .write_async(move |_, tx| {
+            let mut row = repo::live(tx, &tag)?;
+            let mut changed = false;
+            if let Some(n) = &display_name {
+                changed |= &row.display_name != n;
+                row.display_name = n.clone();
+            }
+            if let Some(t) = &description {
+                let t = Some(t.clone()).filter(|s| !s.is_empty());
+                changed |= row.description != t;
+                row.description = t;
+            }
+            if let Some(s) = &scopes {
+                changed |= &row.scopes != s;
+                row.scopes = s.clone();
+            }
+            if changed {
+                row.updated_at = now();
+                repo::save(tx, &row)?;
+            }
+            Ok(row)
+        })
+        .await?;
+    Ok(Record::from(&row))
+}
+
+pub async fn delete(d: &Ductape, req: TagRequest) -> Result<DeleteReply> {
+    let tag = req.tag.trim().to_string();
+    let store = d.store().await?;
+    let reply = store
+        .write_async(move |_, tx| {
+            let mut row = repo::live(tx, &tag)?;
+            let now = now();
+            // Soft delete: the record stays (so later calls can say it is gone), its secrets do not.
+            repo::delete_secrets(tx, &row.id)?;
+            row.metadata.has_atlas_private_key = false;
+            row.metadata.has_atlas_client_secret = false;
+            row.deleted_at = Some(now.clone());
+            row.updated_at = now.clone();
+            repo::save(tx, &row)?;
+            Ok(DeleteReply { tag: row.tag, id: row.id, deleted: true, deleted_at: now })
+        })
+        .await?;
+    tracing::info!(tag = %reply.tag, "deleted cloud connection");
+    Ok(reply)
+}
+
+/// The decrypted credentials and project of a live connection, for features that call Atlas
+/// on its behalf (validate now; access-list sync and import later).
+pub struct Resolved {
+    pub row: Row,
+    pub project_id: String,
+    pub credentials: Credentials,
+}
+
+pub async fn resolve(d: &Ductape, tag: &str) -> Result<Resolved> {
+    let store = d.store().await?;
+    let tag = tag.trim().to_string();
+    store
+        .read_async(move |store, c| {
+            let row = repo::live(c, &tag)?;
+            let m = &row.metadata;
+            let not_ready = || {
+                Error::new(
+                    ErrorCode::FailedPrecondition,
+                    format!("cloud connection '{}' has no credentials yet; call cloud.connections.complete first", row.tag),
+                )
+                .with_field("tag")
+            };
+            let project_id = m.project_id.clone().ok_or_else(not_ready)?;
+            let (name, identity) = match m.auth_method {
+                Some(AuthMethod::ApiKey) => (SECRET_PRIVATE_KEY, m.atlas_public_key.clone()),
+                Some(AuthMethod::ServiceAccount) => (SECRET_CLIENT_SECRET, m.atlas_client_id.clone()),
+                None => return Err(not_ready()),
+            };
+            let identity = identity.ok_or_else(not_ready)?;
+            let sealed = repo::get_secret(c, &row.id, name)?.ok_or_else(not_ready)?;
+            let secret = store.cipher().open_secret(&sealed, &repo::secret_aad(&row.id, name))?;
+            let credentials = match m.auth_method {
+                Some(AuthMethod::ServiceAccount) => Credentials::ServiceAccount { client_id: identity, client_secret: secret },
+                _ => Credentials::ApiKey { public_key: identity, private_key: secret },
+            };
+            Ok(Resolved { row, project_id, credentials })
+        })
+        .await
+}

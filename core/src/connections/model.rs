@@ -1,0 +1,360 @@
+//! The connection record, statuses, providers, scopes, and the checks on user input.
+
+use crate::error::{Error, ErrorCode, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Every provider the product knows; only [`SUPPORTED_PROVIDER`] is implemented here.
+pub const PROVIDERS: &[&str] = &["aws", "gcp", "azure", "mongodb_atlas", "neo4j_aura"];
+pub const SUPPORTED_PROVIDER: &str = "mongodb_atlas";
+pub const SCOPES: &[&str] = &["storage", "broker", "database", "graph", "vector"];
+pub const DEFAULT_ATLAS_SCOPES: &[&str] = &["database"];
+pub const MAX_TAG_LEN: usize = 64;
+pub const MAX_DISPLAY_NAME_LEN: usize = 200;
+pub const MAX_DESCRIPTION_LEN: usize = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pending,
+    Active,
+    Error,
+    Revoked,
+}
+
+impl Status {
+    pub const ALL: &'static [&'static str] = &["pending", "active", "error", "revoked"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Active => "active",
+            Status::Error => "error",
+            Status::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "pending" => Some(Status::Pending),
+            "active" | "validated" => Some(Status::Active),
+            "error" => Some(Status::Error),
+            "revoked" => Some(Status::Revoked),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// Programmatic API key (public + private key, HTTP Digest).
+    ApiKey,
+    /// Service account (client id + secret, OAuth client credentials).
+    ServiceAccount,
+}
+
+/// The last failed validation, kept in `metadata.last_validation_error`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidationFailure {
+    pub code: ErrorCode,
+    /// The check that failed (`credentials`, `api_access_list`, `project`, `role`, `network`).
+    pub check: String,
+    pub message: String,
+    pub at: String,
+    /// True for failures on the way to Atlas (network, timeout, rate limit, Atlas 5xx): they
+    /// say nothing about the credentials, so they do not change the status.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub transient: bool,
+}
+
+/// `metadata`: non-secret inputs, flags for the secrets, validation results. Keys other
+/// features add (e.g. `networking`) are kept in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    #[serde(default)]
+    pub project_id: Option<String>,
+    #[serde(default)]
+    pub atlas_public_key: Option<String>,
+    #[serde(default)]
+    pub has_atlas_private_key: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atlas_client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub has_atlas_client_secret: bool,
+    #[serde(default)]
+    pub auth_method: Option<AuthMethod>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_validation_error: Option<ValidationFailure>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One stored connection (live or soft-deleted).
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: String,
+    pub tag: String,
+    pub provider: String,
+    pub display_name: String,
+    pub description: Option<String>,
+    pub status: Status,
+    pub scopes: Vec<String>,
+    pub account_identifier: Option<String>,
+    pub metadata: Metadata,
+    pub credentials_rev: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+/// The public record. Never holds a secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    pub id: String,
+    pub tag: String,
+    pub display_name: String,
+    pub description: Option<String>,
+    pub provider: String,
+    pub status: Status,
+    pub scopes: Vec<String>,
+    pub account_identifier: Option<String>,
+    pub metadata: Metadata,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&Row> for Record {
+    fn from(r: &Row) -> Self {
+        Record {
+            id: r.id.clone(),
+            tag: r.tag.clone(),
+            display_name: r.display_name.clone(),
+            description: r.description.clone(),
+            provider: r.provider.clone(),
+            status: r.status,
+            scopes: r.scopes.clone(),
+            account_identifier: r.account_identifier.clone(),
+            metadata: r.metadata.clone(),
+            created_at: r.created_at.clone(),
+            updated_at: r.updated_at.clone(),
+        }
+    }
+}
+
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub fn new_id() -> String {
+    let b: [u8; 16] = rand::random();
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    // UUID v4 layout
+    format!("{}-{}-4{}-{:x}{}-{}", &h[0..8], &h[8..12], &h[13..16], (b[8] & 0x3) | 0x8, &h[17..20], &h[20..32])
+}
+
+// ---- input checks. Messages never echo a value given for a credential field: users paste
+// private keys into the wrong box.
+
+pub fn check_tag(field: &str, tag: &str) -> Result<()> {
+    if tag.is_empty() {
+        return Err(Error::invalid(field, format!("{field} must not be empty")));
+    }
+    if tag.len() > MAX_TAG_LEN {
+        return Err(Error::invalid(field, format!("{field} must be at most {MAX_TAG_LEN} characters")));
+    }
+    if !tag.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') || !tag.as_bytes()[0].is_ascii_alphanumeric() {
+        let hint = slugify(tag).map(|s| format!("; did you mean '{s}'?")).unwrap_or_default();
+        return Err(Error::invalid(
+            field,
+            format!("{field} '{tag}' is not a valid tag: use lowercase letters, digits and '_', starting with a letter or digit{hint}"),
+        ));
+    }
+    Ok(())
+}
+
+/// "Production Atlas" -> `production_atlas`. `None` when nothing usable is left.
+pub fn slugify(s: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut pending_sep = false;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            if pending_sep && !out.is_empty() {
+                out.push('_');
+            }
+            pending_sep = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            pending_sep = true;
+        }
+    }
+    out.truncate(MAX_TAG_LEN);
+    let out = out.trim_end_matches('_').to_string();
+    (!out.is_empty()).then_some(out)
+}
+
+pub fn check_provider(field: &str, provider: &str) -> Result<()> {
+    if provider == SUPPORTED_PROVIDER {
+        return Ok(());
+    }
+    if PROVIDERS.contains(&provider) {
+        return Err(Error::new(
+            ErrorCode::Unsupported,
+            format!("provider '{provider}' is not supported yet; this version supports '{SUPPORTED_PROVIDER}'"),
+        )
+        .with_field(field));
+    }
+    Err(Error::invalid(field, format!("{field}: unknown provider '{provider}'; known providers: {}", PROVIDERS.join(", "))))
+}
+
+/// Checks scopes against the known set; drops duplicates, keeps order.
+pub fn check_scopes(field: &str, scopes: &[String]) -> Result<Vec<String>> {
+    if scopes.is_empty() {
+        return Err(Error::invalid(field, format!("{field} must name at least one scope ({})", SCOPES.join(", "))));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, s) in scopes.iter().enumerate() {
+        let s = s.trim().to_ascii_lowercase();
+        if !SCOPES.contains(&s.as_str()) {
+            return Err(Error::invalid(format!("{field}[{i}]"), format!("{field}[{i}]: unknown scope '{s}'; known scopes: {}", SCOPES.join(", "))));
+        }
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+pub fn check_text(field: &str, value: &str, max: usize, allow_empty: bool) -> Result<String> {
+    let v = value.trim().to_string();
+    if v.is_empty() && !allow_empty {
+        return Err(Error::invalid(field, format!("{field} must not be empty")));
+    }
+    if v.chars().count() > max {
+        return Err(Error::invalid(field, format!("{field} must be at most {max} characters")));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Error::invalid(field, format!("{field} must not contain control characters")));
+    }
+    Ok(v)
+}
+
+pub fn check_project_id(field: &str, id: &str) -> Result<String> {
+    let id = id.trim();
+    if id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if id.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Err(Error::invalid(field, format!("{field} must be lowercase hex (Atlas project IDs are 24 lowercase hex characters)")));
+        }
+        return Ok(id.to_string());
+    }
+    Err(Error::invalid(
+        field,
+        format!("{field} must be the 24-character hexadecimal project ID (Atlas > Project Settings > Project ID); got {} characters", id.chars().count()),
+    ))
+}
+
+/// Atlas public keys are 8 lowercase characters.
+pub fn check_public_key(field: &str, key: &str) -> Result<String> {
+    let k = key.trim();
+    if k.len() == 8 && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        return Ok(k.to_string());
+    }
+    Err(Error::invalid(field, format!("{field} must be the 8-character public key of an Atlas API key (lowercase letters)")))
+}
+
+/// Atlas private keys are UUIDs (36 characters, 8-4-4-4-12 hex).
+pub fn check_private_key(field: &str, key: &str) -> Result<()> {
+    let k = key.trim();
+    let groups: Vec<&str> = k.split('-').collect();
+    let shape = [8, 4, 4, 4, 12];
+    let ok = groups.len() == 5 && groups.iter().zip(shape).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
+    if ok {
+        return Ok(());
+    }
+    Err(Error::invalid(field, format!("{field} does not look like an Atlas private key (a UUID such as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")))
+}
+
+pub fn check_client_id(field: &str, id: &str) -> Result<String> {
+    let id = id.trim();
+    let ok = id.len() >= 8 && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        return Ok(id.to_string());
+    }
+    Err(Error::invalid(field, format!("{field} does not look like an Atlas service account client ID (e.g. mdb_sa_id_...)")))
+}
+
+pub fn check_client_secret(field: &str, secret: &str) -> Result<()> {
+    let s = secret.trim();
+    if s.len() >= 16 && s.len() <= 512 && !s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Ok(());
+    }
+    Err(Error::invalid(field, format!("{field} does not look like an Atlas service account secret (e.g. mdb_sa_sk_...)")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_and_slugs() {
+        assert!(check_tag("name", "prod_atlas").is_ok());
+        assert!(check_tag("name", "a1").is_ok());
+        let e = check_tag("name", "Production Atlas").unwrap_err();
+        assert!(e.message.contains("did you mean 'production_atlas'"), "{}", e.message);
+        assert!(check_tag("name", "_x").is_err());
+        assert!(check_tag("name", "").is_err());
+        assert!(check_tag("name", &"a".repeat(65)).is_err());
+        assert_eq!(slugify("Production Atlas").as_deref(), Some("production_atlas"));
+        assert_eq!(slugify("  My--DB (prod) ").as_deref(), Some("my_db_prod"));
+        assert_eq!(slugify("!!!"), None);
+    }
+
+    #[test]
+    fn providers_and_scopes() {
+        assert!(check_provider("provider", "mongodb_atlas").is_ok());
+        assert_eq!(check_provider("provider", "aws").unwrap_err().code, ErrorCode::Unsupported);
+        assert!(check_provider("provider", "aws").unwrap_err().message.contains("not supported yet"));
+        assert_eq!(check_provider("provider", "oracle").unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(check_scopes("scopes", &["database".into(), "database".into(), "vector".into()]).unwrap(), vec!["database", "vector"]);
+        assert_eq!(check_scopes("scopes", &["database".into(), "nope".into()]).unwrap_err().field.as_deref(), Some("scopes[1]"));
+        assert!(check_scopes("scopes", &[]).is_err());
+    }
+
+    #[test]
+    fn credential_shapes_without_echo() {
+        assert!(check_project_id("project_id", "5c843ba379358e5b3dc2dec6").is_ok());
+        assert!(check_project_id("project_id", "5C843BA379358E5B3DC2DEC6").is_err());
+        let e = check_project_id("project_id", "a0403a4f-0151-4922-ae89-523b69cd8e04").unwrap_err();
+        assert!(!e.message.contains("a0403a4f"));
+        assert!(check_public_key("atlas_public_key", "awqxqtif").is_ok());
+        let e = check_public_key("atlas_public_key", "a0403a4f-0151-4922-ae89-523b69cd8e04").unwrap_err();
+        assert!(!e.message.contains("a0403a4f"));
+        assert!(check_private_key("atlas_private_key", "a0403a4f-0151-4922-ae89-523b69cd8e04").is_ok());
+        assert!(check_private_key("atlas_private_key", "nope").is_err());
+        assert!(check_client_id("atlas_client_id", "mdb_sa_id_62f3375a109c0a5dd6bc4e08").is_ok());
+        assert!(check_client_secret("atlas_client_secret", "mdb_sa_sk_ONUpl-n0Ggw80Joq-U_37hfk6ZgzqUbn").is_ok());
+    }
+
+    #[test]
+    fn ids_look_like_uuids() {
+        let id = new_id();
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+    }
+
+    #[test]
+    fn status_names() {
+        assert_eq!(Status::parse("validated"), Some(Status::Active));
+        assert_eq!(serde_json::to_value(Status::Pending).unwrap(), "pending");
+    }
+}

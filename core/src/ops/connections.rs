@@ -1,0 +1,86 @@
+//! Requests and replies of `cloud.connections.*`. Every request is `deny_unknown_fields`, so a
+//! misspelt field is an `invalid_argument` naming it.
+
+use crate::connections::model::Record;
+use crate::secrets::SecretString;
+use serde::{Deserialize, Serialize};
+
+/// `cloud.connections.create`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRequest {
+    pub provider: String,
+    /// The tag (lowercase letters, digits, `_`). Optional when `display_name` is given: the
+    /// tag is then its slug ("Production Atlas" -> `production_atlas`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Default for Atlas: `["database"]`.
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `cloud.connections.complete`: `complete(tag, {...})` in the SDKs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteRequest {
+    pub tag: String,
+    pub project_id: String,
+    #[serde(default)]
+    pub atlas_public_key: Option<String>,
+    /// Omitted or blank: keep the stored private key.
+    #[serde(default)]
+    pub atlas_private_key: Option<SecretString>,
+    #[serde(default)]
+    pub atlas_client_id: Option<String>,
+    /// Omitted or blank: keep the stored secret.
+    #[serde(default)]
+    pub atlas_client_secret: Option<SecretString>,
+}
+
+/// `cloud.connections.validate`, `fetch`, `delete`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagRequest {
+    pub tag: String,
+}
+
+/// `cloud.connections.list`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRequest {
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// `cloud.connections.update`: the tag cannot change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRequest {
+    pub tag: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// An empty string clears the description.
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListReply {
+    pub connections: Vec<Record>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeleteReply {
+    pub tag: String,
+    pub id: String,
+    pub deleted: bool,
+    pub deleted_at: String,
+}
