@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the Java, Kotlin and Python examples against the simulator (DUCTAPE_SIM_URL; started here
+# from target/debug/atlas-sim when unset), or against real Atlas when MONGODB_ATLAS_* are set.
+# Expects the native library built and the Kotlin generated (scripts/test-bindings.sh does both)
+# and the Python package installed in .work/venv.
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$REPO"
+WORK="$REPO/.work"
+SIM_PID=""
+cleanup() { if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi; }
+trap cleanup EXIT
+if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ] && [ -z "${DUCTAPE_SIM_URL:-}" ]; then
+  "${CARGO_TARGET_DIR:-$REPO/target}/debug/atlas-sim" --port 0 > "$WORK/examples-sim.log" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 1 100); do
+    line=$(head -n 1 "$WORK/examples-sim.log" 2>/dev/null || true)
+    case "$line" in "atlas-sim listening on http://"*) export DUCTAPE_SIM_URL=${line#atlas-sim listening on }; break ;; esac
+    sleep 0.1
+  done
+  [ -n "${DUCTAPE_SIM_URL:-}" ] || { echo "the simulator did not start"; exit 1; }
+fi
+# A fresh simulator state, so that the examples can create the same tag each run.
+reset() { [ -n "${DUCTAPE_SIM_URL:-}" ] && [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ] && curl -fsS -X POST "$DUCTAPE_SIM_URL/__sim/reset" > /dev/null || true; }
+
+ok=0; bad=0
+run() { local name=$1; shift; echo "== example: $name"; reset; if "$@"; then ok=$((ok+1)); else echo "example $name FAILED"; bad=$((bad+1)); fi; }
+
+run "python" "$WORK/venv/bin/python" examples/python/lifecycle.py
+run "python --async" "$WORK/venv/bin/python" examples/python/lifecycle.py --async
+
+mvn -B -q -f bindings/java/pom.xml install -DskipTests
+mvn -B -q -f examples/jvm/pom.xml compile dependency:build-classpath -Dmdep.outputFile="$WORK/examples-cp.txt"
+CP="examples/jvm/target/classes:$(cat "$WORK/examples-cp.txt")"
+run "java" java -cp "$CP" examples.Lifecycle
+run "kotlin" java -cp "$CP" examples.LifecycleKotlinKt
+
+echo "examples: $ok passed, $bad failed"
+[ "$bad" -eq 0 ]
