@@ -1,1 +1,153 @@
-pub fn placeholder() {}
+//! atlas-sim: a faithful, stateful local simulator of the MongoDB Atlas Administration API v2.
+//!
+//! `Sim::start(SimConfig::default())` serves the default seed on `127.0.0.1:<free port>` from
+//! its own thread and runtime, so it works the same under any test runtime (or none: see
+//! [`Sim::start_blocking`]). See `sim/README.md` for the behaviour, the control API and the seed.
+
+pub mod auth;
+pub mod authz;
+pub mod clock;
+pub mod config;
+pub mod control;
+pub mod errors;
+pub mod faults;
+pub mod handlers;
+pub mod ip;
+pub mod media;
+pub mod paging;
+pub mod rate_limit;
+pub mod router;
+pub mod seed;
+pub mod server;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+pub use config::{Bucket, RateLimits, SimConfig};
+pub use faults::{Fault, FaultKind};
+pub use seed::Seed;
+
+/// One Atlas request as the simulator saw it (control-API requests are not logged).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedRequest {
+    pub method: String,
+    /// Raw request target, query included.
+    pub path: String,
+    /// 0 when the connection was dropped by a fault.
+    pub status: u16,
+    /// Whether an `Authorization` header was present.
+    pub credentials_sent: bool,
+    /// `Digest`, `Bearer`, `Basic` (or whatever scheme was sent).
+    pub auth_scheme: Option<String>,
+    pub client_ip: String,
+}
+
+/// A running simulator; stops when dropped.
+pub struct Sim {
+    shared: server::Shared,
+    addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Sim {
+    pub async fn start(config: SimConfig) -> std::io::Result<Sim> {
+        Sim::start_blocking(config)
+    }
+
+    /// Same as [`Sim::start`] for callers without an async runtime.
+    pub fn start_blocking(config: SimConfig) -> std::io::Result<Sim> {
+        let listener = std::net::TcpListener::bind(config.bind)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let state = state::SimState::new(config).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let shared: server::Shared = Arc::new(Mutex::new(state));
+        let (tx, rx) = watch::channel(false);
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let s2 = shared.clone();
+        let thread = std::thread::Builder::new().name("atlas-sim".into()).spawn(move || {
+            rt.block_on(async move {
+                match tokio::net::TcpListener::from_std(listener) {
+                    Ok(l) => server::serve(l, s2, rx).await,
+                    Err(e) => eprintln!("atlas-sim: cannot listen: {e}"),
+                }
+            });
+        })?;
+        Ok(Sim { shared, addr, shutdown: tx, thread: Some(thread) })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn request_log(&self) -> Vec<LoggedRequest> {
+        self.shared.lock().unwrap().log.clone()
+    }
+
+    pub fn clear_request_log(&self) {
+        self.shared.lock().unwrap().log.clear();
+    }
+
+    pub fn add_fault(&self, fault: Fault) {
+        self.shared.lock().unwrap().faults.add(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.lock().unwrap().faults.clear();
+    }
+
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.shared.lock().unwrap().clock.advance(by);
+    }
+
+    pub fn reset(&self) {
+        self.shared.lock().unwrap().reset(None).expect("the configured seed loaded once already");
+    }
+
+    /// Loads another seed (log and faults cleared, as with `reset`).
+    pub fn load_seed(&self, seed: &Seed) -> Result<(), String> {
+        self.shared.lock().unwrap().reset(Some(seed))
+    }
+
+    /// Changes settings at run time (rate limits, delays, TTLs).
+    pub fn configure(&self, f: impl FnOnce(&mut SimConfig)) {
+        let mut st = self.shared.lock().unwrap();
+        f(&mut st.config);
+    }
+
+    /// Sets a cluster's `stateName` (dedicated or flex) and, for dedicated ones, `paused`.
+    pub fn set_cluster_state(&self, group_id: &str, name: &str, state_name: &str, paused: Option<bool>) -> bool {
+        let mut st = self.shared.lock().unwrap();
+        let w = &mut st.world;
+        if let Some(c) = w.clusters.iter_mut().find(|c| c.group_id == group_id && c.name == name) {
+            c.state_name = state_name.to_string();
+            if let Some(p) = paused {
+                c.paused = p;
+            }
+            return true;
+        }
+        if let Some(f) = w.flex_clusters.iter_mut().find(|c| c.group_id == group_id && c.name == name) {
+            f.state_name = state_name.to_string();
+            return true;
+        }
+        false
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The control API under `/__sim/` (no authentication; Atlas never uses this prefix):
+//! reset and seed, faults, clock, request log, state, runtime settings.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::clock::rfc3339;
+use crate::faults::Fault;
+use crate::seed::Seed;
+use crate::server::{build, Resp, Shared};
+
+fn reply(status: u16, v: Value) -> Resp {
+    build(status, Some("application/json"), Bytes::from(v.to_string()), &[])
+}
+
+fn bad(msg: impl Into<String>) -> Resp {
+    reply(400, json!({ "error": msg.into() }))
+}
+
+#[derive(Deserialize)]
+struct ClockBody {
+    advance_secs: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigBody {
+    rate_limit: Option<bool>,
+    rate_limit_headers: Option<bool>,
+    nonce_ttl_secs: Option<f64>,
+    token_ttl_secs: Option<f64>,
+    access_list_activation_delay_ms: Option<u64>,
+    user_apply_delay_ms: Option<u64>,
+    rate_limit_capacity: Option<u32>,
+    rate_limit_refill_per_sec: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct ClusterBody {
+    #[serde(rename = "stateName")]
+    state_name: Option<String>,
+    paused: Option<bool>,
+}
+
+pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8], _base: &str) -> Resp {
+    let mut st = shared.lock().unwrap();
+    let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
+    match (method, segs.as_slice()) {
+        ("GET", ["health"]) => reply(200, json!({ "ok": true })),
+        ("POST", ["reset"]) => {
+            let text = String::from_utf8_lossy(body);
+            let result = if text.trim().is_empty() {
+                st.reset(None)
+            } else {
+                match Seed::from_json(&text) {
+                    Ok(seed) => st.reset(Some(&seed)),
+                    Err(e) => return bad(format!("invalid seed: {e}")),
+                }
+            };
+            match result {
+                Ok(()) => reply(200, json!({ "reset": true })),
+                Err(e) => bad(e),
+            }
+        }
+        ("GET", ["requests"]) => reply(200, serde_json::to_value(&st.log).unwrap_or(Value::Null)),
+        ("DELETE", ["requests"]) => {
+            st.log.clear();
+            build(204, None, Bytes::new(), &[])
+        }
+        ("GET", ["faults"]) => reply(200, serde_json::to_value(st.faults.list()).unwrap_or(Value::Null)),
+        ("POST", ["faults"]) => {
+            // One fault object or an array of them.
+            let parsed: Result<Vec<Fault>, _> = serde_json::from_slice::<Vec<Fault>>(body).or_else(|_| serde_json::from_slice::<Fault>(body).map(|f| vec![f]));
+            match parsed {
+                Ok(fs) => {
+                    for f in fs {
+                        st.faults.add(f);
+                    }
+                    reply(201, serde_json::to_value(st.faults.list()).unwrap_or(Value::Null))
+                }
+                Err(e) => bad(format!("invalid fault: {e}")),
+            }
+        }
+        ("DELETE", ["faults"]) => {
+            st.faults.clear();
+            build(204, None, Bytes::new(), &[])
+        }
+        ("GET", ["clock"]) => reply(200, json!({ "now": rfc3339(st.now()) })),
+        ("POST", ["clock"]) => match serde_json::from_slice::<ClockBody>(body) {
+            Ok(c) if c.advance_secs >= 0.0 && c.advance_secs.is_finite() => {
+                st.clock.advance(Duration::from_secs_f64(c.advance_secs));
+                reply(200, json!({ "now": rfc3339(st.now()) }))
+            }
+            _ => bad("expected {\"advance_secs\": N} with N >= 0"),
+        },
+        ("POST", ["config"]) => match serde_json::from_slice::<ConfigBody>(body) {
+            Ok(c) => {
+                let cfg = &mut st.config;
+                if let Some(v) = c.rate_limit {
+                    cfg.rate_limit = v;
+                }
+                if let Some(v) = c.rate_limit_headers {
+                    cfg.rate_limit_headers = v;
+                }
+                if let Some(v) = c.nonce_ttl_secs {
+                    cfg.nonce_ttl = Duration::from_secs_f64(v.max(0.0));
+                }
+                if let Some(v) = c.token_ttl_secs {
+                    cfg.token_ttl = Duration::from_secs_f64(v.max(0.0));
+                }
+                if let Some(v) = c.access_list_activation_delay_ms {
+                    cfg.access_list_activation_delay = Duration::from_millis(v);
+                }
+                if let Some(v) = c.user_apply_delay_ms {
+                    cfg.user_apply_delay = Duration::from_millis(v);
+                }
+                if c.rate_limit_capacity.is_some() || c.rate_limit_refill_per_sec.is_some() {
+                    let cap = c.rate_limit_capacity.unwrap_or(cfg.rate_limits.default.capacity);
+                    let refill = c.rate_limit_refill_per_sec.unwrap_or(cfg.rate_limits.default.refill_per_sec);
+                    cfg.rate_limits = crate::config::RateLimits::uniform(cap, refill);
+                    st.rate = Default::default();
+                }
+                reply(200, config_view(&st))
+            }
+            Err(e) => bad(format!("invalid config: {e}")),
+        },
+        ("GET", ["config"]) => reply(200, config_view(&st)),
+        ("GET", ["state"]) => reply(200, state_view(&st)),
+        ("POST", ["clusters", g, name]) => match serde_json::from_slice::<ClusterBody>(body) {
+            Ok(b) => {
+                let w = &mut st.world;
+                if let Some(c) = w.clusters.iter_mut().find(|c| c.group_id == *g && c.name == *name) {
+                    if let Some(s) = b.state_name {
+                        c.state_name = s;
+                    }
+                    if let Some(p) = b.paused {
+                        c.paused = p;
+                    }
+                    reply(200, json!({ "name": c.name, "stateName": c.state_name, "paused": c.paused }))
+                } else if let Some(f) = w.flex_clusters.iter_mut().find(|c| c.group_id == *g && c.name == *name) {
+                    if let Some(s) = b.state_name {
+                        f.state_name = s;
+                    }
+                    reply(200, json!({ "name": f.name, "stateName": f.state_name }))
+                } else {
+                    reply(404, json!({ "error": "no such cluster" }))
+                }
+            }
+            Err(e) => bad(format!("invalid cluster update: {e}")),
+        },
+        _ => reply(404, json!({ "error": format!("unknown control endpoint {method} {path}") })),
+    }
+}
+
+fn config_view(st: &crate::state::SimState) -> Value {
+    let c = &st.config;
+    json!({
+        "rate_limit": c.rate_limit,
+        "rate_limit_headers": c.rate_limit_headers,
+        "nonce_ttl_secs": c.nonce_ttl.as_secs_f64(),
+        "token_ttl_secs": c.token_ttl.as_secs_f64(),
+        "access_list_activation_delay_ms": c.access_list_activation_delay.as_millis() as u64,
+        "user_apply_delay_ms": c.user_apply_delay.as_millis() as u64,
+    })
+}
+
+/// A summary for debugging and assertions; never includes private keys or passwords.
+fn state_view(st: &crate::state::SimState) -> Value {
+    let w = &st.world;
+    let now = st.now();
+    json!({
+        "now": rfc3339(now),
+        "projects": w.projects.iter().map(|p| json!({ "id": p.id, "name": p.name, "orgId": p.org_id })).collect::<Vec<_>>(),
+        "clusters": w.clusters.iter().map(|c| json!({ "groupId": c.group_id, "name": c.name, "stateName": c.state_name, "paused": c.paused })).collect::<Vec<_>>(),
+        "flexClusters": w.flex_clusters.iter().map(|c| json!({ "groupId": c.group_id, "name": c.name, "stateName": c.state_name })).collect::<Vec<_>>(),
+        "accessList": w.access_lists.iter().map(|(g, l)| (g.clone(), json!(l.iter().map(|e| json!({
+            "entry": e.key,
+            "comment": e.comment,
+            "deleteAfterDate": e.delete_after.map(rfc3339),
+            "status": if now >= e.active_at { "ACTIVE" } else { "PENDING" },
+        })).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
+        "databaseUsers": w.users.iter().map(|(g, l)| (g.clone(), json!(l.iter().map(|u| json!({
+            "username": u.username, "databaseName": u.database_name, "roles": u.roles, "scopes": u.scopes,
+        })).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
+        "faults": st.faults.list(),
+        "openNonces": st.nonces.len(),
+        "liveTokens": st.tokens.values().filter(|t| t.expires > now).count(),
+    })
+}
