@@ -4,8 +4,8 @@ use atlas_sim::{seed, Sim, SimConfig};
 use serde_json::{json, Map, Value};
 
 pub struct Target {
-    /// Kept alive for the whole run; dropping it stops the simulator.
-    pub sim: Option<Sim>,
+    /// Held, never read: dropping it stops the simulator, so it lives as long as the run.
+    pub _sim: Option<Sim>,
     pub base_url: Option<String>,
     pub description: String,
     /// The `complete` request minus the tag. Holds secrets: never print it.
@@ -43,7 +43,7 @@ pub async fn choose() -> Result<Target, String> {
         }
         let base_url = env("MONGODB_ATLAS_BASE_URL");
         let description = format!("MongoDB Atlas at {}", base_url.as_deref().unwrap_or("https://cloud.mongodb.com"));
-        return Ok(Target { sim: None, base_url, description, credentials });
+        return Ok(Target { _sim: None, base_url, description, credentials });
     }
     let sim = Sim::start(SimConfig::default())
         .await
@@ -56,7 +56,7 @@ pub async fn choose() -> Result<Target, String> {
     Ok(Target {
         description: format!("the bundled Atlas simulator at {base_url} (default seed)"),
         base_url: Some(base_url),
-        sim: Some(sim),
+        _sim: Some(sim),
         credentials,
     })
 }
