@@ -193,6 +193,13 @@ impl DigestAuth {
         }
     }
 
+    /// True when another request signed `nonce` with a higher `nc` than ours: a 401 to ours
+    /// may then be the server refusing an `nc` that arrived out of order, not bad credentials.
+    pub fn used_after(&self, nonce: &str, nc: u32) -> bool {
+        let guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref().map_or(true, |s| s.challenge.nonce != nonce || s.nc > nc)
+    }
+
     /// Forgets the nonce (e.g. after the server refused it outright).
     pub fn forget(&self, nonce: &str) {
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());

@@ -221,12 +221,19 @@ impl AtlasClient {
     pub async fn execute(&self, call: Call<'_>) -> Result<Response, AtlasError> {
         let method = call.method.as_str().to_string();
         let path = call.target.split('?').next().unwrap_or(call.target).to_string();
-        let url = format!("{}{}", self.config.base_url, call.target);
+        let url = reqwest::Url::parse(&format!("{}{}", self.config.base_url, call.target))
+            .map_err(|e| AtlasError::Config(format!("bad Atlas request target {}: {e}", call.target)))?;
+        // The digest `uri` is the request target exactly as sent.
+        let uri = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
         let media = media::media_type(call.version);
         let policy = &self.config.retry;
         let mut retries = 0u32;
         let mut auth_rounds = 0u32;
         let mut refused_token: Option<SecretString> = None;
+        let mut retried_signed = false;
         loop {
             let attempts = retries + 1;
             // --- authentication
@@ -234,11 +241,11 @@ impl AtlasClient {
             let mut signed: Option<(digest::Signed, bool)> = None; // (signature, nonce fetched by this call)
             let mut bearer: Option<SecretString> = None;
             match &self.auth {
-                Auth::Digest(d) => match d.sign(&method, call.target) {
+                Auth::Digest(d) => match d.sign(&method, &uri) {
                     Some(s) => signed = Some((s, auth_rounds > 0)),
                     None => {
                         let g = self.prime.lock().await;
-                        match d.sign(&method, call.target) {
+                        match d.sign(&method, &uri) {
                             Some(s) => signed = Some((s, auth_rounds > 0)),
                             None => prime_guard = Some(g),
                         }
@@ -249,7 +256,7 @@ impl AtlasClient {
                     bearer = Some(t);
                 }
             }
-            let mut rb = self.http.request(call.method.clone(), &url).header(ACCEPT, &media).timeout(self.config.request_timeout);
+            let mut rb = self.http.request(call.method.clone(), url.clone()).header(ACCEPT, &media).timeout(self.config.request_timeout);
             if let Some(b) = &call.body {
                 rb = rb.header(CONTENT_TYPE, &media).body(b.clone());
             }
@@ -307,10 +314,18 @@ impl AtlasClient {
                         let challenge = headers.get_all(WWW_AUTHENTICATE).iter().filter_map(|v| v.to_str().ok()).find_map(digest::parse_challenge);
                         let Some(ch) = challenge else { return Err(api_err(api)) };
                         let again = match &signed {
-                            None => true,                                                   // we sent no credentials yet
-                            Some((_, _)) if ch.stale => auth_rounds < 3,                    // nonce expired
-                            Some((_, fetched_here)) => !*fetched_here && auth_rounds == 0, // an older nonce: try once fresh
+                            // we sent no credentials yet
+                            None => auth_rounds < 2,
+                            // the nonce expired
+                            Some(_) if ch.stale => auth_rounds < 3,
+                            // a nonce from an earlier call (the server may have dropped it), or one
+                            // that concurrent calls used with a higher nc: try once afresh. A 401 to
+                            // our own new nonce, used by nobody else, means wrong credentials.
+                            Some((s, fetched_here)) => !retried_signed && (!*fetched_here || d.used_after(&s.nonce, s.nc)),
                         };
+                        if signed.is_some() && !ch.stale {
+                            retried_signed = true;
+                        }
                         let used = signed.as_ref().map(|(s, _)| s.nonce.clone());
                         if again {
                             tracing::debug!(%method, %path, stale = ch.stale, "digest challenge");

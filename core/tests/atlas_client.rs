@@ -1,0 +1,218 @@
+//! The Atlas client against the simulator: round trips per call, nonce reuse, retries.
+
+mod common;
+
+use atlas_sim::faults::{Fault, FaultKind};
+use common::*;
+use ductape_core::atlas::{AtlasClient, AtlasError, ClientConfig, Credentials, RetryPolicy};
+use ductape_core::secrets::SecretString;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn client(base: &str, max_retries: u32) -> AtlasClient {
+    let config = ClientConfig {
+        base_url: base.to_string(),
+        request_timeout: Duration::from_secs(5),
+        retry: RetryPolicy { max_retries, base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(100), ..Default::default() },
+    };
+    let creds = Credentials::ApiKey { public_key: seed::OWNER_PUBLIC_KEY.into(), private_key: SecretString::new(seed::OWNER_PRIVATE_KEY) };
+    AtlasClient::new(reqwest::Client::new(), config, creds)
+}
+
+#[tokio::test]
+async fn n_calls_cost_n_plus_one_requests() {
+    let sim = start_sim().await;
+    let c = client(&sim.base_url(), 3);
+    sim.clear_request_log();
+    let n = 20;
+    for i in 0..n {
+        if i % 2 == 0 {
+            c.system_status().await.unwrap();
+        } else {
+            c.group(seed::PROJECT_ID).await.unwrap();
+        }
+    }
+    let log = sim.request_log();
+    assert_eq!(log.len(), n + 1, "one challenge, then one request per call: {log:?}");
+    assert_eq!(log.iter().filter(|r| r.status == 401).count(), 1);
+    println!("FIGURE atlas client: {n} calls -> {} HTTP requests", log.len());
+}
+
+#[tokio::test]
+async fn n_validations_cost_two_calls_each_plus_one_challenge() {
+    let sim = start_sim().await;
+    let dir = temp_workspace("rt");
+    let d = open(&sim.base_url(), &dir);
+    create(&d, "conn").await;
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    sim.clear_request_log();
+    let n = 10;
+    let started = Instant::now();
+    for _ in 0..n {
+        assert_eq!(validate(&d, "conn").await["valid"], true);
+    }
+    let per_validate = started.elapsed() / n as u32;
+    let log = sim.request_log();
+    // each validate makes 2 Atlas calls (GET /api/atlas/v2, GET /groups/{id}): 2n calls, 2n+1 requests
+    assert!(log.len() <= 2 * n + 1, "{} requests for {n} validations: {log:?}", log.len());
+    println!("FIGURE validate: {n} validations -> {} HTTP requests; {:?} per validate against the simulator", log.len(), per_validate);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn concurrent_calls_share_the_nonce_and_all_succeed() {
+    let sim = start_sim().await;
+    let c = Arc::new(client(&sim.base_url(), 3));
+    sim.clear_request_log();
+    let n = 32;
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let c = Arc::clone(&c);
+            tokio::spawn(async move { c.system_status().await.map(|_| ()) })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().expect("every concurrent call succeeds");
+    }
+    let log = sim.request_log();
+    let challenges = log.iter().filter(|r| r.status == 401).count();
+    println!("FIGURE concurrent: {n} concurrent calls -> {} requests ({challenges} answered 401)", log.len());
+    assert!(log.len() <= 2 * n + 1, "{}", log.len());
+}
+
+#[tokio::test]
+async fn stale_nonce_is_rechallenged_once() {
+    let sim = start_sim().await;
+    let c = client(&sim.base_url(), 3);
+    c.system_status().await.unwrap();
+    sim.advance_clock(Duration::from_secs(120));
+    sim.clear_request_log();
+    c.system_status().await.unwrap();
+    c.system_status().await.unwrap();
+    let log = sim.request_log();
+    assert_eq!(log.len(), 3, "stale 401, the retry, then the next call on the new nonce: {log:?}");
+}
+
+#[tokio::test]
+async fn wrong_credentials_cost_two_requests_and_are_unauthorized() {
+    let sim = start_sim().await;
+    let config = ClientConfig { base_url: sim.base_url(), request_timeout: Duration::from_secs(5), retry: RetryPolicy::default() };
+    let creds = Credentials::ApiKey { public_key: seed::OWNER_PUBLIC_KEY.into(), private_key: SecretString::new("00000000-0000-4000-8000-000000000000") };
+    let c = AtlasClient::new(reqwest::Client::new(), config, creds);
+    sim.clear_request_log();
+    let e = c.system_status().await.unwrap_err();
+    assert_eq!(e.code(), ductape_core::ErrorCode::AtlasUnauthorized);
+    assert_eq!(sim.request_log().len(), 2);
+}
+
+async fn with_fault(kind: FaultKind, count: u32) -> (Result<(), AtlasError>, usize, Duration) {
+    let sim = start_sim().await;
+    let c = client(&sim.base_url(), 3);
+    c.system_status().await.unwrap(); // take the challenge first
+    sim.add_fault(Fault::next("GET /api/atlas/v2/groups/*", kind, count));
+    sim.clear_request_log();
+    let started = Instant::now();
+    let r = c.group(seed::PROJECT_ID).await.map(|_| ());
+    (r, sim.request_log().len(), started.elapsed())
+}
+
+#[tokio::test]
+async fn retries_recover_from_429_500_503_and_drops() {
+    for kind in [
+        FaultKind::TooManyRequests { retry_after_secs: 0 },
+        FaultKind::InternalError,
+        FaultKind::ServiceUnavailableHtml,
+        FaultKind::DropConnection,
+    ] {
+        let (r, requests, _) = with_fault(kind.clone(), 2).await;
+        assert!(r.is_ok(), "{kind:?}: {r:?}");
+        assert_eq!(requests, 3, "{kind:?}: two failures then success");
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let (r, _, elapsed) = with_fault(FaultKind::TooManyRequests { retry_after_secs: 1 }, 1).await;
+    assert!(r.is_ok());
+    assert!(elapsed >= Duration::from_millis(950), "waited {elapsed:?}");
+}
+
+#[tokio::test]
+async fn retries_stop_at_the_bound_with_a_clear_error() {
+    let cases = [
+        (FaultKind::InternalError, ductape_core::ErrorCode::AtlasError, "500"),
+        (FaultKind::ServiceUnavailableHtml, ductape_core::ErrorCode::AtlasError, "503"),
+        (FaultKind::TooManyRequests { retry_after_secs: 0 }, ductape_core::ErrorCode::RateLimited, "rate-limited"),
+        (FaultKind::DropConnection, ductape_core::ErrorCode::Network, "could not reach Atlas"),
+    ];
+    for (kind, code, needle) in cases {
+        let (r, requests, _) = with_fault(kind.clone(), 100).await;
+        let e = r.unwrap_err();
+        assert_eq!(e.code(), code, "{kind:?}: {e}");
+        let msg = e.to_string();
+        assert!(msg.contains(needle) && msg.contains("gave up after 4 attempts"), "{kind:?}: {msg}");
+        assert_eq!(requests, 4, "{kind:?}: 1 try + 3 retries");
+        let public: ductape_core::Error = e.into();
+        assert_eq!(public.code, code);
+        assert_eq!(public.details.unwrap()["attempts"], 4);
+    }
+}
+
+#[tokio::test]
+async fn a_post_is_not_repeated_after_a_drop_or_500() {
+    let sim = start_sim().await;
+    let c = client(&sim.base_url(), 3);
+    c.system_status().await.unwrap();
+    for kind in [FaultKind::DropConnection, FaultKind::InternalError] {
+        sim.add_fault(Fault::next("POST /api/atlas/v2/groups/*/accessList", kind.clone(), 1));
+        sim.clear_request_log();
+        let path = format!("/api/atlas/v2/groups/{}/accessList", seed::PROJECT_ID);
+        let body = json!([{"ipAddress": "192.0.2.10", "comment": "test"}]);
+        let r: Result<serde_json::Value, _> = c.post_json(&path, ductape_core::atlas::media::versions::ACCESS_LIST, &body, false).await;
+        assert!(r.is_err(), "{kind:?}");
+        assert_eq!(sim.request_log().len(), 1, "{kind:?}: not repeated");
+        sim.clear_faults();
+    }
+}
+
+#[tokio::test]
+async fn validate_under_faults_succeeds_and_reports_exhaustion_as_network() {
+    let sim = start_sim().await;
+    let dir = temp_workspace("vfault");
+    let d = open(&sim.base_url(), &dir);
+    create(&d, "conn").await;
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    sim.add_fault(Fault::next("GET /api/atlas/v2*", FaultKind::ServiceUnavailableHtml, 2));
+    sim.add_fault(Fault::next("GET /api/atlas/v2/groups/*", FaultKind::TooManyRequests { retry_after_secs: 0 }, 2));
+    let v = validate(&d, "conn").await;
+    assert_eq!(v["valid"], true, "{v}");
+    sim.add_fault(Fault::always("GET /api/atlas/v2/groups/*", FaultKind::InternalError));
+    let v = validate(&d, "conn").await;
+    assert_eq!(v["valid"], false);
+    assert_eq!(failed_checks(&v), vec!["network"]);
+    assert_eq!(v["status"], "active", "a transient failure keeps the status");
+    assert!(v["message"].as_str().unwrap().contains("gave up after 4 attempts"), "{v}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn timeouts_are_reported_as_timeout() {
+    let sim = start_sim().await;
+    let config = ClientConfig { base_url: sim.base_url(), request_timeout: Duration::from_millis(200), retry: RetryPolicy { max_retries: 1, base_delay: Duration::from_millis(5), ..Default::default() } };
+    let creds = Credentials::ApiKey { public_key: seed::OWNER_PUBLIC_KEY.into(), private_key: SecretString::new(seed::OWNER_PRIVATE_KEY) };
+    let c = AtlasClient::new(reqwest::Client::new(), config, creds);
+    c.system_status().await.unwrap();
+    sim.add_fault(Fault::always("GET /api/atlas/v2/groups/*", FaultKind::Delay { delay_ms: 1000 }));
+    let e = c.group(seed::PROJECT_ID).await.unwrap_err();
+    assert_eq!(e.code(), ductape_core::ErrorCode::Timeout, "{e}");
+}
+
+#[test]
+fn http_base_urls_are_refused_unless_loopback() {
+    let dir = temp_workspace("http");
+    let e = ductape_core::Ductape::open(options("http://cloud.mongodb.com", &dir)).unwrap_err();
+    assert_eq!(e.code, ductape_core::ErrorCode::InvalidArgument);
+    assert_eq!(e.field.as_deref(), Some("atlas_base_url"));
+    assert!(ductape_core::Ductape::open(options("https://cloud.mongodb.com", &dir)).is_ok());
+}

@@ -1,0 +1,111 @@
+//! Canary scan: no private key or secret in the SQLite files, in trace-level logs, in errors,
+//! in replies or in `Debug` text. One test in this binary: it installs the global subscriber.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn no_secret_reaches_disk_logs_errors_or_debug() {
+    let logs = Buffer::default();
+    let writer = logs.clone();
+    tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || writer.clone()).init();
+
+    // canaries: the real seed secrets (successful paths) and a unique wrong key (failure paths)
+    let wrong = "c0ffee00-dead-4bee-8f00-00000ca7a2ee";
+    let canaries = [seed::OWNER_PRIVATE_KEY, seed::ORG_OWNER_PRIVATE_KEY, seed::SA_CLIENT_SECRET, wrong, TEST_KEY];
+
+    let sim = start_sim().await;
+    let dir = temp_workspace("leak");
+    let d = open(&sim.base_url(), &dir);
+    let mut texts: Vec<String> = vec![format!("{d:?}"), format!("{:?}", options(&sim.base_url(), &dir))];
+
+    let mut replies = Vec::new();
+    replies.push(create(&d, "conn").await);
+    replies.push(complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await);
+    replies.push(validate(&d, "conn").await);
+    replies.push(complete_key(&d, "conn", seed::PROJECT_ID, seed::ORG_OWNER_PUBLIC_KEY, seed::ORG_OWNER_PRIVATE_KEY).await);
+    replies.push(validate(&d, "conn").await);
+    replies.push(complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, wrong).await);
+    replies.push(validate(&d, "conn").await);
+    create(&d, "sa").await;
+    replies.push(call(&d, "cloud.connections.complete", json!({"tag": "sa", "project_id": seed::PROJECT_ID, "atlas_client_id": seed::SA_CLIENT_ID, "atlas_client_secret": seed::SA_CLIENT_SECRET})).await);
+    replies.push(validate(&d, "sa").await);
+    replies.push(call(&d, "cloud.connections.list", json!({})).await);
+
+    // errors where a secret was given in the wrong place or the wrong shape
+    let bad = [
+        json!({"tag": "conn", "project_id": wrong, "atlas_public_key": "awqxqtif", "atlas_private_key": wrong}),
+        json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_public_key": wrong, "atlas_private_key": wrong}),
+        json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_public_key": "awqxqtif", "atlas_private_key": format!("{wrong}x")}),
+        json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_privatekey": wrong}),
+        json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_client_id": "mdb_sa_id_x", "atlas_client_secret": format!("{wrong} with spaces")}),
+        json!({"tag": "missing", "project_id": seed::PROJECT_ID, "atlas_public_key": "awqxqtif", "atlas_private_key": wrong}),
+    ];
+    for b in bad {
+        let e = call_err(&d, "cloud.connections.complete", b).await;
+        texts.push(format!("{e:?} {e}"));
+        texts.push(d.call_json("cloud.connections.complete", &json!({"tag": "conn", "project_id": "x", "atlas_private_key": wrong}).to_string()).await);
+    }
+    // a failing Atlas call's error text
+    let creds = ductape_core::atlas::Credentials::ApiKey { public_key: "awqxqtif".into(), private_key: ductape_core::secrets::SecretString::new(wrong) };
+    let client = d.atlas_client(&creds);
+    texts.push(format!("{client:?} {creds:?}"));
+    let e = client.system_status().await.unwrap_err();
+    texts.push(format!("{e:?} {e} {:?}", ductape_core::Error::from(e.clone())));
+
+    for r in &replies {
+        texts.push(r.to_string());
+    }
+    // the workspace files while open (with WAL and shared memory), and again after closing
+    let read_all = |files: &mut Vec<(String, Vec<u8>)>| {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            files.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+        }
+    };
+    let mut files = Vec::new();
+    read_all(&mut files);
+    assert!(files.iter().any(|(n, _)| n.ends_with("workspace.db-wal")), "the WAL is scanned");
+    assert!(files.iter().any(|(n, _)| n.ends_with("workspace.db-shm")), "the shared memory file is scanned");
+    drop(client);
+    drop(d);
+    read_all(&mut files);
+    assert!(files.iter().any(|(n, _)| n.ends_with("workspace.db")));
+    let log_bytes = logs.0.lock().unwrap().clone();
+    assert!(contains(&log_bytes, "atlas request"), "trace logs were captured");
+
+    // positive control: the non-secret public key is stored in plain text, so the scan sees text
+    assert!(files.iter().any(|(_, b)| contains(b, seed::ORG_OWNER_PUBLIC_KEY) || contains(b, seed::OWNER_PUBLIC_KEY)));
+    for canary in canaries {
+        for (name, bytes) in &files {
+            assert!(!contains(bytes, canary), "canary in {name}");
+        }
+        assert!(!contains(&log_bytes, canary), "canary in the logs");
+        for t in &texts {
+            assert!(!t.contains(canary), "canary in: {t}");
+        }
+    }
+    println!("scanned {} files, {} bytes of trace logs, {} texts", files.len(), log_bytes.len(), texts.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}
