@@ -61,7 +61,7 @@ impl fmt::Debug for Options {
 /// A handle on one workspace. Cheap to share between threads (`Arc` it); every method takes `&self`.
 pub struct Ductape {
     options: Options,
-    workspace_dir: PathBuf,
+    workspace_dir: Result<PathBuf>,
     http: reqwest::Client,
     atlas_config: ClientConfig,
     store: tokio::sync::OnceCell<Arc<Store>>,
@@ -92,9 +92,11 @@ fn default_workspace_dir() -> Result<PathBuf> {
 impl Ductape {
     /// Checks the options; touches no file and no network (the workspace opens on first use).
     pub fn open(options: Options) -> Result<Self> {
+        // Resolved now, reported on first use: a missing home directory must not stop
+        // operations that need no workspace.
         let workspace_dir = match &options.workspace_dir {
-            Some(d) if !d.as_os_str().is_empty() => d.clone(),
-            _ => default_workspace_dir()?,
+            Some(d) if !d.as_os_str().is_empty() => Ok(d.clone()),
+            _ => default_workspace_dir(),
         };
         let raw_base = options
             .atlas_base_url
@@ -155,8 +157,9 @@ impl Ductape {
         &self.options
     }
 
-    pub fn workspace_dir(&self) -> &std::path::Path {
-        &self.workspace_dir
+    /// The workspace directory, or why there is none (no home directory and no option).
+    pub fn workspace_dir(&self) -> Result<&std::path::Path> {
+        self.workspace_dir.as_deref().map_err(Clone::clone)
     }
 
     pub fn atlas_base_url(&self) -> &str {
@@ -167,7 +170,7 @@ impl Ductape {
     pub async fn store(&self) -> Result<Arc<Store>> {
         self.store
             .get_or_try_init(|| async {
-                let dir = self.workspace_dir.clone();
+                let dir = self.workspace_dir()?.to_path_buf();
                 let key = self.options.workspace_key.clone();
                 let opened = tokio::task::spawn_blocking(move || {
                     std::fs::create_dir_all(&dir).map_err(|e| {

@@ -216,3 +216,39 @@ fn http_base_urls_are_refused_unless_loopback() {
     assert_eq!(e.field.as_deref(), Some("atlas_base_url"));
     assert!(ductape_core::Ductape::open(options("https://cloud.mongodb.com", &dir)).is_ok());
 }
+
+fn sa_client(base: &str) -> AtlasClient {
+    let config = ClientConfig { base_url: base.to_string(), request_timeout: Duration::from_secs(5), retry: RetryPolicy { base_delay: Duration::from_millis(10), ..Default::default() } };
+    let creds = Credentials::ServiceAccount { client_id: seed::SA_CLIENT_ID.into(), client_secret: SecretString::new(seed::SA_CLIENT_SECRET) };
+    AtlasClient::new(reqwest::Client::new(), config, creds)
+}
+
+#[tokio::test]
+async fn service_account_token_is_cached_and_renewed_when_refused() {
+    let sim = start_sim().await;
+    let c = sa_client(&sim.base_url());
+    sim.clear_request_log();
+    for _ in 0..5 {
+        c.group(seed::PROJECT_ID).await.unwrap();
+    }
+    let log = sim.request_log();
+    assert_eq!(log.iter().filter(|r| r.path.starts_with("/api/oauth/token")).count(), 1, "{log:?}");
+    assert_eq!(log.len(), 6);
+    assert!(log.iter().filter(|r| !r.path.starts_with("/api/oauth")).all(|r| r.auth_scheme.as_deref() == Some("Bearer")));
+    // the simulator's clock passes the token's expiry: Atlas refuses it, the client renews once
+    sim.advance_clock(Duration::from_secs(2 * 3600));
+    sim.clear_request_log();
+    c.group(seed::PROJECT_ID).await.unwrap();
+    let log = sim.request_log();
+    assert_eq!(log.len(), 3, "refused, new token, retried: {log:?}");
+}
+
+#[tokio::test]
+async fn token_endpoint_rate_limits_are_retried() {
+    let sim = start_sim().await;
+    let c = sa_client(&sim.base_url());
+    sim.add_fault(Fault::next("POST /api/oauth/token", FaultKind::TooManyRequests { retry_after_secs: 0 }, 2));
+    c.system_status().await.unwrap();
+    let tokens = sim.request_log().iter().filter(|r| r.path.starts_with("/api/oauth/token")).count();
+    assert_eq!(tokens, 3);
+}
