@@ -141,6 +141,12 @@ fn common(base: &str, c: &Cluster) -> Map<String, Value> {
 /// The cluster in the shape of the negotiated version.
 pub fn cluster_view(base: &str, c: &Cluster, version: &str) -> Value {
     let mut m = common(base, c);
+    if version == V2023_01_01 || version == V2023_02_01 {
+        m.insert(
+            "advancedConfiguration".into(),
+            json!({ "customOpensslCipherConfigTls12": [], "customOpensslCipherConfigTls13": [], "minimumEnabledTlsProtocol": "TLS1_2", "tlsCipherConfigMode": "DEFAULT" }),
+        );
+    }
     match version {
         V2023_01_01 => {
             let srv = cluster_strings(c);
@@ -179,6 +185,7 @@ pub fn cluster_view(base: &str, c: &Cluster, version: &str) -> Value {
         _ => {
             let specs = json!([{ "id": c.replication_spec_id, "regionConfigs": [region_config(c)], "zoneId": c.zone_id, "zoneName": "Zone 1" }]);
             m.insert("adaptiveCapacity".into(), Value::Null);
+            m.insert("effectiveDatabaseEdition".into(), json!("CORE"));
             m.insert("effectiveReplicationSpecs".into(), specs.clone());
             m.insert("featureCompatibilityVersion".into(), json!(major(&c.mongodb_version)));
             m.insert("internalClusterRole".into(), json!("NONE"));

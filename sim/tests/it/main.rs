@@ -1,0 +1,16 @@
+//! Integration tests: real HTTP against `Sim::start`.
+
+mod common;
+mod schema;
+
+mod access_list;
+mod authz;
+mod clusters;
+mod contract;
+mod control;
+mod digest;
+mod faults;
+mod oauth;
+mod paging;
+mod rate_limit;
+mod users;
