@@ -129,16 +129,34 @@ pub fn authorization(user: &str, password: &SecretString, ch: &Challenge, method
     h
 }
 
-struct State {
-    challenge: Challenge,
-    nc: u32,
+/// One server nonce and the last `nc` sent with it.
+#[derive(Debug, Clone)]
+pub struct NonceState {
+    pub challenge: Challenge,
+    pub nc: u32,
+    /// The server has accepted a request signed with this nonce.
+    pub accepted: bool,
 }
 
-/// Digest credentials plus the shared nonce state.
+impl NonceState {
+    pub fn fresh(challenge: Challenge) -> Self {
+        NonceState { challenge, nc: 0, accepted: false }
+    }
+}
+
+/// Most nonces kept for reuse (one per concurrent request is enough).
+const POOL_MAX: usize = 64;
+
+/// Digest credentials plus a pool of server nonces.
+///
+/// A request checks a nonce out, signs with the next `nc`, and checks it back in when done,
+/// so no two requests in flight share a nonce: Atlas (and the simulator) refuse an `nc` that
+/// is not above the last one seen, which concurrent requests on one nonce could not promise.
+/// Sequential calls reuse one nonce (N calls, N+1 requests); k concurrent calls fetch up to k.
 pub struct DigestAuth {
     username: String,
     password: SecretString,
-    state: Mutex<Option<State>>,
+    pool: Mutex<Vec<NonceState>>,
 }
 
 impl fmt::Debug for DigestAuth {
@@ -147,17 +165,9 @@ impl fmt::Debug for DigestAuth {
     }
 }
 
-/// What one request was signed with, to decide what a 401 means.
-#[derive(Debug, Clone)]
-pub struct Signed {
-    pub header: String,
-    pub nonce: String,
-    pub nc: u32,
-}
-
 impl DigestAuth {
     pub fn new(username: String, password: SecretString) -> Self {
-        DigestAuth { username, password, state: Mutex::new(None) }
+        DigestAuth { username, password, pool: Mutex::new(Vec::new()) }
     }
 
     pub fn username(&self) -> &str {
@@ -168,43 +178,49 @@ impl DigestAuth {
         &self.password
     }
 
-    pub fn has_nonce(&self) -> bool {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    /// How many nonces wait for reuse.
+    pub fn pooled(&self) -> usize {
+        self.pool.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
-    /// Signs a request with the cached nonce and the next `nc`; `None` before any challenge.
-    pub fn sign(&self, method: &str, uri: &str) -> Option<Signed> {
-        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let state = guard.as_mut()?;
-        state.nc = state.nc.wrapping_add(1).max(1);
-        let cnonce = format!("{:016x}", rand::random::<u64>());
-        let header = authorization(&self.username, &self.password, &state.challenge, method, uri, state.nc, &cnonce);
-        Some(Signed { header, nonce: state.challenge.nonce.clone(), nc: state.nc })
+    /// Takes a nonce for one request (the most recently used first); `None` when the pool is empty.
+    pub fn checkout(&self) -> Option<NonceState> {
+        self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop()
     }
 
-    /// Takes a new challenge (nc restarts at 1). Keeps a newer nonce another call already took.
-    pub fn accept_challenge(&self, challenge: Challenge, replacing: Option<&str>) {
-        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let current = guard.as_ref().map(|s| s.challenge.nonce.as_str());
-        if current.is_none() || current == replacing || replacing.is_none() {
-            if current != Some(challenge.nonce.as_str()) {
-                *guard = Some(State { challenge, nc: 0 });
-            }
+    /// Returns a nonce for later requests.
+    pub fn checkin(&self, state: NonceState) {
+        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < POOL_MAX && !pool.iter().any(|s| s.challenge.nonce == state.challenge.nonce) {
+            pool.push(state);
         }
     }
 
-    /// True when another request signed `nonce` with a higher `nc` than ours: a 401 to ours
-    /// may then be the server refusing an `nc` that arrived out of order, not bad credentials.
-    pub fn used_after(&self, nonce: &str, nc: u32) -> bool {
-        let guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        guard.as_ref().map_or(true, |s| s.challenge.nonce != nonce || s.nc > nc)
+    /// The `Authorization` value for one request on `state`, with the next `nc`.
+    pub fn sign(&self, state: &mut NonceState, method: &str, uri: &str) -> String {
+        state.nc = state.nc.wrapping_add(1).max(1);
+        let cnonce = format!("{:016x}", rand::random::<u64>());
+        authorization(&self.username, &self.password, &state.challenge, method, uri, state.nc, &cnonce)
     }
+}
 
-    /// Forgets the nonce (e.g. after the server refused it outright).
-    pub fn forget(&self, nonce: &str) {
-        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.as_ref().map(|s| s.challenge.nonce.as_str()) == Some(nonce) {
-            *guard = None;
+/// Holds a checked-out nonce for one call and checks it back in when the call ends, even
+/// when the call is cancelled.
+pub struct Held<'a> {
+    auth: &'a DigestAuth,
+    pub state: Option<NonceState>,
+}
+
+impl<'a> Held<'a> {
+    pub fn new(auth: &'a DigestAuth) -> Self {
+        Held { auth, state: None }
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.state.take() {
+            self.auth.checkin(s);
         }
     }
 }
@@ -246,22 +262,23 @@ mod tests {
     }
 
     #[test]
-    fn nc_increases_and_new_challenges_reset_it() {
+    fn nonces_are_checked_out_exclusively_and_reused() {
         let d = DigestAuth::new("awqxqtif".into(), SecretString::new("secret"));
-        assert!(d.sign("GET", "/").is_none());
-        d.accept_challenge(parse_challenge(RECORDED).unwrap(), None);
-        assert_eq!(d.sign("GET", "/").unwrap().nc, 1);
-        let s2 = d.sign("GET", "/").unwrap();
-        assert_eq!(s2.nc, 2);
-        // a stale answer to an old nonce does not clobber a newer one
-        let mut newer = parse_challenge(RECORDED).unwrap();
-        newer.nonce = "newnonce".into();
-        d.accept_challenge(newer.clone(), Some(&s2.nonce));
-        assert_eq!(d.sign("GET", "/").unwrap().nc, 1);
-        let mut other = newer.clone();
-        other.nonce = "third".into();
-        d.accept_challenge(other, Some("not-current"));
-        assert_eq!(d.sign("GET", "/").unwrap().nonce, "newnonce");
+        assert!(d.checkout().is_none());
+        let mut s = NonceState::fresh(parse_challenge(RECORDED).unwrap());
+        let h1 = d.sign(&mut s, "GET", "/");
+        assert!(h1.contains("nc=00000001"));
+        {
+            let mut held = Held::new(&d);
+            held.state = Some(s);
+        }
+        assert_eq!(d.pooled(), 1);
+        let mut s = d.checkout().unwrap();
+        assert!(d.checkout().is_none(), "one request at a time per nonce");
+        assert!(d.sign(&mut s, "GET", "/").contains("nc=00000002"));
+        d.checkin(s.clone());
+        d.checkin(s);
+        assert_eq!(d.pooled(), 1, "no duplicates");
         assert!(!format!("{d:?}").contains("secret"));
     }
 }

@@ -92,9 +92,6 @@ pub struct AtlasClient {
     http: reqwest::Client,
     config: ClientConfig,
     auth: Auth,
-    /// Held while the first request fetches a digest challenge, so concurrent first calls
-    /// wait for it instead of each paying the extra round trip.
-    prime: tokio::sync::Mutex<()>,
 }
 
 impl fmt::Debug for AtlasClient {
@@ -201,7 +198,7 @@ impl AtlasClient {
             Credentials::ApiKey { public_key, private_key } => Auth::Digest(digest::DigestAuth::new(public_key, private_key)),
             Credentials::ServiceAccount { client_id, client_secret } => Auth::Bearer(oauth::ServiceAccountAuth::new(client_id, client_secret)),
         };
-        AtlasClient { http, config, auth, prime: tokio::sync::Mutex::new(()) }
+        AtlasClient { http, config, auth }
     }
 
     pub fn base_url(&self) -> &str {
@@ -233,26 +230,29 @@ impl AtlasClient {
         let mut retries = 0u32;
         let mut auth_rounds = 0u32;
         let mut refused_token: Option<SecretString> = None;
-        let mut retried_signed = false;
+        let mut retried_accepted = false;
+        let mut held = match &self.auth {
+            Auth::Digest(d) => Some(digest::Held::new(d)),
+            Auth::Bearer(_) => None,
+        };
         loop {
             let attempts = retries + 1;
             // --- authentication
-            let mut prime_guard = None;
-            let mut signed: Option<(digest::Signed, bool)> = None; // (signature, nonce fetched by this call)
+            let mut authorization: Option<String> = None;
             let mut bearer: Option<SecretString> = None;
             match &self.auth {
-                Auth::Digest(d) => match d.sign(&method, &uri) {
-                    Some(s) => signed = Some((s, auth_rounds > 0)),
-                    None => {
-                        let g = self.prime.lock().await;
-                        match d.sign(&method, &uri) {
-                            Some(s) => signed = Some((s, auth_rounds > 0)),
-                            None => prime_guard = Some(g),
-                        }
+                Auth::Digest(d) => {
+                    let h = held.as_mut().expect("digest calls hold a nonce slot");
+                    if h.state.is_none() {
+                        h.state = d.checkout();
                     }
-                },
+                    if let Some(state) = h.state.as_mut() {
+                        authorization = Some(d.sign(state, &method, &uri));
+                    }
+                }
                 Auth::Bearer(sa) => {
                     let t = sa.token(&self.http, &self.config.base_url, self.config.request_timeout, policy, refused_token.as_ref()).await?;
+                    authorization = Some(format!("Bearer {}", t.expose()));
                     bearer = Some(t);
                 }
             }
@@ -260,11 +260,8 @@ impl AtlasClient {
             if let Some(b) = &call.body {
                 rb = rb.header(CONTENT_TYPE, &media).body(b.clone());
             }
-            if let Some((s, _)) = &signed {
-                rb = rb.header(AUTHORIZATION, &s.header);
-            }
-            if let Some(t) = &bearer {
-                rb = rb.header(AUTHORIZATION, format!("Bearer {}", t.expose()));
+            if let Some(a) = &authorization {
+                rb = rb.header(AUTHORIZATION, a);
             }
             let started = Instant::now();
             let sent = rb.send().await;
@@ -283,7 +280,6 @@ impl AtlasClient {
             let (status, headers, body) = match outcome {
                 Ok(v) => v,
                 Err(e) => {
-                    drop(prime_guard);
                     // A refused connection never carried the request: always safe to retry.
                     let repeatable = e.is_connect() || call.idempotent;
                     let err = if e.is_timeout() {
@@ -301,37 +297,51 @@ impl AtlasClient {
                 }
             };
             tracing::debug!(%method, %path, status, attempt = attempts, elapsed_ms, "atlas request");
-            if (200..300).contains(&status) {
-                return Ok(Response { status, headers, body });
+            if let Some(dep) = headers.get("deprecation").and_then(|v| v.to_str().ok()) {
+                let sunset = headers.get("sunset").and_then(|v| v.to_str().ok()).unwrap_or("unknown");
+                tracing::warn!(%method, %path, version = call.version, deprecation = dep, sunset, "Atlas reports this API version as deprecated");
             }
             let ctype = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
             let header_code = headers.get("x-error-code").and_then(|v| v.to_str().ok());
-            let api = AtlasApiError::from_body(status, &ctype, &body, header_code);
+            let api = (!(200..300).contains(&status)).then(|| AtlasApiError::from_body(status, &ctype, &body, header_code));
+            let auth_refused = status == 401 && api.as_ref().map_or(true, |a| !a.is_missing_role() && !a.is_not_in_group());
+            // Any answer past authentication (not 401 for the credentials, not a throttle or a
+            // server error that may come before it) proves the nonce good.
+            if !auth_refused && status != 429 && status < 500 {
+                if let Some(s) = held.as_mut().and_then(|h| h.state.as_mut()) {
+                    s.accepted = true;
+                }
+            }
+            if (200..300).contains(&status) {
+                return Ok(Response { status, headers, body });
+            }
+            let api = api.expect("an error answer");
             let api_err = |error: AtlasApiError| AtlasError::Api { method: method.clone(), path: path.clone(), error, attempts };
             match status {
-                401 if !api.is_missing_role() && !api.is_not_in_group() => match &self.auth {
-                    Auth::Digest(d) => {
+                401 if auth_refused => match &self.auth {
+                    Auth::Digest(_) => {
                         let challenge = headers.get_all(WWW_AUTHENTICATE).iter().filter_map(|v| v.to_str().ok()).find_map(digest::parse_challenge);
-                        let Some(ch) = challenge else { return Err(api_err(api)) };
-                        let again = match &signed {
-                            // we sent no credentials yet
+                        let h = held.as_mut().expect("digest calls hold a nonce slot");
+                        let Some(ch) = challenge else {
+                            h.state = None;
+                            return Err(api_err(api));
+                        };
+                        let used = h.state.take();
+                        let again = match &used {
+                            // no credentials sent yet: this is the challenge
                             None => auth_rounds < 2,
                             // the nonce expired
                             Some(_) if ch.stale => auth_rounds < 3,
-                            // a nonce from an earlier call (the server may have dropped it), or one
-                            // that concurrent calls used with a higher nc: try once afresh. A 401 to
-                            // our own new nonce, used by nobody else, means wrong credentials.
-                            Some((s, fetched_here)) => !retried_signed && (!*fetched_here || d.used_after(&s.nonce, s.nc)),
+                            // a nonce the server accepted before: it may have forgotten it; try once afresh
+                            Some(s) if s.accepted => !std::mem::replace(&mut retried_accepted, true),
+                            // a nonce never accepted: the credentials are wrong
+                            Some(_) => false,
                         };
-                        if signed.is_some() && !ch.stale {
-                            retried_signed = true;
-                        }
-                        let used = signed.as_ref().map(|(s, _)| s.nonce.clone());
+                        tracing::debug!(%method, %path, stale = ch.stale, again, "digest challenge");
+                        // Every 401 carries an unused nonce: this call's retry, or the next call's.
+                        h.state = Some(digest::NonceState::fresh(ch));
                         if again {
-                            tracing::debug!(%method, %path, stale = ch.stale, "digest challenge");
-                            d.accept_challenge(ch, used.as_deref());
                             auth_rounds += 1;
-                            drop(prime_guard);
                             continue;
                         }
                         return Err(api_err(api));
