@@ -13,4 +13,5 @@ mod faults;
 mod oauth;
 mod paging;
 mod rate_limit;
+mod seed;
 mod users;
