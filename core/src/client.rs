@@ -173,9 +173,7 @@ impl Ductape {
                 let dir = self.workspace_dir()?.to_path_buf();
                 let key = self.options.workspace_key.clone();
                 let opened = tokio::task::spawn_blocking(move || {
-                    std::fs::create_dir_all(&dir).map_err(|e| {
-                        Error::new(ErrorCode::Workspace, format!("could not create the workspace directory {}: {e}", dir.display()))
-                    })?;
+                    crate::store::create_private_dir(&dir)?;
                     let key = WorkspaceKey::resolve(&dir, key.as_ref())?;
                     Store::open(&dir, &key)
                 })

@@ -265,7 +265,8 @@ async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
+/// Creates the workspace directory readable by its owner only (0700) if it does not exist.
+pub fn create_private_dir(dir: &Path) -> Result<()> {
     let err = |e: std::io::Error| Error::new(ErrorCode::Workspace, format!("could not create the workspace directory {}: {e}", dir.display()));
     #[cfg(unix)]
     {
