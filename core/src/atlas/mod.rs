@@ -127,7 +127,7 @@ pub fn parse_base_url(raw: &str) -> Result<String> {
         return Err(bad(format!("atlas_base_url '{raw}' has no host")));
     }
     if url.query().is_some() || url.username() != "" || url.password().is_some() {
-        return Err(bad(format!("atlas_base_url must be a plain scheme://host[:port][/path] without credentials or query")));
+        return Err(bad("atlas_base_url must be a plain scheme://host[:port][/path] without credentials or query".to_string()));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }

@@ -59,7 +59,7 @@ impl ServiceAccountAuth {
     pub async fn token(&self, http: &reqwest::Client, base: &str, timeout: Duration, policy: &RetryPolicy, stale: Option<&SecretString>) -> Result<SecretString, AtlasError> {
         let mut guard = self.cached.lock().await;
         if let Some(c) = guard.as_ref() {
-            let refused = stale.map_or(false, |s| s == &c.token);
+            let refused = stale.is_some_and(|s| s == &c.token);
             if !refused && Instant::now() < c.refresh_at {
                 return Ok(c.token.clone());
             }

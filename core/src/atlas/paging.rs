@@ -56,7 +56,7 @@ impl AtlasClient {
             let total = page.total_count;
             all.extend(page.results);
             let done = n == 0
-                || total.map_or(false, |t| all.len() as u64 >= t)
+                || total.is_some_and(|t| all.len() as u64 >= t)
                 || (total.is_none() && !has_next && (n as u32) < ipp);
             if done {
                 break;

@@ -117,7 +117,7 @@ async fn run_checks(client: &AtlasClient, credentials: &Credentials, project_id:
             if let Some(f) = transport_failure(&e) {
                 return Err(f);
             }
-            if e.api().map_or(false, |a| a.is_ip_access_error()) {
+            if e.api().is_some_and(|a| a.is_ip_access_error()) {
                 ok(checks, "credentials", format!("Atlas recognised the {who}"));
                 let ip = match e.api().and_then(|a| a.param(0)) {
                     Some(ip) => Some(ip),
@@ -139,7 +139,7 @@ async fn run_checks(client: &AtlasClient, credentials: &Credentials, project_id:
                 },
                 _ => format!("Atlas refused the credentials: {}", e.user_message()),
             };
-            return Err(Failure { check: "credentials", code: if api.map_or(false, |a| a.status == 401) { ErrorCode::AtlasUnauthorized } else { e.code() }, message, details: Some(e.details()), transient: false });
+            return Err(Failure { check: "credentials", code: if api.is_some_and(|a| a.status == 401) { ErrorCode::AtlasUnauthorized } else { e.code() }, message, details: Some(e.details()), transient: false });
         }
     };
     ok(checks, "credentials", format!("Atlas accepted the {who}"));

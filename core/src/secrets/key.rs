@@ -111,7 +111,8 @@ impl WorkspaceKey {
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 warn_if_readable_by_others(path);
-                return Self::parse(&SecretString::new(text).expose().to_string(), source);
+                let text = SecretString::new(text);
+                return Self::parse(text.expose(), source);
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(io_error(path, "read", e)),
@@ -136,7 +137,8 @@ impl WorkspaceKey {
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let text = std::fs::read_to_string(path).map_err(|e| io_error(path, "read", e))?;
-                Self::parse(&SecretString::new(text).expose().to_string(), source)
+                let text = SecretString::new(text);
+                Self::parse(text.expose(), source)
             }
             Err(e) => Err(io_error(path, "create", e)),
         }
