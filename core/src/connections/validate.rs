@@ -68,12 +68,15 @@ fn transport_failure(e: &AtlasError) -> Option<Failure> {
     let transient = match e {
         AtlasError::Network { .. } | AtlasError::Timeout { .. } | AtlasError::RateLimited { .. } => true,
         AtlasError::Api { error, .. } => error.status >= 500 || error.status == 429,
+        // a 2xx that does not parse: a proxy or captive portal answered, not Atlas
+        AtlasError::Decode { .. } => true,
         _ => false,
     };
     transient.then(|| {
         let message = match e {
             AtlasError::Api { error, .. } => format!("Atlas is not answering normally ({} {}); try again later: {e}", error.status, error.code().unwrap_or("")),
             AtlasError::RateLimited { .. } => format!("Atlas is rate-limiting this key; try again later: {e}"),
+            AtlasError::Decode { .. } => format!("the answer did not come from Atlas as expected (a proxy in between?); this says nothing about the credentials: {e}"),
             _ => format!("could not reach Atlas; this says nothing about the credentials: {e}"),
         };
         Failure { check: "network", code: e.code(), message, details: Some(e.details()), transient: true }
@@ -189,8 +192,8 @@ async fn run_checks(client: &AtlasClient, credentials: &Credentials, project_id:
 
     // 4: Project Owner or Organization Owner
     let mut roles = status.api_key.as_ref().map(|k| k.roles.clone()).unwrap_or_default();
-    if roles.is_empty() {
-        // Atlas did not say (e.g. a service account): look the identity up on the project.
+    if roles.is_empty() && matches!(credentials, Credentials::ApiKey { .. }) {
+        // Atlas did not list the key's roles: look the key up on the project.
         if let Ok(keys) = client.group_api_keys(project_id).await {
             if let Some(k) = keys.into_iter().find(|k| k.public_key.as_deref() == Some(credentials.identity())) {
                 roles = k.roles;
@@ -204,7 +207,9 @@ async fn run_checks(client: &AtlasClient, credentials: &Credentials, project_id:
     } else if org_owner {
         "Organization Owner of the project's organization".to_string()
     } else if roles.is_empty() {
-        "Atlas did not report this identity's roles; the project is readable".to_string()
+        // Service accounts: `GET /api/atlas/v2` answers `apiKey: null` and no call of the API
+        // subset lists a service account's roles.
+        "able to read the project (Atlas does not report a service account's roles, so Project Owner could not be confirmed)".to_string()
     } else {
         let relevant: Vec<String> = roles
             .iter()

@@ -74,7 +74,10 @@ impl Store {
         // Switching to WAL takes a lock; another opener may hold it for a moment.
         retry_busy(|| conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0)))
             .map_err(|e| db_error("enable WAL on", e))?;
-        conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;").map_err(|e| db_error("configure", e))?;
+        // secure_delete: overwrite deleted content, so a removed or rotated secret's ciphertext
+        // does not linger in free pages.
+        conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;")
+            .map_err(|e| db_error("configure", e))?;
         Ok(conn)
     }
 
@@ -316,6 +319,18 @@ mod tests {
         let e = Store::open(&dir, &WorkspaceKey::from_bytes([2; 32])).unwrap_err();
         assert_eq!(e.code, ErrorCode::Workspace);
         assert!(e.message.contains("does not match"), "{}", e.message);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn refuses_a_workspace_from_a_newer_version() {
+        let dir = temp_dir("store-newer");
+        let key = WorkspaceKey::from_bytes([1; 32]);
+        let s = Store::open(&dir, &key).unwrap();
+        s.write(|tx| tx.execute_batch("PRAGMA user_version = 99").map_err(|e| db_error("w", e))).unwrap();
+        drop(s);
+        let e = Store::open(&dir, &key).unwrap_err();
+        assert!(e.message.contains("newer than this library knows"), "{}", e.message);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
