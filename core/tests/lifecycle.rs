@@ -277,3 +277,19 @@ async fn wrong_workspace_key_is_a_clear_error() {
     assert!(e.message.contains("does not match"), "{}", e.message);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn every_listed_operation_is_dispatched() {
+    let dir = temp_workspace("ops");
+    let d = open("http://127.0.0.1:9", &dir);
+    for op in ductape_core::ops::OPERATIONS.iter().filter(|o| o.starts_with("cloud.")) {
+        let e = d.call(op, json!({"__nope": 1})).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "{op}: {e:?}");
+        assert_eq!(e.field.as_deref(), Some("__nope"), "{op}");
+    }
+    let e = call_err(&d, "cloud.connections.nope", json!({})).await;
+    assert_code(&e, ErrorCode::UnknownOperation);
+    let e = call_err(&d, "debug.echo", json!({})).await;
+    assert_code(&e, ErrorCode::UnknownOperation);
+    let _ = std::fs::remove_dir_all(&dir);
+}
