@@ -66,7 +66,7 @@ impl DuctapeClient {
     /// Runs one operation on the core's runtime and answers the JSON envelope. Dropping the
     /// returned future (a cancelled coroutine or asyncio task) aborts the Rust task.
     pub async fn call_async(&self, operation: String, params_json: String) -> String {
-        runtime::spawn_call(self.inner.clone(), operation, params_json).await
+        exit_guard::Guarded::new(runtime::spawn_call(self.inner.clone(), operation, params_json)).await
     }
 
     /// Every operation name the core knows, in documentation order.
@@ -82,6 +82,19 @@ pub fn debug_alive_tasks() -> i64 {
     runtime::handle().metrics().num_alive_tasks() as i64
 }
 
+/// Stops the native library from calling back into the host language and waits (at most
+/// `timeout_ms`) until no such call is in progress; answers whether none is left.
+///
+/// For interpreters that must not be entered from a foreign thread while they shut down: the
+/// Python package calls it from `atexit`. CPython 3.11 ends a foreign thread that takes the GIL
+/// during finalization with `pthread_exit`, and that forced unwind through Rust frames aborts the
+/// process ("FATAL: exception not rethrown"). After this call, async calls that are still running
+/// never complete (their tasks keep running until the process exits); blocking calls are unaffected.
+#[uniffi::export]
+pub fn prepare_for_exit(timeout_ms: u64) -> bool {
+    exit_guard::stop_and_drain(std::time::Duration::from_millis(timeout_ms))
+}
+
 /// The version of the native library (the workspace version).
 #[uniffi::export]
 pub fn native_version() -> String {
@@ -91,4 +104,68 @@ pub fn native_version() -> String {
 fn internal_envelope() -> String {
     serde_json::json!({"ok": false, "error": {"code": "internal", "message": "internal error (panic) in the native library"}})
         .to_string()
+}
+
+mod exit_guard {
+    //! Counts the wake-ups that uniffi turns into foreign callbacks, so that they can be stopped
+    //! and drained before the host interpreter shuts down (see `prepare_for_exit`).
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+    use std::time::{Duration, Instant};
+
+    static STOPPED: AtomicBool = AtomicBool::new(false);
+    static IN_FLIGHT: AtomicI64 = AtomicI64::new(0);
+
+    struct GuardedWaker(Waker);
+
+    impl Wake for GuardedWaker {
+        fn wake(self: Arc<Self>) {
+            self.wake_by_ref()
+        }
+
+        fn wake_by_ref(self: &Arc<Self>) {
+            // Count first, then check: `stop_and_drain` sets STOPPED and then waits for zero, so
+            // every wake either sees STOPPED or is waited for.
+            IN_FLIGHT.fetch_add(1, SeqCst);
+            if !STOPPED.load(SeqCst) {
+                self.0.wake_by_ref();
+            }
+            IN_FLIGHT.fetch_sub(1, SeqCst);
+        }
+    }
+
+    /// Polls `F` with a waker that forwards wake-ups only while the host is not shutting down.
+    pub struct Guarded<F> {
+        inner: Pin<Box<F>>,
+    }
+
+    impl<F> Guarded<F> {
+        pub fn new(inner: F) -> Self {
+            Guarded { inner: Box::pin(inner) }
+        }
+    }
+
+    impl<F: Future> Future for Guarded<F> {
+        type Output = F::Output;
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            let waker = Waker::from(Arc::new(GuardedWaker(cx.waker().clone())));
+            self.inner.as_mut().poll(&mut Context::from_waker(&waker))
+        }
+    }
+
+    pub fn stop_and_drain(timeout: Duration) -> bool {
+        STOPPED.store(true, SeqCst);
+        let deadline = Instant::now() + timeout;
+        while IN_FLIGHT.load(SeqCst) > 0 {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        true
+    }
 }

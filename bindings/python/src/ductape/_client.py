@@ -7,6 +7,7 @@ reachable at once, e.g. ``ductape.cloud.network.sync({"tag": "prod_atlas"})``.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 from typing import Any, Awaitable, Callable, Dict, Generic, List, Mapping, Optional, TypeVar, Union
@@ -27,6 +28,19 @@ def decode_envelope(reply: str) -> Any:
     if envelope.get("ok"):
         return envelope.get("result")
     raise error_from(envelope.get("error") or {})
+
+
+_EXIT_HOOK_INSTALLED = False
+
+
+def _install_exit_hook() -> None:
+    """Before the interpreter shuts down, stop the native library's async completions and wait
+    for any in progress: a foreign thread entering CPython during finalization aborts the process
+    (uniffi delivers async completions from the core's runtime threads)."""
+    global _EXIT_HOOK_INSTALLED
+    if not _EXIT_HOOK_INSTALLED:
+        _EXIT_HOOK_INSTALLED = True
+        atexit.register(_native.prepare_for_exit, 2000)
 
 
 def _options_json(options: Optional[Mapping[str, Any]], kwargs: Mapping[str, Any]) -> str:
@@ -201,6 +215,7 @@ class AsyncDuctape(_Base):
     """
 
     async def call(self, operation: str, params: Any = None) -> Any:
+        _install_exit_hook()
         reply = await self._require_open().call_async(operation, json.dumps({} if params is None else params))
         return decode_envelope(reply)
 
