@@ -69,7 +69,9 @@ pub fn authenticate(
     }
     let now = st.now();
     let ttl = to_chrono(st.config.nonce_ttl);
-    let entry = st.nonces.get_mut(&p.nonce).ok_or(Challenge { stale: false })?;
+    // A correct answer on a nonce we no longer know (pruned, or issued before a reset) is
+    // stale too, so well-behaved clients recover with the fresh nonce instead of giving up.
+    let entry = st.nonces.get_mut(&p.nonce).ok_or(Challenge { stale: true })?;
     // A correct answer on an old nonce is "stale": the client should retry with a new nonce.
     if now - entry.issued > ttl || force_stale {
         return Err(Challenge { stale: true });

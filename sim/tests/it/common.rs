@@ -144,7 +144,8 @@ impl Atlas {
             }
             let r = raw(&self.base, method, target, &headers, body.map(|b| b.to_string())).await;
             if r.status == 401 && r.header("www-authenticate").map_or(false, |h| h.ends_with("stale=true")) {
-                self.nonce = None;
+                self.nonce = Some(r.challenge().0);
+                self.nc = 0;
                 continue;
             }
             return r;

@@ -66,8 +66,16 @@ async fn nc_must_start_at_one_and_increase() {
 async fn unknown_nonce_and_wrong_uri_are_refused() {
     let s = sim().await;
     let base = s.base_url();
+    // A nonce the server never issued (or forgot in a reset): correct answer -> stale=true so the
+    // client retries; wrong answer -> a plain 401.
     let h = digest_header(OWNER_PUBLIC_KEY, OWNER_PRIVATE_KEY, "GET", "/api/atlas/v2", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "00000001");
-    assert_eq!(raw(&base, "GET", "/api/atlas/v2", &[("Authorization", h), accept(V1)], None).await.status, 401);
+    let r = raw(&base, "GET", "/api/atlas/v2", &[("Authorization", h), accept(V1)], None).await;
+    assert_eq!(r.status, 401);
+    assert!(r.challenge().1);
+    let h = digest_header(OWNER_PUBLIC_KEY, "wrong", "GET", "/api/atlas/v2", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "00000001");
+    let r = raw(&base, "GET", "/api/atlas/v2", &[("Authorization", h), accept(V1)], None).await;
+    assert_eq!(r.status, 401);
+    assert!(!r.challenge().1);
 
     // The uri must be the raw target, query and escapes included.
     let target = format!("{}?itemsPerPage=1", g("/accessList"));
@@ -159,4 +167,17 @@ async fn unauthenticated_post_has_no_side_effects() {
     assert_eq!(c.get(&g("/databaseUsers"), V1).await.json()["totalCount"], 0);
     let log = s.request_log();
     assert!(!log[0].credentials_sent && log[0].auth_scheme.is_none());
+}
+
+#[tokio::test]
+async fn clients_recover_after_a_reset_forgets_their_nonce() {
+    let s = sim().await;
+    let mut c = Atlas::owner(&s);
+    assert_eq!(c.get("/api/atlas/v2", V1).await.status, 200);
+    let before = c.nonce.clone();
+    s.reset();
+    assert_eq!(c.get("/api/atlas/v2", V1).await.status, 200);
+    assert_ne!(c.nonce, before, "the client took the fresh nonce from the stale=true challenge");
+    let statuses: Vec<u16> = s.request_log().iter().map(|l| l.status).collect();
+    assert_eq!(statuses, vec![401, 200]);
 }

@@ -4,6 +4,7 @@ mod common;
 mod schema;
 
 mod access_list;
+mod binary;
 mod authz;
 mod clusters;
 mod contract;

@@ -33,6 +33,9 @@ async fn service_account_gets_a_bearer_token_that_expires() {
     let bearer = |t: &str| vec![("Authorization", format!("Bearer {t}")), accept(V_CLUSTERS)];
     let ok = raw(&base, "GET", &g("/clusters"), &bearer(&t), None).await;
     assert_eq!(ok.status, 200);
+    let me = raw(&base, "GET", "/api/atlas/v2", &[("Authorization", format!("Bearer {t}")), accept(V1)], None).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["apiKey"], Value::Null, "a service account has no API key");
     // The service account is owner of prod-project only.
     raw(&base, "GET", &format!("/api/atlas/v2/groups/{OTHER_PROJECT_ID}"), &[("Authorization", format!("Bearer {t}")), accept(V1)], None)
         .await

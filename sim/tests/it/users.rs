@@ -89,3 +89,17 @@ async fn validation() {
     r.assert_error(400, "INVALID_JSON");
     assert_eq!(c.get(&g("/databaseUsers"), V1).await.json()["totalCount"], 0);
 }
+
+#[tokio::test]
+async fn temporary_users_expire() {
+    let s = sim().await;
+    let mut c = Atlas::owner(&s);
+    let mut u = user("temp");
+    let at = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    u["deleteAfterDate"] = json!(at);
+    let r = c.call("POST", &g("/databaseUsers"), V1, Some(&u)).await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.json()["deleteAfterDate"], json!(at));
+    s.advance_clock(std::time::Duration::from_secs(3 * 3600));
+    c.get(&g("/databaseUsers/admin/temp"), V1).await.assert_error(404, "USER_NOT_FOUND");
+}
