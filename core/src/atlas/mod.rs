@@ -162,6 +162,14 @@ pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
     msg
 }
 
+/// A header value marked sensitive, so HTTP-layer `Debug` and logs print it as `Sensitive`.
+pub(crate) fn sensitive(value: &str) -> Result<reqwest::header::HeaderValue, AtlasError> {
+    let mut v = reqwest::header::HeaderValue::from_str(value)
+        .map_err(|_| AtlasError::Config("credentials contain characters that cannot be sent in an HTTP header".into()))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
 /// One request.
 pub struct Call<'a> {
     pub method: Method,
@@ -261,7 +269,7 @@ impl AtlasClient {
                 rb = rb.header(CONTENT_TYPE, &media).body(b.clone());
             }
             if let Some(a) = &authorization {
-                rb = rb.header(AUTHORIZATION, a);
+                rb = rb.header(AUTHORIZATION, sensitive(a)?);
             }
             let started = Instant::now();
             let sent = rb.send().await;

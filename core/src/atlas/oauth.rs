@@ -78,7 +78,7 @@ impl ServiceAccountAuth {
                 .post(&url)
                 .header(reqwest::header::ACCEPT, "application/json")
                 .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(reqwest::header::AUTHORIZATION, format!("Basic {}", basic.expose()))
+                .header(reqwest::header::AUTHORIZATION, super::sensitive(&format!("Basic {}", basic.expose()))?)
                 .body("grant_type=client_credentials")
                 .timeout(timeout)
                 .send()
