@@ -290,7 +290,9 @@ fn process(st: &mut SimState, r: &Incoming2, force_stale: bool) -> Resp {
     match handlers::dispatch(&op, &mut ctx) {
         Ok(Out::Versioned(reply)) => {
             let ct = media::content_type(version);
-            let body = reply.body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+            let pretty = crate::paging::query_pairs(r.query).iter().any(|(k, v)| k == "pretty" && v == "true");
+            let text = |b: serde_json::Value| if pretty { serde_json::to_string_pretty(&b).unwrap_or_default() } else { b.to_string() };
+            let body = reply.body.map(|b| Bytes::from(text(b))).unwrap_or_default();
             build(reply.status, Some(&ct), body, &extra)
         }
         Ok(Out::Raw(raw)) => {

@@ -63,3 +63,14 @@ async fn every_list_pages() {
         c.get(&g(&format!("{path}?itemsPerPage=501")), v).await.assert_error(400, "INVALID_ATTRIBUTE");
     }
 }
+
+#[tokio::test]
+async fn pretty_prints_on_request() {
+    let s = sim().await;
+    let mut c = Atlas::owner(&s);
+    let plain = c.get(&g(""), V1).await;
+    let pretty = c.get(&g("?pretty=true"), V1).await;
+    assert!(!plain.text.contains('\n'));
+    assert!(pretty.text.contains("\n  \"clusterCount\""), "{}", pretty.text);
+    assert_eq!(plain.json(), pretty.json());
+}

@@ -1,6 +1,6 @@
 //! A small OpenAPI 3.0 schema checker: type, properties, required, additionalProperties,
 //! items, enum, $ref, allOf/oneOf/anyOf (with discriminator mappings), nullable,
-//! min/max length, minimum/maximum and a loose `date-time` format.
+//! min/max length, minimum/maximum, a loose `date-time` format and the 24-hex id pattern.
 //!
 //! `oneOf` is checked as "at least one branch": the spec's branches carry no
 //! `additionalProperties: false`, so several of them always match real Atlas bodies
@@ -102,6 +102,13 @@ impl Spec {
                 if (s.chars().count() as u64) < n {
                     errs.push(format!("{at}: shorter than {n}"));
                 }
+            }
+            // Only the id pattern is checked: the other patterns need a regex engine (some use
+            // look-ahead), and ids are what a simulator most easily gets wrong.
+            if schema.get("pattern").and_then(Value::as_str) == Some("^([a-f0-9]{24})$")
+                && !(s.len() == 24 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+            {
+                errs.push(format!("{at}: {s} is not a 24-hex id"));
             }
             if schema.get("format").and_then(Value::as_str) == Some("date-time") && chrono::DateTime::parse_from_rfc3339(s).is_err() {
                 errs.push(format!("{at}: {s} is not a date-time"));
@@ -207,6 +214,8 @@ mod tests {
         assert!(errs(st, json!({"STATUS": "ACTIVE"})).is_empty());
         assert!(!errs(st, json!({"STATUS": "DONE"})).is_empty(), "enum");
         let g = "#/components/schemas/Group";
+        assert!(!errs(g, json!({"clusterCount": 0, "created": "2024-01-01T00:00:00Z", "name": "x", "orgId": "A0123456789abcdef012345a"})).is_empty(), "id pattern");
+        assert!(errs(g, json!({"clusterCount": 0, "created": "2024-01-01T00:00:00Z", "name": "x", "orgId": "a0123456789abcdef012345a"})).is_empty());
         assert!(!errs(g, json!({"clusterCount": 0, "created": "yesterday", "name": "x", "orgId": "a"})).is_empty(), "date-time");
         let c = "#/components/schemas/ClusterDescription20240805";
         let bad_region = json!({"replicationSpecs": [{"regionConfigs": [{"providerName": "AWS", "regionName": "NOWHERE", "electableSpecs": {"instanceSize": "M10"}}]}]});
