@@ -293,3 +293,26 @@ async fn every_listed_operation_is_dispatched() {
     assert_code(&e, ErrorCode::UnknownOperation);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_rotation_during_validation_is_not_overwritten() {
+    use atlas_sim::faults::{Fault, FaultKind};
+    let sim = start_sim().await;
+    let dir = temp_workspace("race");
+    let d = std::sync::Arc::new(open(&sim.base_url(), &dir));
+    create(&d, "conn").await;
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    sim.add_fault(Fault::next("GET /api/atlas/v2/groups/*", FaultKind::Delay { delay_ms: 400 }, 1));
+    let d2 = std::sync::Arc::clone(&d);
+    let validating = tokio::spawn(async move { validate(&d2, "conn").await });
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    // rotate to a wrong key while the (good) validation is in flight
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, "00000000-0000-4000-8000-000000000000").await;
+    let v = validating.await.unwrap();
+    assert_eq!(v["valid"], false, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("credentials changed while this validation ran"), "{v}");
+    assert_eq!(v["code"], "conflict");
+    let f = call(&d, "cloud.connections.fetch", json!({"tag": "conn"})).await;
+    assert_eq!(f["status"], "pending", "the old key's success must not activate the new key: {f}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

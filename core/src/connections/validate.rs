@@ -302,6 +302,7 @@ pub async fn validate(d: &Ductape, req: TagRequest) -> Result<ValidateReply> {
     let valid = outcome.is_ok() && !superseded;
     tracing::info!(tag = %row.tag, valid, status = row.status.as_str(), "validated cloud connection");
     let (code, details) = match outcome {
+        Ok(_) if superseded => (Some(ErrorCode::Conflict), None),
         Ok(_) => (None, None),
         Err(f) => (Some(f.code), f.details),
     };
