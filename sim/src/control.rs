@@ -46,7 +46,7 @@ struct ClusterBody {
 }
 
 pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8], _base: &str) -> Resp {
-    let mut st = shared.lock().unwrap();
+    let mut st = crate::server::lock(shared);
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
     match (method, segs.as_slice()) {
         ("GET", ["health"]) => reply(200, json!({ "ok": true })),

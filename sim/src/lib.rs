@@ -90,43 +90,43 @@ impl Sim {
     }
 
     pub fn request_log(&self) -> Vec<LoggedRequest> {
-        self.shared.lock().unwrap().log.clone()
+        server::lock(&self.shared).log.clone()
     }
 
     pub fn clear_request_log(&self) {
-        self.shared.lock().unwrap().log.clear();
+        server::lock(&self.shared).log.clear();
     }
 
     pub fn add_fault(&self, fault: Fault) {
-        self.shared.lock().unwrap().faults.add(fault);
+        server::lock(&self.shared).faults.add(fault);
     }
 
     pub fn clear_faults(&self) {
-        self.shared.lock().unwrap().faults.clear();
+        server::lock(&self.shared).faults.clear();
     }
 
     pub fn advance_clock(&self, by: std::time::Duration) {
-        self.shared.lock().unwrap().clock.advance(by);
+        server::lock(&self.shared).clock.advance(by);
     }
 
     pub fn reset(&self) {
-        self.shared.lock().unwrap().reset(None).expect("the configured seed loaded once already");
+        server::lock(&self.shared).reset(None).expect("the configured seed loaded once already");
     }
 
     /// Loads another seed (log and faults cleared, as with `reset`).
     pub fn load_seed(&self, seed: &Seed) -> Result<(), String> {
-        self.shared.lock().unwrap().reset(Some(seed))
+        server::lock(&self.shared).reset(Some(seed))
     }
 
     /// Changes settings at run time (rate limits, delays, TTLs).
     pub fn configure(&self, f: impl FnOnce(&mut SimConfig)) {
-        let mut st = self.shared.lock().unwrap();
+        let mut st = server::lock(&self.shared);
         f(&mut st.config);
     }
 
     /// Sets a cluster's `stateName` (dedicated or flex) and, for dedicated ones, `paused`.
     pub fn set_cluster_state(&self, group_id: &str, name: &str, state_name: &str, paused: Option<bool>) -> bool {
-        let mut st = self.shared.lock().unwrap();
+        let mut st = server::lock(&self.shared);
         let w = &mut st.world;
         if let Some(c) = w.clusters.iter_mut().find(|c| c.group_id == group_id && c.name == name) {
             c.state_name = state_name.to_string();

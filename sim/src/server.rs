@@ -29,6 +29,11 @@ use crate::state::SimState;
 use crate::LoggedRequest;
 
 pub type Shared = Arc<Mutex<SimState>>;
+
+/// Locks the state; a panic elsewhere must not take the whole simulator down with it.
+pub fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, SimState> {
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}
 pub type Resp = Response<Full<Bytes>>;
 
 pub const CLIENT_IP_HEADER: &str = "x-sim-client-ip";
@@ -123,7 +128,7 @@ pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, 
         return Ok(control::handle(&shared, &method, &path, &body, &base));
     }
 
-    let trust_header = shared.lock().unwrap().config.trust_client_ip_header;
+    let trust_header = lock(&shared).config.trust_client_ip_header;
     let client_ip = header(&headers, CLIENT_IP_HEADER).filter(|_| trust_header).map(|s| s.trim().to_string()).unwrap_or_else(|| remote.ip().to_string());
     let authorization = header(&headers, AUTHORIZATION).map(String::from);
     let scheme = authorization.as_deref().and_then(|a| a.split_whitespace().next()).map(|s| {
@@ -135,7 +140,7 @@ pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, 
         }
     });
     let log = |shared: &Shared, status: u16| {
-        shared.lock().unwrap().log.push(LoggedRequest {
+        lock(shared).log.push(LoggedRequest {
             method: method.clone(),
             path: raw_target.clone(),
             status,
@@ -145,7 +150,7 @@ pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, 
         });
     };
 
-    let fault = shared.lock().unwrap().faults.take(&method, &path, scheme.as_deref() == Some("Digest"));
+    let fault = lock(&shared).faults.take(&method, &path, scheme.as_deref() == Some("Digest"));
     let mut force_stale = false;
     match fault {
         None => {}
@@ -170,7 +175,7 @@ pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, 
     }
 
     let resp = {
-        let mut st = shared.lock().unwrap();
+        let mut st = lock(&shared);
         let req = Incoming2 {
             method: &method,
             raw_target: &raw_target,

@@ -39,6 +39,12 @@ fn standard_uri(host_prefix: &str, domain: &str, rs: &str) -> String {
     format!("mongodb://{}/?ssl=true&authSource=admin&replicaSet=atlas-{rs}-shard-0", hosts.join(","))
 }
 
+/// The last `n` characters of an id (seeds may use short ids).
+fn tail(id: &str, n: usize) -> &str {
+    let start = id.char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i);
+    &id[start..]
+}
+
 fn split_srv(srv_host: &str) -> (&str, &str) {
     srv_host.split_once('.').unwrap_or((srv_host, "mongodb.net"))
 }
@@ -49,7 +55,7 @@ fn cluster_strings(c: &Cluster) -> Value {
     }
     let (label, domain) = split_srv(&c.srv_host);
     json!({
-        "standard": standard_uri(label, domain, &c.id[c.id.len() - 6..]),
+        "standard": standard_uri(label, domain, tail(&c.id, 6)),
         "standardSrv": format!("mongodb+srv://{}", c.srv_host),
     })
 }
@@ -219,8 +225,8 @@ fn flex_view(f: &FlexCluster) -> Value {
     let (_, domain) = split_srv(&f.srv_host);
     let strings = if operational(&f.state_name) {
         // Flex hosts are named after an internal id, not the cluster (see the recordings).
-        let prefix = format!("ac-{}", &f.id[f.id.len() - 7..]);
-        json!({ "standard": standard_uri(&prefix, domain, &f.id[f.id.len() - 6..]), "standardSrv": format!("mongodb+srv://{}", f.srv_host) })
+        let prefix = format!("ac-{}", tail(&f.id, 7));
+        json!({ "standard": standard_uri(&prefix, domain, tail(&f.id, 6)), "standardSrv": format!("mongodb+srv://{}", f.srv_host) })
     } else {
         json!({})
     };

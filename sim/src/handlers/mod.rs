@@ -71,7 +71,8 @@ pub fn dispatch(op: &Op, ctx: &mut Ctx) -> Result<Out, ApiError> {
         SystemStatus => v(root::system_status(ctx)),
         IpInfo => Ok(Out::Raw(root::ip_info(ctx))),
         DefaultMongoVersion => Ok(Out::Raw(root::default_mongo_version())),
-        OAuthToken => unreachable!("the token endpoint is served before dispatch"),
+        // Served before authentication; never dispatched.
+        OAuthToken => Err(ApiError::unexpected()),
         GetGroup { g } => v(projects::get_group(ctx, g)),
         ListApiKeys { g } => v(keys::list_group_keys(ctx, g)),
         GetOrgApiKey { org, key_id } => v(keys::get_org_key(ctx, org, key_id)),

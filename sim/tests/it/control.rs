@@ -48,7 +48,7 @@ async fn reset_restores_the_seed_or_loads_another() {
         "apiKeys": [{"id": "f1123456789abcdef012345f", "orgId": "e0123456789abcdef012345e", "publicKey": "customky",
                      "privateKey": "11111111-2222-3333-4444-555555555555",
                      "roles": [{"groupId": "f0123456789abcdef012345f", "roleName": "GROUP_OWNER"}]}],
-        "clusters": [{"groupId": "f0123456789abcdef012345f", "name": "Solo"}]
+        "clusters": [{"groupId": "f0123456789abcdef012345f", "name": "Solo", "id": "5"}]
     });
     assert_eq!(ctl(&base, "POST", "reset", Some(seed)).await.status, 200);
     let mut k = Atlas::new(&s, "customky", "11111111-2222-3333-4444-555555555555");
