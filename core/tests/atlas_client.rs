@@ -306,3 +306,17 @@ async fn paging_collects_every_page() {
     let keys: Vec<_> = paged.iter().filter_map(|k| k.public_key.clone()).collect();
     assert!(keys.contains(&seed::OWNER_PUBLIC_KEY.to_string()));
 }
+
+#[tokio::test]
+async fn a_real_token_bucket_is_waited_out() {
+    let config = atlas_sim::SimConfig { rate_limits: atlas_sim::RateLimits::uniform(3, 2.0), ..Default::default() };
+    let sim = atlas_sim::Sim::start(config).await.unwrap();
+    let c = client(&sim.base_url(), 5);
+    for _ in 0..6 {
+        c.group(seed::PROJECT_ID).await.expect("429s are waited out");
+    }
+    let log = sim.request_log();
+    let limited = log.iter().filter(|r| r.status == 429).count();
+    println!("FIGURE token bucket: 6 calls, {limited} answered 429 and were retried");
+    assert!(limited >= 1, "{log:?}");
+}
