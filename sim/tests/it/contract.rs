@@ -15,9 +15,8 @@ use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::schema::Spec;
+use crate::schema::{shared_dir, Spec};
 
-const RECORDED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/atlas/recorded");
 
 fn errata_filter(errors: Vec<String>) -> Vec<String> {
     errors
@@ -165,7 +164,8 @@ struct Recorded {
 
 impl Recorded {
     fn load(part: &str) -> Recorded {
-        let mut found = std::fs::read_dir(RECORDED_DIR)
+        let dir = format!("{}/recorded", shared_dir());
+        let mut found = std::fs::read_dir(&dir)
             .expect("recorded dir")
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().to_string())
@@ -173,7 +173,7 @@ impl Recorded {
             .collect::<Vec<_>>();
         assert_eq!(found.len(), 1, "recording matching {part}: {found:?}");
         let name = found.pop().unwrap();
-        let text = std::fs::read_to_string(format!("{RECORDED_DIR}/{name}")).unwrap().replace("\r\n", "\n");
+        let text = std::fs::read_to_string(format!("{dir}/{name}")).unwrap().replace("\r\n", "\n");
         let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
         let mut lines = head.lines();
         let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();

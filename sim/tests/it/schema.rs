@@ -14,11 +14,15 @@ pub struct Spec {
     pub root: Value,
 }
 
-pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/atlas/atlas-admin-v2-subset.yaml");
+/// `../shared/atlas` beside the repository, or `ATLAS_SHARED_DIR` when the checkout lives elsewhere.
+pub fn shared_dir() -> String {
+    std::env::var("ATLAS_SHARED_DIR").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/atlas").to_string())
+}
 
 impl Spec {
     pub fn load() -> Spec {
-        let text = std::fs::read_to_string(SPEC_PATH).unwrap_or_else(|e| panic!("read {SPEC_PATH}: {e}"));
+        let path = format!("{}/atlas-admin-v2-subset.yaml", shared_dir());
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path} (set ATLAS_SHARED_DIR?): {e}"));
         Spec { root: serde_yaml::from_str(&text).expect("spec parses") }
     }
 
