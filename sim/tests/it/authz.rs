@@ -149,3 +149,25 @@ async fn ipinfo_reports_the_caller_ip() {
     let r = raw(&s.base_url(), "GET", "/api/private/ipinfo", &[], None).await;
     assert_eq!(r.status, 401);
 }
+
+#[tokio::test]
+async fn strict_org_accepts_a_key_with_a_list_from_a_listed_ip_and_service_accounts_have_lists_too() {
+    let s = sim().await;
+    let mut seed = atlas_sim::Seed::default_seed();
+    seed.api_keys.iter_mut().find(|k| k.public_key == STRICT_PUBLIC_KEY).unwrap().access_list = vec!["10.1.2.3".into()];
+    seed.service_accounts[0].access_list = vec!["198.51.100.0/24".into()];
+    s.load_seed(&seed).unwrap();
+    let strict = format!("/api/atlas/v2/groups/{STRICT_PROJECT_ID}");
+    assert_eq!(Atlas::new(&s, STRICT_PUBLIC_KEY, STRICT_PRIVATE_KEY).from_ip("10.1.2.3").get(&strict, V1).await.status, 200);
+    Atlas::new(&s, STRICT_PUBLIC_KEY, STRICT_PRIVATE_KEY).from_ip("10.1.2.4").get(&strict, V1).await.assert_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST");
+
+    let basic = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("{SA_CLIENT_ID}:{SA_CLIENT_SECRET}"));
+    let tok = raw(&s.base_url(), "POST", "/api/oauth/token", &[("Authorization", format!("Basic {basic}"))], Some("grant_type=client_credentials".into())).await;
+    let t = tok.json()["access_token"].as_str().unwrap().to_string();
+    let call = |ip: &'static str| {
+        let (base, t) = (s.base_url(), t.clone());
+        async move { raw(&base, "GET", &g(""), &[("Authorization", format!("Bearer {t}")), accept(V1), ("X-Sim-Client-Ip", ip.into())], None).await }
+    };
+    assert_eq!(call("198.51.100.20").await.status, 200);
+    call("192.0.2.1").await.assert_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST");
+}
