@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 /// A fault applies to requests matching `route` (`"GET /api/atlas/v2/groups/*/clusters*"`, method
 /// optional, `*` matches any run of characters including `/`, matched against the path without
 /// the query). With `count` it fires for the next N matching requests and is then removed; with
-/// `probability` it fires on each matching request with that chance (from `fault_seed`); with
-/// neither it fires on every matching request until cleared.
+/// `probability` it fires on each matching request with that chance (from `fault_seed`), and
+/// with both, N times at that chance; with neither it fires on every matching request until cleared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fault {
     pub route: String,
@@ -134,10 +134,9 @@ impl FaultSet {
             }
             if let Some(p) = f.probability {
                 let roll: f64 = self.rng.gen();
-                if roll < p {
-                    return Some(f.kind.clone());
+                if roll >= p {
+                    continue;
                 }
-                continue;
             }
             let kind = f.kind.clone();
             if let Some(n) = f.count {
@@ -175,6 +174,15 @@ mod tests {
         assert!(s.take("GET", "/x", false).is_some());
         assert!(s.take("GET", "/x", false).is_some());
         assert!(s.take("GET", "/x", false).is_none());
+    }
+
+    #[test]
+    fn probability_and_count_combine() {
+        let mut s = FaultSet::new(vec![Fault { route: "*".into(), kind: FaultKind::InternalError, count: Some(2), probability: Some(0.5) }], 3);
+        let fired = (0..200).filter(|_| s.take("GET", "/x", false).is_some()).count();
+        assert_eq!(fired, 2);
+        let mut never = FaultSet::new(vec![Fault::with_probability("*", FaultKind::InternalError, 0.0)], 3);
+        assert!((0..100).all(|_| never.take("GET", "/x", false).is_none()));
     }
 
     #[test]

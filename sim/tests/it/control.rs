@@ -92,3 +92,13 @@ async fn clock_state_config_and_cluster_control() {
     assert_eq!(ctl(&base, "POST", "config", Some(json!({"bogus": 1}))).await.status, 400);
     assert_eq!(ctl(&base, "GET", "nothing", None).await.status, 404);
 }
+
+#[tokio::test]
+async fn dropping_the_sim_stops_it() {
+    let s = sim().await;
+    let base = s.base_url();
+    assert_eq!(ctl(&base, "GET", "health", None).await.status, 200);
+    drop(s);
+    let r = reqwest::Client::new().get(format!("{base}/__sim/health")).send().await;
+    assert!(r.is_err(), "still answering after drop: {r:?}");
+}
