@@ -32,7 +32,7 @@ fn role_grants(role: &str, perm: Perm) -> bool {
 /// depends on the resource. An org that requires a list refuses keys without one.
 pub fn check_api_access_list(world: &World, caller: &Caller, ip: Option<IpAddr>, ip_text: &str) -> Result<(), ApiError> {
     let p = &caller.principal;
-    let org_requires = world.org(&p.org_id).map_or(false, |o| o.requires_api_access_list);
+    let org_requires = world.org(&p.org_id).is_some_and(|o| o.requires_api_access_list);
     if p.access_list.is_empty() {
         if org_requires {
             return Err(ApiError::org_requires_access_list());

@@ -45,7 +45,7 @@ struct ClusterBody {
     paused: Option<bool>,
 }
 
-pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8], _base: &str) -> Resp {
+pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
     let mut st = crate::server::lock(shared);
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
     match (method, segs.as_slice()) {

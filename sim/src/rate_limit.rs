@@ -16,7 +16,7 @@ pub enum RateGroup {
 }
 
 impl RateGroup {
-    fn bucket(self, l: &RateLimits) -> Bucket {
+    pub fn bucket(self, l: &RateLimits) -> Bucket {
         match self {
             RateGroup::Clusters => l.clusters,
             RateGroup::DatabaseUsers => l.database_users,

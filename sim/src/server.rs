@@ -72,7 +72,7 @@ pub async fn serve(listener: TcpListener, shared: Shared, mut shutdown: watch::R
     }
 }
 
-fn header<'a>(h: &'a HeaderMap, name: impl hyper::header::AsHeaderName) -> Option<&'a str> {
+fn header(h: &HeaderMap, name: impl hyper::header::AsHeaderName) -> Option<&str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -125,7 +125,7 @@ pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, 
     let base = format!("http://{host}");
 
     if path == "/__sim" || path.starts_with("/__sim/") {
-        return Ok(control::handle(&shared, &method, &path, &body, &base));
+        return Ok(control::handle(&shared, &method, &path, &body));
     }
 
     let trust_header = lock(&shared).config.trust_client_ip_header;
@@ -176,7 +176,7 @@ pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, 
 
     let resp = {
         let mut st = lock(&shared);
-        let req = Incoming2 {
+        let req = RequestParts {
             method: &method,
             raw_target: &raw_target,
             path: &path,
@@ -193,7 +193,7 @@ pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, 
     Ok(resp)
 }
 
-struct Incoming2<'a> {
+struct RequestParts<'a> {
     method: &'a str,
     raw_target: &'a str,
     path: &'a str,
@@ -205,7 +205,7 @@ struct Incoming2<'a> {
     authorization: Option<&'a str>,
 }
 
-fn process(st: &mut SimState, r: &Incoming2, force_stale: bool) -> Resp {
+fn process(st: &mut SimState, r: &RequestParts, force_stale: bool) -> Resp {
     let now = st.now();
     st.world.expire(now);
     let route = router::route(r.method, r.path);
@@ -260,13 +260,7 @@ fn process(st: &mut SimState, r: &Incoming2, force_stale: bool) -> Resp {
             }
             Err(retry) => {
                 if st.config.rate_limit_headers {
-                    let cap = match group {
-                        crate::rate_limit::RateGroup::Clusters => limits.clusters.capacity,
-                        crate::rate_limit::RateGroup::DatabaseUsers => limits.database_users.capacity,
-                        crate::rate_limit::RateGroup::Default => limits.default.capacity,
-                        crate::rate_limit::RateGroup::OAuth => limits.oauth.capacity,
-                    };
-                    extra.push(("RateLimit-Limit".into(), cap.to_string()));
+                    extra.push(("RateLimit-Limit".into(), group.bucket(&limits).capacity.to_string()));
                     extra.push(("RateLimit-Remaining".into(), "0".into()));
                 }
                 return error_response(&ApiError::rate_limited(retry), &extra);

@@ -234,10 +234,10 @@ impl World {
     /// Drops entries and users whose `deleteAfterDate` has passed, as Atlas does on its own.
     pub fn expire(&mut self, now: DateTime<Utc>) {
         for list in self.access_lists.values_mut() {
-            list.retain(|e| e.delete_after.map_or(true, |t| t > now));
+            list.retain(|e| e.delete_after.map(|t| t > now).unwrap_or(true));
         }
         for list in self.users.values_mut() {
-            list.retain(|u| u.delete_after.map_or(true, |t| t > now));
+            list.retain(|u| u.delete_after.map(|t| t > now).unwrap_or(true));
         }
     }
 }

@@ -46,7 +46,7 @@ pub fn token(st: &mut SimState, authorization: Option<&str>, body: &[u8]) -> Raw
             return r;
         }
     }
-    let ok = st.world.principal(&id).map_or(false, |p| p.is_service_account && p.secret == secret);
+    let ok = st.world.principal(&id).is_some_and(|p| p.is_service_account && p.secret == secret);
     if !ok {
         return oauth_error(401, "invalid_client", "Client authentication failed.");
     }

@@ -272,7 +272,7 @@ pub fn status(ctx: &mut Ctx, g: &str, name: &str) -> Result<Reply, ApiError> {
         return Err(cluster_not_found(g, name));
     }
     let now = ctx.st.now();
-    let pending = w.pending_changes.get(&(g.to_string(), name.to_string())).map_or(false, |t| now < *t);
+    let pending = w.pending_changes.get(&(g.to_string(), name.to_string())).is_some_and(|t| now < *t);
     Ok(Reply::ok(json!({
         "changeStatus": if pending { "PENDING" } else { "APPLIED" },
         "links": [link(format!("{}/api/atlas/v2/groups/{g}/clusters/{name}/status", ctx.base), "self")],

@@ -11,7 +11,7 @@ async fn key_on_api_access_list_is_checked_against_the_caller_ip() {
     assert_eq!(r.json()["detail"], "IP address 127.0.0.1 is not allowed to access this resource.");
     // Even the no-role endpoint is behind the API access list.
     Atlas::new(&s, BLOCKED_PUBLIC_KEY, BLOCKED_PRIVATE_KEY).get("/api/atlas/v2", V1).await.assert_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST");
-    let ok = Atlas::new(&s, BLOCKED_PUBLIC_KEY, BLOCKED_PRIVATE_KEY).from_ip("203.0.113.77").get(&g("/clusters"), V_CLUSTERS).await;
+    let ok = Atlas::new(&s, BLOCKED_PUBLIC_KEY, BLOCKED_PRIVATE_KEY).with_ip("203.0.113.77").get(&g("/clusters"), V_CLUSTERS).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
     let log = s.request_log();
     assert_eq!(log.last().unwrap().client_ip, "203.0.113.77");
@@ -86,7 +86,7 @@ async fn whoami_needs_no_role_and_lists_roles() {
     assert_eq!(j["apiKey"]["publicKey"], OTHER_PUBLIC_KEY);
     assert_eq!(j["apiKey"]["roles"], json!([{"groupId": OTHER_PROJECT_ID, "roleName": "GROUP_OWNER"}, {"orgId": ORG_ID, "roleName": "ORG_MEMBER"}]));
     assert_eq!(j["appName"], "MongoDB Atlas");
-    let blocked = Atlas::new(&s, BLOCKED_PUBLIC_KEY, BLOCKED_PRIVATE_KEY).from_ip("203.0.113.1").get("/api/atlas/v2", V1).await.json();
+    let blocked = Atlas::new(&s, BLOCKED_PUBLIC_KEY, BLOCKED_PRIVATE_KEY).with_ip("203.0.113.1").get("/api/atlas/v2", V1).await.json();
     assert_eq!(blocked["apiKey"]["accessList"], json!([{"cidrBlock": "203.0.113.0/24", "ipAddress": null}]));
 }
 
@@ -144,7 +144,7 @@ async fn ipinfo_reports_the_caller_ip() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type").as_deref(), Some("application/json"));
     assert_eq!(r.json(), json!({"currentIpv4Address": "127.0.0.1"}));
-    let r = Atlas::owner(&s).from_ip("52.161.45.225").get("/api/private/ipinfo", V1).await;
+    let r = Atlas::owner(&s).with_ip("52.161.45.225").get("/api/private/ipinfo", V1).await;
     assert_eq!(r.json(), json!({"currentIpv4Address": "52.161.45.225"}));
     let r = raw(&s.base_url(), "GET", "/api/private/ipinfo", &[], None).await;
     assert_eq!(r.status, 401);
@@ -158,8 +158,8 @@ async fn strict_org_accepts_a_key_with_a_list_from_a_listed_ip_and_service_accou
     seed.service_accounts[0].access_list = vec!["198.51.100.0/24".into()];
     s.load_seed(&seed).unwrap();
     let strict = format!("/api/atlas/v2/groups/{STRICT_PROJECT_ID}");
-    assert_eq!(Atlas::new(&s, STRICT_PUBLIC_KEY, STRICT_PRIVATE_KEY).from_ip("10.1.2.3").get(&strict, V1).await.status, 200);
-    Atlas::new(&s, STRICT_PUBLIC_KEY, STRICT_PRIVATE_KEY).from_ip("10.1.2.4").get(&strict, V1).await.assert_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST");
+    assert_eq!(Atlas::new(&s, STRICT_PUBLIC_KEY, STRICT_PRIVATE_KEY).with_ip("10.1.2.3").get(&strict, V1).await.status, 200);
+    Atlas::new(&s, STRICT_PUBLIC_KEY, STRICT_PRIVATE_KEY).with_ip("10.1.2.4").get(&strict, V1).await.assert_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST");
 
     let basic = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("{SA_CLIENT_ID}:{SA_CLIENT_SECRET}"));
     let tok = raw(&s.base_url(), "POST", "/api/oauth/token", &[("Authorization", format!("Basic {basic}"))], Some("grant_type=client_credentials".into())).await;

@@ -117,7 +117,7 @@ impl Atlas {
     pub fn owner(sim: &Sim) -> Atlas {
         Atlas::new(sim, OWNER_PUBLIC_KEY, OWNER_PRIVATE_KEY)
     }
-    pub fn from_ip(mut self, ip: &str) -> Atlas {
+    pub fn with_ip(mut self, ip: &str) -> Atlas {
         self.ip = Some(ip.into());
         self
     }
@@ -143,7 +143,7 @@ impl Atlas {
                 headers.push(("X-Sim-Client-Ip", ip.clone()));
             }
             let r = raw(&self.base, method, target, &headers, body.map(|b| b.to_string())).await;
-            if r.status == 401 && r.header("www-authenticate").map_or(false, |h| h.ends_with("stale=true")) {
+            if r.status == 401 && r.header("www-authenticate").is_some_and(|h| h.ends_with("stale=true")) {
                 self.nonce = Some(r.challenge().0);
                 self.nc = 0;
                 continue;

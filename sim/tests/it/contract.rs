@@ -205,7 +205,7 @@ fn compare(rec: &Recorded, got: &R) {
         assert_eq!(got.header(h).as_deref(), rec.header(h), "{n}: {h}");
     }
     if let Some(ch) = rec.header("www-authenticate") {
-        let mask = |s: &str| s.split("nonce=\"").next().unwrap().to_string() + &s.rsplit('"').next().unwrap().to_string();
+        let mask = |s: &str| s.split("nonce=\"").next().unwrap().to_string() + s.rsplit('"').next().unwrap();
         assert_eq!(mask(&got.header("www-authenticate").expect("challenge")), mask(ch), "{n}: challenge");
         assert_eq!(got.text, rec.body, "{n}: 401 body verbatim");
         return;

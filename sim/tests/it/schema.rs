@@ -185,7 +185,7 @@ impl Spec {
                     best = None;
                     break;
                 }
-                if best.as_ref().map_or(true, |x| e.len() < x.len()) {
+                if best.as_ref().map(|x| e.len() < x.len()).unwrap_or(true) {
                     best = Some(e);
                 }
             }
