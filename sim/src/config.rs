@@ -67,6 +67,9 @@ pub struct SimConfig {
     pub fault_seed: u64,
     /// Whether `X-Sim-Client-Ip` may override the socket address as the caller IP.
     pub trust_client_ip_header: bool,
+    /// When set, CREATING clusters (dedicated and flex) turn IDLE this long after entering that
+    /// state; `None` keeps them CREATING until changed through the control API.
+    pub cluster_create_duration: Option<Duration>,
     /// Maximum project IP access-list entries (Atlas: 200).
     pub access_list_limit: usize,
     /// Maximum database users per project (Atlas: 100).
@@ -88,6 +91,7 @@ impl Default for SimConfig {
             faults: Vec::new(),
             fault_seed: 42,
             trust_client_ip_header: true,
+            cluster_create_duration: None,
             access_list_limit: 200,
             database_user_limit: 100,
         }

@@ -34,8 +34,20 @@ struct ConfigBody {
     token_ttl_secs: Option<f64>,
     access_list_activation_delay_ms: Option<u64>,
     user_apply_delay_ms: Option<u64>,
+    /// Milliseconds until CREATING clusters turn IDLE; `null` keeps them CREATING.
+    #[serde(default, deserialize_with = "some_option")]
+    cluster_create_ms: Option<Option<u64>>,
     rate_limit_capacity: Option<u32>,
     rate_limit_refill_per_sec: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyBody {
+    group_id: String,
+    username: String,
+    password: String,
+    database_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -117,6 +129,9 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
                 if let Some(v) = c.user_apply_delay_ms {
                     cfg.user_apply_delay = Duration::from_millis(v);
                 }
+                if let Some(v) = c.cluster_create_ms {
+                    cfg.cluster_create_duration = v.map(Duration::from_millis);
+                }
                 if c.rate_limit_capacity.is_some() || c.rate_limit_refill_per_sec.is_some() {
                     let cap = c.rate_limit_capacity.unwrap_or(cfg.rate_limits.default.capacity);
                     let refill = c.rate_limit_refill_per_sec.unwrap_or(cfg.rate_limits.default.refill_per_sec);
@@ -129,12 +144,27 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
         },
         ("GET", ["config"]) => reply(200, config_view(&st)),
         ("GET", ["state"]) => reply(200, state_view(&st)),
+        ("POST", ["verify-user"]) => match serde_json::from_slice::<VerifyBody>(body) {
+            Ok(v) => {
+                let valid = st.world.verify_user(&v.group_id, v.database_name.as_deref().unwrap_or("admin"), &v.username, &v.password);
+                let now = st.now();
+                let applied = st.world.users.get(&v.group_id).and_then(|l| l.iter().find(|u| u.username == v.username)).is_some_and(|u| {
+                    let names: Vec<String> = u.scopes.iter().filter_map(|s| s.get("name").and_then(Value::as_str).map(String::from)).collect();
+                    let pending = st.world.pending_changes.iter().any(|((g, n), until)| *g == v.group_id && now < *until && (names.is_empty() || names.contains(n)));
+                    !pending
+                });
+                reply(200, json!({ "valid": valid, "applied": valid && applied }))
+            }
+            Err(e) => bad(format!("expected {{groupId, username, password, databaseName?}}: {e}")),
+        },
         ("POST", ["clusters", g, name]) => match serde_json::from_slice::<ClusterBody>(body) {
             Ok(b) => {
+                let now = st.now();
                 let w = &mut st.world;
                 if let Some(c) = w.clusters.iter_mut().find(|c| c.group_id == *g && c.name == *name) {
                     if let Some(s) = b.state_name {
                         c.state_name = s;
+                        c.state_since = now;
                     }
                     if let Some(p) = b.paused {
                         c.paused = p;
@@ -143,6 +173,7 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
                 } else if let Some(f) = w.flex_clusters.iter_mut().find(|c| c.group_id == *g && c.name == *name) {
                     if let Some(s) = b.state_name {
                         f.state_name = s;
+                        f.state_since = now;
                     }
                     reply(200, json!({ "name": f.name, "stateName": f.state_name }))
                 } else {
@@ -155,6 +186,11 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
     }
 }
 
+/// Tells a present `null` (`Some(None)`) from an absent field (`None`).
+fn some_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>, D::Error> {
+    Option::<u64>::deserialize(d).map(Some)
+}
+
 fn config_view(st: &crate::state::SimState) -> Value {
     let c = &st.config;
     json!({
@@ -164,6 +200,7 @@ fn config_view(st: &crate::state::SimState) -> Value {
         "token_ttl_secs": c.token_ttl.as_secs_f64(),
         "access_list_activation_delay_ms": c.access_list_activation_delay.as_millis() as u64,
         "user_apply_delay_ms": c.user_apply_delay.as_millis() as u64,
+        "cluster_create_ms": c.cluster_create_duration.map(|d| d.as_millis() as u64),
     })
 }
 

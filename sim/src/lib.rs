@@ -127,9 +127,11 @@ impl Sim {
     /// Sets a cluster's `stateName` (dedicated or flex) and, for dedicated ones, `paused`.
     pub fn set_cluster_state(&self, group_id: &str, name: &str, state_name: &str, paused: Option<bool>) -> bool {
         let mut st = server::lock(&self.shared);
+        let now = st.clock.now();
         let w = &mut st.world;
         if let Some(c) = w.clusters.iter_mut().find(|c| c.group_id == group_id && c.name == name) {
             c.state_name = state_name.to_string();
+            c.state_since = now;
             if let Some(p) = paused {
                 c.paused = p;
             }
@@ -137,9 +139,17 @@ impl Sim {
         }
         if let Some(f) = w.flex_clusters.iter_mut().find(|c| c.group_id == group_id && c.name == name) {
             f.state_name = state_name.to_string();
+            f.state_since = now;
             return true;
         }
         false
+    }
+}
+
+impl Sim {
+    /// Whether a database user exists with this password (passwords are never returned by the API).
+    pub fn verify_database_user(&self, group_id: &str, database_name: &str, username: &str, password: &str) -> bool {
+        server::lock(&self.shared).world.verify_user(group_id, database_name, username, password)
     }
 }
 

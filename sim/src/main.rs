@@ -11,7 +11,7 @@ use atlas_sim::{Fault, RateLimits, Seed, Sim, SimConfig};
 const USAGE: &str = "usage: atlas-sim [--host 127.0.0.1] [--port 0] [--seed FILE|default]
                  [--nonce-ttl-secs N] [--token-ttl-secs N] [--no-rate-limit] [--no-rate-limit-headers]
                  [--rate-limit-capacity N] [--rate-limit-refill-per-sec X]
-                 [--access-list-delay-ms N] [--user-apply-delay-ms N]
+                 [--access-list-delay-ms N] [--user-apply-delay-ms N] [--cluster-create-ms N]
                  [--fault JSON]... [--fault-seed N] [--no-client-ip-header]";
 
 fn parse_args() -> Result<SimConfig, String> {
@@ -45,6 +45,7 @@ fn parse_args() -> Result<SimConfig, String> {
             "--rate-limit-refill-per-sec" => refill = Some(val("--rate-limit-refill-per-sec")?.parse().map_err(|e| format!("{e}"))?),
             "--access-list-delay-ms" => cfg.access_list_activation_delay = ms(&val("--access-list-delay-ms")?)?,
             "--user-apply-delay-ms" => cfg.user_apply_delay = ms(&val("--user-apply-delay-ms")?)?,
+            "--cluster-create-ms" => cfg.cluster_create_duration = Some(ms(&val("--cluster-create-ms")?)?),
             "--fault" => {
                 let f: Fault = serde_json::from_str(&val("--fault")?).map_err(|e| format!("--fault: {e}"))?;
                 cfg.faults.push(f);

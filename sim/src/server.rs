@@ -208,6 +208,8 @@ struct RequestParts<'a> {
 fn process(st: &mut SimState, r: &RequestParts, force_stale: bool) -> Resp {
     let now = st.now();
     st.world.expire(now);
+    let create = st.config.cluster_create_duration.map(crate::clock::to_chrono);
+    st.world.finish_creating(now, create);
     let route = router::route(r.method, r.path);
 
     match &route {

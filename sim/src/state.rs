@@ -59,10 +59,13 @@ pub struct Cluster {
     pub create_date: DateTime<Utc>,
     pub replication_spec_id: String,
     pub zone_id: String,
+    /// When the cluster entered its current state (for timed CREATING -> IDLE).
+    pub state_since: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
 pub struct FlexCluster {
+    pub state_since: DateTime<Utc>,
     pub id: String,
     pub group_id: String,
     pub name: String,
@@ -170,6 +173,7 @@ impl World {
                 create_date: c.create_date.as_deref().and_then(parse_rfc3339).unwrap_or(now),
                 replication_spec_id: ids.next(now),
                 zone_id: ids.next(now),
+                state_since: now,
             });
         }
         for f in &seed.flex_clusters {
@@ -183,6 +187,7 @@ impl World {
                 mongodb_version: f.mongodb_version.clone(),
                 srv_host: f.srv_host.clone().unwrap_or_else(|| format!("{}.x1y2z.mongodb.net", f.name.to_lowercase())),
                 create_date: f.create_date.as_deref().and_then(parse_rfc3339).unwrap_or(now),
+                state_since: now,
             });
         }
         for e in &seed.access_list {
@@ -229,6 +234,30 @@ impl World {
 
     pub fn principal(&self, name: &str) -> Option<&Principal> {
         self.principals.iter().find(|p| p.name == name)
+    }
+
+    /// Finishes cluster creation after `after` (when configured): CREATING -> IDLE.
+    pub fn finish_creating(&mut self, now: DateTime<Utc>, after: Option<chrono::Duration>) {
+        let Some(after) = after else { return };
+        for c in &mut self.clusters {
+            if c.state_name == "CREATING" && now - c.state_since >= after {
+                c.state_name = "IDLE".into();
+                c.state_since = now;
+            }
+        }
+        for f in &mut self.flex_clusters {
+            if f.state_name == "CREATING" && now - f.state_since >= after {
+                f.state_name = "IDLE".into();
+                f.state_since = now;
+            }
+        }
+    }
+
+    /// Checks a database user's password (the simulator keeps only a digest of it).
+    pub fn verify_user(&self, group_id: &str, database_name: &str, username: &str, password: &str) -> bool {
+        self.users.get(group_id).and_then(|l| l.iter().find(|u| u.username == username && u.database_name == database_name)).is_some_and(|u| {
+            u.password_digest.as_deref() == Some(password_digest(username, password).as_str())
+        })
     }
 
     /// Drops entries and users whose `deleteAfterDate` has passed, as Atlas does on its own.

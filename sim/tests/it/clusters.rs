@@ -116,3 +116,20 @@ async fn change_status_is_pending_after_a_user_change_then_applied() {
     assert_eq!(status(&mut c, "Cluster0").await, "APPLIED");
     c.get(&g("/clusters/nope/status"), V1).await.assert_error(404, "CLUSTER_NOT_FOUND");
 }
+
+#[tokio::test]
+async fn creating_clusters_can_finish_on_their_own() {
+    let s = sim_with(|c| c.cluster_create_duration = Some(Duration::from_secs(600))).await;
+    let mut c = Atlas::owner(&s);
+    let before = c.get(&g("/clusters/analytics"), V_CLUSTERS).await.json();
+    assert_eq!(before["stateName"], "CREATING");
+    assert_eq!(before["connectionStrings"], json!({}));
+    s.advance_clock(Duration::from_secs(601));
+    let after = c.get(&g("/clusters/analytics"), V_CLUSTERS).await.json();
+    assert_eq!(after["stateName"], "IDLE");
+    assert_eq!(after["connectionStrings"]["standardSrv"], "mongodb+srv://analytics.x1y2z.mongodb.net");
+    // Without the setting (the default), CREATING stays.
+    let s2 = sim().await;
+    s2.advance_clock(Duration::from_secs(86_400));
+    assert_eq!(Atlas::owner(&s2).get(&g("/clusters/analytics"), V_CLUSTERS).await.json()["stateName"], "CREATING");
+}

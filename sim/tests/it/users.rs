@@ -103,3 +103,29 @@ async fn temporary_users_expire() {
     s.advance_clock(std::time::Duration::from_secs(3 * 3600));
     c.get(&g("/databaseUsers/admin/temp"), V1).await.assert_error(404, "USER_NOT_FOUND");
 }
+
+#[tokio::test]
+async fn passwords_can_be_verified_but_never_read() {
+    let s = sim().await;
+    let mut c = Atlas::owner(&s);
+    assert_eq!(c.call("POST", &g("/databaseUsers"), V1, Some(&user("app"))).await.status, 201);
+    assert!(s.verify_database_user(PROJECT_ID, "admin", "app", "Sup3r-secret-pw"));
+    assert!(!s.verify_database_user(PROJECT_ID, "admin", "app", "wrong-password"));
+    assert!(!s.verify_database_user(PROJECT_ID, "admin", "nobody", "Sup3r-secret-pw"));
+    let check = |pw: &'static str| {
+        let base = s.base_url();
+        async move {
+            let body = json!({"groupId": PROJECT_ID, "username": "app", "password": pw}).to_string();
+            raw(&base, "POST", "/__sim/verify-user", &[], Some(body)).await.json()
+        }
+    };
+    // Created a moment ago: right password, but the change has not reached the cluster yet.
+    assert_eq!(check("Sup3r-secret-pw").await, json!({"valid": true, "applied": false}));
+    s.advance_clock(std::time::Duration::from_secs(2));
+    assert_eq!(check("Sup3r-secret-pw").await, json!({"valid": true, "applied": true}));
+    assert_eq!(check("nope-nope").await, json!({"valid": false, "applied": false}));
+    // A password change through PATCH is what verifies afterwards.
+    c.call("PATCH", &g("/databaseUsers/admin/app"), V1, Some(&json!({"password": "rotated-password"}))).await;
+    assert!(s.verify_database_user(PROJECT_ID, "admin", "app", "rotated-password"));
+    assert!(!s.verify_database_user(PROJECT_ID, "admin", "app", "Sup3r-secret-pw"));
+}
