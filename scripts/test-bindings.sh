@@ -57,6 +57,9 @@ if [ -x "$TARGET/debug/atlas-sim" ]; then
   fi
 fi
 export DUCTAPE_SIM_URL
+# Each conformance runner writes "<vector> PASS|FAIL|SKIP" lines here; the last step compares them.
+export DUCTAPE_CONFORMANCE_REPORT_DIR="$WORK/conformance"
+rm -rf "$DUCTAPE_CONFORMANCE_REPORT_DIR"
 
 step "rust: ductape-ffi tests and conformance runner" \
   cargo test -p ductape-ffi -- --nocapture
@@ -67,16 +70,35 @@ if [ -z "${SKIP_JAVA:-}" ]; then
 fi
 
 if [ -z "${SKIP_PYTHON:-}" ]; then
+  # (set -e does not apply inside a function run as an `if` condition: every line checks itself.)
   python_suite() {
-    [ -x "$WORK/venv/bin/python" ] || python3 -m venv "$WORK/venv"
-    "$WORK/venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2" "pytest>=8"
+    [ -x "$WORK/venv/bin/python" ] || python3 -m venv "$WORK/venv" || return 1
+    "$WORK/venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2" "pytest>=8" || return 1
     rm -rf "$WORK/wheels"
-    (cd bindings/python && "$WORK/venv/bin/maturin" build -q --out "$WORK/wheels")
-    "$WORK/venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$WORK"/wheels/ductape_sdk-*.whl
-    (cd bindings/python/tests && "$WORK/venv/bin/python" -m pytest -q -p no:cacheprovider .)
-    "$WORK/venv/bin/python" bindings/python/tests/conformance_runner.py
+    (cd bindings/python && "$WORK/venv/bin/maturin" build -q --out "$WORK/wheels") || return 1
+    "$WORK/venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$WORK"/wheels/ductape_sdk-*.whl || return 1
+    local rc=0
+    (cd bindings/python/tests && "$WORK/venv/bin/python" -m pytest -q -p no:cacheprovider .) || rc=1
+    "$WORK/venv/bin/python" bindings/python/tests/conformance_runner.py || rc=1
+    return $rc
   }
   step "python: pytest and conformance runner" python_suite
+fi
+
+runners_agree() {
+  local dir=$DUCTAPE_CONFORMANCE_REPORT_DIR ref="" lang
+  for lang in rust java kotlin python; do
+    if [ ! -s "$dir/$lang.txt" ]; then echo "no conformance report from $lang"; return 1; fi
+    sort "$dir/$lang.txt" > "$dir/$lang.sorted"
+    [ -n "$ref" ] || ref="$dir/$lang.sorted"
+    if ! diff -u "$ref" "$dir/$lang.sorted"; then echo "$lang disagrees with rust"; return 1; fi
+  done
+  echo "rust, java, kotlin and python agree on $(wc -l < "$ref") vectors:" \
+    "$(grep -c ' PASS$' "$ref") passed, $(grep -c ' FAIL$' "$ref") failed, $(grep -c ' SKIP$' "$ref") skipped"
+  ! grep -q ' FAIL$' "$ref"
+}
+if [ -z "${SKIP_JAVA:-}" ] && [ -z "${SKIP_PYTHON:-}" ]; then
+  step "conformance: every runner gives the same outcome per vector" runners_agree
 fi
 
 if [ -z "${SKIP_EXAMPLES:-}" ] && [ -f examples/run-examples.sh ]; then

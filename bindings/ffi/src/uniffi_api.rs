@@ -95,6 +95,13 @@ pub fn prepare_for_exit(timeout_ms: u64) -> bool {
     exit_guard::stop_and_drain(std::time::Duration::from_millis(timeout_ms))
 }
 
+/// How many `call_async` futures exist (created and not yet dropped). For tests: a cancelled
+/// coroutine or asyncio task must drop its future, which aborts the Rust task.
+#[uniffi::export]
+pub fn debug_async_calls_in_flight() -> i64 {
+    exit_guard::live_calls()
+}
+
 /// The version of the native library (the workspace version).
 #[uniffi::export]
 pub fn native_version() -> String {
@@ -118,6 +125,11 @@ mod exit_guard {
 
     static STOPPED: AtomicBool = AtomicBool::new(false);
     static IN_FLIGHT: AtomicI64 = AtomicI64::new(0);
+    static LIVE_CALLS: AtomicI64 = AtomicI64::new(0);
+
+    pub fn live_calls() -> i64 {
+        LIVE_CALLS.load(SeqCst)
+    }
 
     struct GuardedWaker(Waker);
 
@@ -144,7 +156,14 @@ mod exit_guard {
 
     impl<F> Guarded<F> {
         pub fn new(inner: F) -> Self {
+            LIVE_CALLS.fetch_add(1, SeqCst);
             Guarded { inner: Box::pin(inner) }
+        }
+    }
+
+    impl<F> Drop for Guarded<F> {
+        fn drop(&mut self) {
+            LIVE_CALLS.fetch_sub(1, SeqCst);
         }
     }
 

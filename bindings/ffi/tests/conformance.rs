@@ -123,6 +123,7 @@ fn conformance_vectors() {
     files.retain(|p| p.extension().is_some_and(|e| e == "json"));
     files.sort();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    let mut outcomes: Vec<String> = Vec::new();
     let root = std::env::temp_dir().join(format!("ductape-conformance-rust-{}", std::process::id()));
     for file in &files {
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).expect("vector file is JSON");
@@ -132,21 +133,30 @@ fn conformance_vectors() {
             let needs_sim = vector["requires"].as_array().is_some_and(|r| r.contains(&json!("sim")));
             if needs_sim && sim.is_none() {
                 skipped += 1;
+                outcomes.push(format!("{name} SKIP"));
                 continue;
             }
             let workdir = root.join(name.replace('/', "__"));
             let _ = std::fs::remove_dir_all(&workdir);
             std::fs::create_dir_all(&workdir).unwrap();
             match run_vector(vector, sim.as_deref(), &workdir) {
-                Ok(()) => passed += 1,
+                Ok(()) => {
+                    passed += 1;
+                    outcomes.push(format!("{name} PASS"));
+                }
                 Err(m) => {
                     failed += 1;
+                    outcomes.push(format!("{name} FAIL"));
                     eprintln!("FAIL {name}: {m}");
                 }
             }
         }
     }
     let _ = std::fs::remove_dir_all(&root);
+    if let Some(dir) = std::env::var_os("DUCTAPE_CONFORMANCE_REPORT_DIR") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(Path::new(&dir).join("rust.txt"), outcomes.join("\n") + "\n").unwrap();
+    }
     println!("conformance (rust): {passed} passed, {failed} failed, {skipped} skipped");
     assert_eq!(failed, 0, "{failed} conformance vectors failed");
     assert!(passed > 0, "no conformance vector ran");

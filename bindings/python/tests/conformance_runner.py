@@ -7,6 +7,7 @@ are skipped.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -75,7 +76,8 @@ def reset_sim(base: str) -> None:
             raise AssertionError(f"simulator reset failed: {resp.status}")
 
 
-def run_vector(vector: Dict[str, Any], workdir: str) -> None:
+def run_vector(vector: Dict[str, Any], workdir: str, mode: str = "sync") -> None:
+    """Runs one vector through ``Ductape.call`` (mode ``sync``) or ``AsyncDuctape.call`` (``async``)."""
     sim = sim_url()
     if sim:
         reset_sim(sim)
@@ -86,12 +88,15 @@ def run_vector(vector: Dict[str, Any], workdir: str) -> None:
     }
     options.update(vector.get("options") or {})
     client = ductape.Ductape(options)
+    aclient = ductape.AsyncDuctape(options) if mode == "async" else None
     for i, step in enumerate(vector["steps"]):
         op = step["op"]
         expect = step["expect"]
         try:
             if "params_raw" in step:
                 result = ductape.decode_envelope(client._client.call(op, step["params_raw"]))
+            elif aclient is not None:
+                result = asyncio.run(aclient.call(op, step.get("params")))
             else:
                 result = client.call(op, step.get("params"))
         except ductape.DuctapeError as e:
@@ -119,20 +124,33 @@ def run_vector(vector: Dict[str, Any], workdir: str) -> None:
 
 def main() -> int:
     passed = failed = skipped = 0
+    outcomes = []
     with tempfile.TemporaryDirectory(prefix="ductape-conformance-py-") as root:
         for n, (name, vector) in enumerate(load_vectors()):
             if needs_sim(vector) and not sim_url():
                 skipped += 1
+                outcomes.append(f"{name} SKIP")
                 continue
-            workdir = os.path.join(root, str(n))
-            os.makedirs(workdir)
             try:
-                run_vector(vector, workdir)
+                for mode in ("sync", "async"):
+                    workdir = os.path.join(root, f"{n}-{mode}")
+                    os.makedirs(workdir)
+                    try:
+                        run_vector(vector, workdir, mode)
+                    except AssertionError as e:
+                        raise AssertionError(f"[{mode}] {e}") from None
                 passed += 1
+                outcomes.append(f"{name} PASS")
             except AssertionError as e:
                 failed += 1
+                outcomes.append(f"{name} FAIL")
                 print(f"FAIL {name}: {e}", file=sys.stderr)
-    print(f"conformance (python): {passed} passed, {failed} failed, {skipped} skipped")
+    report = os.environ.get("DUCTAPE_CONFORMANCE_REPORT_DIR")
+    if report:
+        os.makedirs(report, exist_ok=True)
+        with open(os.path.join(report, "python.txt"), "w") as f:
+            f.write("\n".join(outcomes) + "\n")
+    print(f"conformance (python, sync and asyncio): {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or not passed else 0
 
 

@@ -111,18 +111,23 @@ def _wait_for(predicate, timeout=5.0):
 
 def test_asyncio_cancellation_stops_the_rust_task(aclient):
     async def main():
-        base = ductape.alive_tasks()
+        # Other tasks may live on the runtime (e.g. HTTP keep-alive connections of earlier tests),
+        # so count ours: 5 futures, 5 more tasks at the peak, and 5 fewer after cancelling.
+        calls = ductape.async_calls_in_flight()
         tasks = [asyncio.ensure_future(aclient.call("debug.sleep", {"ms": 60_000})) for _ in range(5)]
         await asyncio.sleep(0.2)
-        assert ductape.alive_tasks() >= base + 5, "the Rust tasks did not start"
+        assert ductape.async_calls_in_flight() == calls + 5
+        peak = ductape.alive_tasks()
+        assert peak >= 5, "the Rust tasks did not start"
         started = time.monotonic()
         for t in tasks:
             t.cancel()
         for t in tasks:
             with pytest.raises(asyncio.CancelledError):
                 await t
-        # The dropped uniffi futures abort the tasks on the core's runtime.
-        assert await asyncio.to_thread(_wait_for, lambda: ductape.alive_tasks() <= base)
+        assert ductape.async_calls_in_flight() == calls  # the uniffi futures were dropped ...
+        # ... which aborts the tasks on the core's runtime.
+        assert await asyncio.to_thread(_wait_for, lambda: ductape.alive_tasks() <= peak - 5)
         assert time.monotonic() - started < 5
         # The client still works afterwards.
         assert await aclient.call("debug.sleep", {"ms": 1}) == {"slept_ms": 1}
@@ -132,10 +137,14 @@ def test_asyncio_cancellation_stops_the_rust_task(aclient):
 
 def test_asyncio_timeout_cancels(aclient):
     async def main():
-        base = ductape.alive_tasks()
+        calls = ductape.async_calls_in_flight()
+        task = asyncio.ensure_future(aclient.call("debug.sleep", {"ms": 60_000}))
+        await asyncio.sleep(0.1)
+        peak = ductape.alive_tasks()
         with pytest.raises(asyncio.TimeoutError):
-            await asyncio.wait_for(aclient.call("debug.sleep", {"ms": 60_000}), 0.2)
-        assert await asyncio.to_thread(_wait_for, lambda: ductape.alive_tasks() <= base)
+            await asyncio.wait_for(task, 0.1)
+        assert ductape.async_calls_in_flight() == calls
+        assert await asyncio.to_thread(_wait_for, lambda: ductape.alive_tasks() <= peak - 1)
 
     asyncio.run(main())
 

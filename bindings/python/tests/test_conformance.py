@@ -6,8 +6,9 @@ from conformance_runner import load_vectors, needs_sim, run_vector, sim_url
 VECTORS = load_vectors()
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("vector", [v for _, v in VECTORS], ids=[n for n, _ in VECTORS])
-def test_vector(vector, tmp_path):
+def test_vector(vector, mode, tmp_path):
     if needs_sim(vector) and not sim_url():
         pytest.skip("needs the simulator (set DUCTAPE_SIM_URL)")
-    run_vector(vector, str(tmp_path))
+    run_vector(vector, str(tmp_path), mode)

@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable, Dict, Generic, List, Mapping, Optio
 from . import _native
 from .errors import DuctapeError, error_from
 
-__all__ = ["Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "alive_tasks"]
+__all__ = ["Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "alive_tasks", "async_calls_in_flight"]
 
 JsonObject = Dict[str, Any]
 Params = Optional[Mapping[str, Any]]
@@ -243,3 +243,8 @@ def operations() -> List[str]:
 def alive_tasks() -> int:
     """Tasks alive on the core's runtime (for tests of cancellation)."""
     return int(_native.debug_alive_tasks())
+
+
+def async_calls_in_flight() -> int:
+    """Async calls whose native future still exists (for tests of cancellation)."""
+    return int(_native.debug_async_calls_in_flight())

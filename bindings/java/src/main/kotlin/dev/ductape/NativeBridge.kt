@@ -4,6 +4,7 @@ package dev.ductape
 
 import dev.ductape.ffi.DuctapeClient
 import dev.ductape.ffi.debugAliveTasks
+import dev.ductape.ffi.debugAsyncCallsInFlight
 import kotlinx.coroutines.DelicateCoroutinesApi
 import kotlinx.coroutines.GlobalScope
 import kotlinx.coroutines.future.future
@@ -20,6 +21,9 @@ fun callFuture(client: DuctapeClient, operation: String, paramsJson: String): Co
 
 /** Tasks alive on the core's runtime (for cancellation tests). */
 fun aliveTasks(): Long = debugAliveTasks()
+
+/** Async calls whose native future still exists (for cancellation tests). */
+fun asyncCallsInFlight(): Long = debugAsyncCallsInFlight()
 
 /**
  * Kotlin coroutines: `ductape.callSuspend("cloud.connections.validate", mapOf("tag" to "prod_atlas"))`.

@@ -27,6 +27,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConformanceJavaTest {
     static final Object MISSING = new Object();
+    static final List<String> OUTCOMES = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /** Writes {@code <name> PASS|FAIL|SKIP} lines to $DUCTAPE_CONFORMANCE_REPORT_DIR/{file} (the script compares runners). */
+    static void writeReport(String file, List<String> outcomes) throws IOException {
+        String dir = System.getenv("DUCTAPE_CONFORMANCE_REPORT_DIR");
+        if (dir == null || dir.isEmpty()) return;
+        Files.createDirectories(Path.of(dir));
+        Files.writeString(Path.of(dir, file), String.join("\n", outcomes) + "\n");
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void report() throws IOException {
+        writeReport("java.txt", OUTCOMES);
+    }
 
     static Path vectorsDir() {
         return Path.of(System.getProperty("ductape.repo.dir", "../..")).resolve("tests/conformance/vectors");
@@ -160,11 +174,18 @@ class ConformanceJavaTest {
         int[] n = {0};
         return vectors.stream().map(entry -> DynamicTest.dynamicTest(entry.getKey(), () -> {
             if (needsSim(entry.getValue()) && simUrl() == null) {
+                OUTCOMES.add(entry.getKey() + " SKIP");
                 org.junit.jupiter.api.Assumptions.assumeTrue(false, "needs the simulator (set DUCTAPE_SIM_URL)");
             }
             Path dir = tmp.resolve("v" + (n[0]++));
             Files.createDirectories(dir);
-            runVector(entry.getValue(), dir);
+            try {
+                runVector(entry.getValue(), dir);
+            } catch (Throwable e) {
+                OUTCOMES.add(entry.getKey() + " FAIL");
+                throw e;
+            }
+            OUTCOMES.add(entry.getKey() + " PASS");
         }));
     }
 

@@ -18,6 +18,14 @@ import kotlin.io.path.readText
  * `callAsync` (the Java runner uses the blocking path), decoding the envelope itself.
  */
 class ConformanceKotlinTest {
+    companion object {
+        private val outcomes = java.util.Collections.synchronizedList(mutableListOf<String>())
+
+        @JvmStatic
+        @org.junit.jupiter.api.AfterAll
+        fun report() = ConformanceJavaTest.writeReport("kotlin.txt", outcomes)
+    }
+
     private object Missing
 
     private val vectorsDir: Path = Path.of(System.getProperty("ductape.repo.dir", "../..")).resolve("tests/conformance/vectors")
@@ -97,9 +105,16 @@ class ConformanceKotlinTest {
     fun vectors(@TempDir tmp: Path): List<DynamicTest> = vectors().mapIndexed { n, (name, vector) ->
         DynamicTest.dynamicTest(name) {
             val needsSim = (vector["requires"] as? List<*>)?.contains("sim") == true
+            if (needsSim && sim == null) outcomes.add("$name SKIP")
             assumeTrue(!needsSim || sim != null, "needs the simulator (set DUCTAPE_SIM_URL)")
             val dir = Files.createDirectories(tmp.resolve("k$n"))
-            run(vector, dir)
+            try {
+                run(vector, dir)
+            } catch (e: Throwable) {
+                outcomes.add("$name FAIL")
+                throw e
+            }
+            outcomes.add("$name PASS")
         }
     }
 }

@@ -58,12 +58,17 @@ class KotlinCoroutinesTest {
     @Test
     fun cancellingACoroutineStopsTheRustTask() = runBlocking {
         ductape().use { d ->
-            val base = aliveTasks()
+            // Count ours: other tasks (HTTP keep-alive connections of other tests) may be alive.
+            val calls = asyncCallsInFlight()
             val jobs = List(5) { launch(Dispatchers.Default) { d.callSuspend("debug.sleep", mapOf("ms" to 60_000)) } }
-            waitFor { aliveTasks() >= base + 5 }
+            waitFor { asyncCallsInFlight() == calls + 5 }
+            delay(100)
+            val peak = aliveTasks()
+            assertTrue(peak >= 5, "the Rust tasks did not start")
             val started = TimeSource.Monotonic.markNow()
             jobs.forEach { it.cancelAndJoin() }
-            waitFor { aliveTasks() <= base }
+            waitFor { asyncCallsInFlight() == calls }
+            waitFor { aliveTasks() <= peak - 5 }
             assertTrue(started.elapsedNow().inWholeSeconds < 5)
             assertEquals(mapOf("slept_ms" to 1L), d.callSuspend("debug.sleep", mapOf("ms" to 1)))
         }
@@ -72,11 +77,18 @@ class KotlinCoroutinesTest {
     @Test
     fun withTimeoutCancelsTheRustTask() = runBlocking {
         ductape().use { d ->
-            val base = aliveTasks()
+            val calls = asyncCallsInFlight()
+            val peak = java.util.concurrent.atomic.AtomicLong()
             assertThrows<TimeoutCancellationException> {
-                runBlocking { withTimeout(200.milliseconds) { d.nativeClient().callAsync("debug.sleep", """{"ms":60000}""") } }
+                runBlocking {
+                    withTimeout(300.milliseconds) {
+                        launch { delay(150); peak.set(aliveTasks()) }
+                        d.nativeClient().callAsync("debug.sleep", """{"ms":60000}""")
+                    }
+                }
             }
-            waitFor { aliveTasks() <= base }
+            waitFor { asyncCallsInFlight() == calls }
+            waitFor { aliveTasks() <= peak.get() - 1 }
         }
     }
 
