@@ -161,3 +161,26 @@ impl Drop for Sim {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sim_can_be_shared_across_threads_and_tasks() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Sim>();
+        let sim = Sim::start_blocking(SimConfig::default()).unwrap();
+        assert!(sim.base_url().starts_with("http://127.0.0.1:"));
+        assert!(!sim.base_url().ends_with('/'));
+        assert!(sim.request_log().is_empty());
+    }
+
+    #[test]
+    fn a_bad_seed_is_refused_at_start() {
+        let mut cfg = SimConfig::default();
+        cfg.seed.api_keys[0].access_list = vec!["not-an-ip".into()];
+        let err = Sim::start_blocking(cfg).err().expect("refused");
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    }
+}
