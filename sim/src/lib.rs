@@ -45,6 +45,10 @@ pub struct LoggedRequest {
     /// `Digest`, `Bearer`, `Basic` (or whatever scheme was sent).
     pub auth_scheme: Option<String>,
     pub client_ip: String,
+    /// The `Accept` header as sent.
+    pub accept: Option<String>,
+    /// Size of the request body in bytes (bodies themselves are never kept: they may hold passwords).
+    pub body_len: usize,
 }
 
 /// A running simulator; stops when dropped.

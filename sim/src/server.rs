@@ -147,6 +147,8 @@ pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, 
             credentials_sent: authorization.is_some(),
             auth_scheme: scheme.clone(),
             client_ip: client_ip.clone(),
+            accept: header(&headers, ACCEPT).map(String::from),
+            body_len: body.len(),
         });
     };
 

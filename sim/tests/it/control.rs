@@ -24,6 +24,8 @@ async fn request_log_counts_round_trips_and_credentials() {
     assert_eq!(log[1]["auth_scheme"], "Digest");
     assert_eq!(log[1]["status"], 200);
     assert_eq!(log[2]["client_ip"], "127.0.0.1");
+    assert_eq!(log[2]["accept"], "application/vnd.atlas.2024-08-05+json");
+    assert_eq!(log[2]["body_len"], 0);
     assert_eq!(s.request_log().len(), 3, "control requests are not logged");
     assert!(!serde_json::to_string(&log).unwrap().contains(OWNER_PRIVATE_KEY));
     assert_eq!(ctl(&base, "DELETE", "requests", None).await.status, 204);

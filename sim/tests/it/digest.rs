@@ -167,6 +167,7 @@ async fn unauthenticated_post_has_no_side_effects() {
     assert_eq!(c.get(&g("/databaseUsers"), V1).await.json()["totalCount"], 0);
     let log = s.request_log();
     assert!(!log[0].credentials_sent && log[0].auth_scheme.is_none());
+    assert_eq!(log[0].body_len, body.len(), "the body was sent, and ignored");
 }
 
 #[tokio::test]
