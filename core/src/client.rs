@@ -127,10 +127,17 @@ impl Ductape {
             retry.base_delay = Duration::from_millis(ms);
             retry.max_delay = retry.max_delay.max(retry.base_delay);
         }
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .connect_timeout(connect_timeout)
-            .user_agent(concat!("ductape-core/", env!("CARGO_PKG_VERSION")))
+            // The Admin API does not redirect; following one could send a request elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("ductape-core/", env!("CARGO_PKG_VERSION")));
+        if atlas::is_loopback_url(&base_url) {
+            // A local simulator is never reached through HTTP(S)_PROXY.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| Error::new(ErrorCode::Internal, format!("could not build the HTTP client: {e}")))?;
         Ok(Ductape {

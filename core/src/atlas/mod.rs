@@ -112,10 +112,7 @@ pub fn parse_base_url(raw: &str) -> Result<String> {
     match url.scheme() {
         "https" => {}
         "http" => {
-            let h = host.trim_start_matches('[').trim_end_matches(']');
-            let loopback = h.eq_ignore_ascii_case("localhost")
-                || h.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false);
-            if !loopback {
+            if !is_loopback_host(&host) {
                 return Err(bad(format!(
                     "atlas_base_url '{raw}' uses http:// on a non-loopback host; use https:// (plain http is only allowed for a local simulator)"
                 )));
@@ -130,6 +127,16 @@ pub fn parse_base_url(raw: &str) -> Result<String> {
         return Err(bad("atlas_base_url must be a plain scheme://host[:port][/path] without credentials or query".to_string()));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// True when the URL's host is `localhost` or a loopback address.
+pub fn is_loopback_url(url: &str) -> bool {
+    reqwest::Url::parse(url).ok().and_then(|u| u.host_str().map(is_loopback_host)).unwrap_or(false)
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost") || h.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
 }
 
 /// Percent-escapes one path segment (e.g. `10.0.0.0/24` -> `10.0.0.0%2F24`).
