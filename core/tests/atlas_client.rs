@@ -320,3 +320,22 @@ async fn a_real_token_bucket_is_waited_out() {
     println!("FIGURE token bucket: 6 calls, {limited} answered 429 and were retried");
     assert!(limited >= 1, "{log:?}");
 }
+
+#[tokio::test]
+async fn a_cancelled_call_returns_its_nonce() {
+    let sim = start_sim().await;
+    let dir = temp_workspace("cancel");
+    let d = Arc::new(open(&sim.base_url(), &dir));
+    create(&d, "conn").await;
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    assert_eq!(validate(&d, "conn").await["valid"], true);
+    sim.add_fault(Fault::next("GET /api/atlas/v2/groups/*", FaultKind::Delay { delay_ms: 500 }, 1));
+    let call = ductape_core::runtime::spawn_call(Arc::clone(&d), "cloud.connections.validate".into(), json!({"tag": "conn"}).to_string());
+    let _ = tokio::time::timeout(Duration::from_millis(100), call).await; // dropped: the call is aborted
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    sim.clear_request_log();
+    let v = validate(&d, "conn").await;
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(sim.request_log().len(), 2, "the nonce went back to the pool: {:?}", sim.request_log());
+    let _ = std::fs::remove_dir_all(&dir);
+}
