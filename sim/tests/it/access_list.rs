@@ -150,3 +150,17 @@ async fn security_groups_are_kept_apart_from_addresses() {
     assert_eq!(entries(&r.json()), vec!["198.51.100.7/32", "sg-903004f8"]);
     assert_eq!(c.get(&g("/accessList/sg-903004f8"), V1).await.status, 200);
 }
+
+#[tokio::test]
+async fn ipv6_addresses_and_blocks() {
+    let s = sim().await;
+    let mut c = Atlas::owner(&s);
+    let r = post(&mut c, json!([{ "ipAddress": "2001:db8::1" }, { "cidrBlock": "2001:db8:1::/48" }])).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let j = r.json();
+    assert_eq!(j["results"][1]["cidrBlock"], "2001:db8::1/128");
+    assert_eq!(j["results"][1]["ipAddress"], "2001:db8::1");
+    assert_eq!(c.get(&g("/accessList/2001:db8:1::%2F48"), V1).await.status, 200);
+    assert_eq!(c.call("DELETE", &g("/accessList/2001:db8::1"), V1, None).await.status, 204);
+    post(&mut c, json!([{ "cidrBlock": "2001:db8::1/48" }])).await.assert_error(400, "INVALID_CIDR_BLOCK");
+}
