@@ -98,9 +98,19 @@ impl Store {
 
     /// Runs `f` on a connection outside any explicit transaction (each statement sees a
     /// consistent snapshot; use [`Store::read_tx`] for several statements).
-    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    /// A read that still meets a lock after `busy_timeout` (WAL recovery by another process)
+    /// is retried, so `f` may run more than once.
+    pub fn read<T>(&self, mut f: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.take()?;
-        let out = f(&conn);
+        let started = Instant::now();
+        let out = loop {
+            match f(&conn) {
+                Err(e) if is_busy_error(&e) && started.elapsed() < WRITE_LOCK_PATIENCE => {
+                    std::thread::sleep(Duration::from_millis(5 + rand::random::<u64>() % 20));
+                }
+                other => break other,
+            }
+        };
         self.give_back(conn);
         out
     }
@@ -154,9 +164,10 @@ impl Store {
     pub async fn read_async<T, F>(self: &Arc<Self>, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Store, &Connection) -> Result<T> + Send + 'static,
+        F: FnMut(&Store, &Connection) -> Result<T> + Send + 'static,
     {
         let store = Arc::clone(self);
+        let mut f = f;
         run_blocking(move || store.read(|c| f(&store, c))).await
     }
 
@@ -252,10 +263,15 @@ fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result
     }
 }
 
+fn is_busy_error(e: &Error) -> bool {
+    e.code == ErrorCode::Workspace && e.details.as_ref().and_then(|d| d.get("busy")).and_then(|b| b.as_bool()) == Some(true)
+}
+
 /// A SQLite failure as a public `workspace` error. SQLite's messages never carry bound values.
 pub fn db_error(what: &str, e: rusqlite::Error) -> Error {
     if is_busy(&e) {
-        return Error::new(ErrorCode::Workspace, format!("could not {what} the workspace: it is busy ({e})"));
+        return Error::new(ErrorCode::Workspace, format!("could not {what} the workspace: it is busy ({e})"))
+            .with_details(serde_json::json!({ "busy": true }));
     }
     Error::new(ErrorCode::Workspace, format!("could not {what} the workspace database: {e}"))
 }
