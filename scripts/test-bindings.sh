@@ -33,6 +33,8 @@ rm -rf "$WORK/java/generated-kotlin" "$WORK/java/native"
 mkdir -p "$WORK/java/native/linux-x86-64"
 "$TARGET/debug/uniffi-bindgen" generate "$LIB" --language kotlin --no-format --out-dir "$WORK/java/generated-kotlin"
 cp "$LIB" "$WORK/java/native/linux-x86-64/libductape_ffi.so"
+# The debug build carries ~60 MB of debug info; the jar does not need it.
+if command -v strip > /dev/null; then strip --strip-debug "$WORK/java/native/linux-x86-64/libductape_ffi.so"; fi
 
 # One simulator for every suite; each conformance vector resets it (POST /__sim/reset).
 SIM_PID=""
@@ -73,13 +75,16 @@ if [ -z "${SKIP_PYTHON:-}" ]; then
   # (set -e does not apply inside a function run as an `if` condition: every line checks itself.)
   python_suite() {
     [ -x "$WORK/venv/bin/python" ] || python3 -m venv "$WORK/venv" || return 1
-    "$WORK/venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2" "pytest>=8" || return 1
+    "$WORK/venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2" "pytest>=8" "mypy>=1.8" || return 1
     rm -rf "$WORK/wheels"
     (cd bindings/python && "$WORK/venv/bin/maturin" build -q --out "$WORK/wheels") || return 1
     "$WORK/venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$WORK"/wheels/ductape_sdk-*.whl || return 1
     local rc=0
     (cd bindings/python/tests && "$WORK/venv/bin/python" -m pytest -q -p no:cacheprovider .) || rc=1
     "$WORK/venv/bin/python" bindings/python/tests/conformance_runner.py || rc=1
+    # The type hints (py.typed) hold: the installed package and a sample of typed use, strict.
+    (cd bindings/python && "$WORK/venv/bin/mypy" --config-file pyproject.toml -p ductape \
+      && "$WORK/venv/bin/mypy" --config-file pyproject.toml tests/typing_sample.py) || rc=1
     return $rc
   }
   step "python: pytest and conformance runner" python_suite

@@ -9,11 +9,42 @@
 Every method forwards to the Rust core's generic ``call``; errors are raised as the
 ``ductape.errors`` class for the core's stable error code.
 """
-from ._client import AsyncDuctape, Ductape, Namespace, alive_tasks, async_calls_in_flight, decode_envelope, operations
-from .errors import *  # noqa: F401,F403
-from .errors import __all__ as _errors_all
-from ._native import native_version
+from . import errors as errors
+from ._client import AsyncDuctape as AsyncDuctape
+from ._client import Ductape as Ductape
+from ._client import Namespace as Namespace
+from ._client import alive_tasks as alive_tasks
+from ._client import async_calls_in_flight as async_calls_in_flight
+from ._client import decode_envelope as decode_envelope
+from ._client import operations as operations
+from ._native import native_version as native_version
+from .errors import (
+    AtlasError as AtlasError,
+    AtlasForbiddenIpError as AtlasForbiddenIpError,
+    AtlasMissingRoleError as AtlasMissingRoleError,
+    AtlasUnauthorizedError as AtlasUnauthorizedError,
+    CallCancelledError as CallCancelledError,
+    ConflictError as ConflictError,
+    DuctapeError as DuctapeError,
+    DuctapeTimeoutError as DuctapeTimeoutError,
+    FailedPreconditionError as FailedPreconditionError,
+    InternalError as InternalError,
+    InvalidArgumentError as InvalidArgumentError,
+    NetworkError as NetworkError,
+    NotFoundError as NotFoundError,
+    RateLimitedError as RateLimitedError,
+    UnknownOperationError as UnknownOperationError,
+    UnsupportedError as UnsupportedError,
+    WorkspaceError as WorkspaceError,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "alive_tasks", "async_calls_in_flight", "native_version"] + list(_errors_all)
+__all__ = [
+    "Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "alive_tasks",
+    "async_calls_in_flight", "native_version", "errors",
+    "DuctapeError", "InvalidArgumentError", "UnknownOperationError", "NotFoundError", "ConflictError",
+    "FailedPreconditionError", "UnsupportedError", "AtlasUnauthorizedError", "AtlasForbiddenIpError",
+    "AtlasMissingRoleError", "AtlasError", "NetworkError", "DuctapeTimeoutError", "RateLimitedError",
+    "WorkspaceError", "CallCancelledError", "InternalError",
+]

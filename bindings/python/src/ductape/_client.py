@@ -56,7 +56,7 @@ def _options_json(options: Optional[Mapping[str, Any]], kwargs: Mapping[str, Any
 def _open(options_json: str) -> "_native.DuctapeClient":
     try:
         return _native.DuctapeClient(options_json)
-    except _native.DuctapeError.Failure as e:  # the constructor's only typed FFI error
+    except _native.DuctapeError.Failure as e:  # type: ignore[attr-defined]  # the constructor's only typed FFI error
         raise error_from({"code": e.code, "message": e.detail, "field": e.field}) from None
 
 
@@ -151,7 +151,7 @@ class _Base:
         max_retries: Optional[int] = None,
         debug_operations: Optional[bool] = None,
     ) -> None:
-        self._client = _open(
+        self._client: Optional[_native.DuctapeClient] = _open(
             _options_json(
                 options,
                 {
@@ -167,7 +167,7 @@ class _Base:
 
     def operations(self) -> List[str]:
         """Every operation name the core knows."""
-        return list(self._client.operations())
+        return list(self._require_open().operations())
 
     def close(self) -> None:
         """Releases the native handle now (it is also released when garbage-collected)."""
@@ -192,7 +192,7 @@ class Ductape(_Base):
         return decode_envelope(reply)
 
     @property
-    def cloud(self) -> Cloud[Any]:
+    def cloud(self) -> Cloud[JsonObject]:
         return Cloud(self.call, "cloud")
 
     def __getattr__(self, name: str) -> Namespace[Any]:
@@ -220,7 +220,7 @@ class AsyncDuctape(_Base):
         return decode_envelope(reply)
 
     @property
-    def cloud(self) -> Cloud[Awaitable[Any]]:
+    def cloud(self) -> Cloud[Awaitable[JsonObject]]:
         return Cloud(self.call, "cloud")
 
     def __getattr__(self, name: str) -> Namespace[Awaitable[Any]]:

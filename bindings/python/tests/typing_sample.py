@@ -1,0 +1,22 @@
+"""Checked by `mypy --strict` in scripts/test-bindings.sh (not run): the public API is typed."""
+from typing import Any, Dict
+
+import ductape
+
+
+def sync_calls(client: ductape.Ductape) -> Dict[str, Any]:
+    created: Dict[str, Any] = client.cloud.connections.create({"provider": "mongodb_atlas", "name": "prod_atlas"})
+    client.cloud.connections.complete("prod_atlas", {"project_id": "5c843ba379358e5b3dc2dec6"})
+    client.cloud.resources.import_({"cloud": "prod_atlas"})
+    anything: Any = client.call("cloud.network.sync", {"tag": "prod_atlas"})
+    del anything
+    return created
+
+
+async def async_calls(client: ductape.AsyncDuctape) -> str:
+    record: Dict[str, Any] = await client.cloud.connections.fetch("prod_atlas")
+    try:
+        await client.cloud.connections.validate("prod_atlas")
+    except ductape.NotFoundError as e:
+        return f"{e.code} {e.field} {e.message}"
+    return str(record["tag"])
