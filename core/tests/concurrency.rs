@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 const CHILD_ENV: &str = "DUCTAPE_TEST_CHILD_WORKSPACE";
 const CHILD_BASE_ENV: &str = "DUCTAPE_TEST_CHILD_BASE_URL";
-const PER_WORKER: usize = 8;
+const CHILD_PREFIX_ENV: &str = "DUCTAPE_TEST_CHILD_PREFIX";
+const CHILDREN: usize = 2;
+const PER_WORKER: usize = 24;
 
 fn call_blocking(d: &Arc<Ductape>, op: &str, params: Value) -> Value {
     let reply: Value = serde_json::from_str(&runtime::block_on_call(Arc::clone(d), op.to_string(), params.to_string())).unwrap();
@@ -106,16 +108,22 @@ fn many_threads_lose_nothing() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Runs as the second process (see `two_processes_lose_nothing`); does nothing otherwise.
+/// Runs as the second process (see `several_processes_lose_nothing`); does nothing otherwise.
 #[test]
 fn child_process_worker() {
     let Ok(dir) = std::env::var(CHILD_ENV) else { return };
     let base = std::env::var(CHILD_BASE_ENV).unwrap();
-    let d = Arc::new(Ductape::open(opts(&PathBuf::from(dir), &base, false)).unwrap());
+    let prefix = std::env::var(CHILD_PREFIX_ENV).unwrap();
+    let dir = PathBuf::from(dir);
+    let d = Arc::new(Ductape::open(opts(&dir, &base, false)).unwrap());
+    // start barrier: say ready, wait for go, so all processes work at the same time
+    std::fs::write(dir.with_extension(format!("ready-{prefix}")), b"").unwrap();
+    wait_for(&dir.with_extension("go"));
     let threads: Vec<_> = (0..2)
         .map(|t| {
             let d = Arc::clone(&d);
-            std::thread::spawn(move || worker(&d, &format!("child{t}"), true))
+            let prefix = prefix.clone();
+            std::thread::spawn(move || worker(&d, &format!("{prefix}{t}"), true))
         })
         .collect();
     for t in threads {
@@ -124,20 +132,29 @@ fn child_process_worker() {
 }
 
 #[test]
-fn two_processes_lose_nothing() {
+fn several_processes_lose_nothing() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sim = rt.block_on(start_sim());
     let base = sim.base_url();
     let dir = temp_workspace("procs");
-    // both processes start on an empty directory: they race to create the key file and schema
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_process_worker", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, &dir)
-        .env(CHILD_BASE_ENV, &base)
-        .env_remove("DUCTAPE_WORKSPACE_KEY")
-        .spawn()
-        .unwrap();
+    // every process starts on an empty directory: they race to create the key file and schema
+    let mut children: Vec<_> = (0..CHILDREN)
+        .map(|c| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "child_process_worker", "--nocapture", "--test-threads=1"])
+                .env(CHILD_ENV, &dir)
+                .env(CHILD_BASE_ENV, &base)
+                .env(CHILD_PREFIX_ENV, format!("child{c}_"))
+                .env_remove("DUCTAPE_WORKSPACE_KEY")
+                .spawn()
+                .unwrap()
+        })
+        .collect();
     let d = Arc::new(Ductape::open(opts(&dir, &base, false)).unwrap());
+    for c in 0..CHILDREN {
+        wait_for(&dir.with_extension(format!("ready-child{c}_")));
+    }
+    std::fs::write(dir.with_extension("go"), b"").unwrap();
     let threads: Vec<_> = (0..2)
         .map(|t| {
             let d = Arc::clone(&d);
@@ -147,13 +164,31 @@ fn two_processes_lose_nothing() {
     for t in threads {
         t.join().unwrap();
     }
-    let status = child.wait().unwrap();
-    assert!(status.success(), "the child process failed");
+    for child in children.iter_mut() {
+        assert!(child.wait().unwrap().success(), "a child process failed");
+    }
     let list = call_blocking(&d, "cloud.connections.list", json!({}));
-    for p in ["parent0", "parent1", "child0", "child1"] {
+    let mut prefixes = vec!["parent0".to_string(), "parent1".to_string()];
+    for c in 0..CHILDREN {
+        prefixes.push(format!("child{c}_0"));
+        prefixes.push(format!("child{c}_1"));
+    }
+    for p in &prefixes {
         check_worker(&list, p, true);
     }
-    assert_eq!(list["connections"].as_array().unwrap().len(), 4 * PER_WORKER / 2);
+    assert_eq!(list["connections"].as_array().unwrap().len(), prefixes.len() * PER_WORKER / 2);
     drop(sim);
     let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(dir.with_extension("go"));
+    for c in 0..CHILDREN {
+        let _ = std::fs::remove_file(dir.with_extension(format!("ready-child{c}_")));
+    }
+}
+
+fn wait_for(path: &std::path::Path) {
+    let started = std::time::Instant::now();
+    while !path.exists() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "timed out waiting for {}", path.display());
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
