@@ -64,7 +64,7 @@ export DUCTAPE_CONFORMANCE_REPORT_DIR="$WORK/conformance"
 rm -rf "$DUCTAPE_CONFORMANCE_REPORT_DIR"
 
 step "rust: ductape-ffi tests and conformance runner" \
-  cargo test -p ductape-ffi -- --nocapture
+  env DUCTAPE_CONFORMANCE_STRICT=1 cargo test -p ductape-ffi -- --nocapture --test-threads=1
 
 if [ -z "${SKIP_JAVA:-}" ]; then
   step "java + kotlin: mvn test (facade, coroutines, conformance runners)" \

@@ -116,6 +116,33 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
     Ok(())
 }
 
+/// Every operation the core has appears in at least one vector: a new operation lands with its
+/// vectors. Checked by `scripts/test-bindings.sh` (`DUCTAPE_CONFORMANCE_STRICT=1`); otherwise
+/// only reported, so that the core can land an operation before its vectors.
+#[test]
+fn every_operation_has_vectors() {
+    let mut covered = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(vectors_dir()).expect("vectors dir").flatten() {
+        if entry.path().extension().is_some_and(|e| e == "json") {
+            let doc: Value = serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
+            for vector in doc["vectors"].as_array().into_iter().flatten() {
+                for step in vector["steps"].as_array().into_iter().flatten() {
+                    // A step reaches the operation unless it expects `unknown_operation`.
+                    if step["expect"]["error"]["code"] != json!("unknown_operation") {
+                        covered.insert(step["op"].as_str().unwrap_or("").to_string());
+                    }
+                }
+            }
+        }
+    }
+    let client = DuctapeClient::new("{}".into()).unwrap();
+    let missing: Vec<String> = client.operations().into_iter().filter(|op| !covered.contains(op)).collect();
+    println!("operations no vector reaches: {missing:?}");
+    if std::env::var("DUCTAPE_CONFORMANCE_STRICT").is_ok_and(|v| v == "1") {
+        assert!(missing.is_empty(), "add vectors in tests/conformance/vectors for {missing:?}");
+    }
+}
+
 #[test]
 fn conformance_vectors() {
     let sim = std::env::var("DUCTAPE_SIM_URL").ok().filter(|s| !s.is_empty());

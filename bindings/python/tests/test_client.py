@@ -184,3 +184,17 @@ def test_many_threads_at_once(client):
     assert len(results) == 16
     # 16 blocking 200 ms calls overlap: the native call releases the GIL.
     assert elapsed < 16 * 0.2 / 2, elapsed
+
+
+def test_every_core_operation_is_reachable(client):
+    """Typed methods for the documented namespaces; any other name forwards generically."""
+    typed = {"cloud.connections": type(client.cloud.connections), "cloud.resources": type(client.cloud.resources)}
+    for op in client.operations():
+        prefix, method = op.rsplit(".", 1)
+        if prefix in typed:
+            attr = "import_" if method == "import" else method
+            assert attr in vars(typed[prefix]), f"no typed method for {op}"
+        ns = client
+        for part in op.split("."):
+            ns = getattr(ns, part)
+        assert callable(ns)

@@ -111,6 +111,21 @@ class DuctapeTest {
     }
 
     @Test
+    void everyCloudOperationHasATypedMethod() {
+        for (String op : ductape.operations()) {
+            String method = op.substring(op.lastIndexOf('.') + 1);
+            Class<?> facade = op.startsWith("cloud.connections.") ? Connections.class
+                    : op.startsWith("cloud.resources.") ? Resources.class : null;
+            if (facade == null) continue; // reachable through call(op, params)
+            String name = method.equals("import") ? "importResource" : method;
+            assertTrue(java.util.Arrays.stream(facade.getDeclaredMethods()).anyMatch(m -> m.getName().equals(name)),
+                    "no typed method for " + op);
+            assertTrue(java.util.Arrays.stream(facade.getDeclaredMethods()).anyMatch(m -> m.getName().equals(name + "Async")),
+                    "no async method for " + op);
+        }
+    }
+
+    @Test
     void closedClientThrows() {
         ductape.close();
         assertThrows(DuctapeException.FailedPrecondition.class, () -> ductape.call("debug.echo", Map.of()));
