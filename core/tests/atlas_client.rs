@@ -141,6 +141,21 @@ async fn wrong_credentials_cost_two_requests_and_are_unauthorized() {
     let e = c.system_status().await.unwrap_err();
     assert_eq!(e.code(), ductape_core::ErrorCode::AtlasUnauthorized);
     assert_eq!(sim.request_log().len(), 2);
+    // later calls: the pooled nonce is tried, then the fresh one from its 401, and that is final
+    sim.clear_request_log();
+    assert_eq!(c.system_status().await.unwrap_err().code(), ductape_core::ErrorCode::AtlasUnauthorized);
+    assert_eq!(sim.request_log().len(), 2);
+}
+
+#[tokio::test]
+async fn a_server_that_forgot_the_nonce_costs_one_retry() {
+    let sim = start_sim().await;
+    let c = client(&sim.base_url(), 3);
+    c.system_status().await.unwrap();
+    sim.reset(); // forgets every nonce (like a restarted server)
+    sim.clear_request_log();
+    c.system_status().await.expect("re-challenged once");
+    assert_eq!(sim.request_log().len(), 2);
 }
 
 async fn with_fault(kind: FaultKind, count: u32) -> (Result<(), AtlasError>, usize, Duration) {

@@ -134,13 +134,11 @@ pub fn authorization(user: &str, password: &SecretString, ch: &Challenge, method
 pub struct NonceState {
     pub challenge: Challenge,
     pub nc: u32,
-    /// The server has accepted a request signed with this nonce.
-    pub accepted: bool,
 }
 
 impl NonceState {
     pub fn fresh(challenge: Challenge) -> Self {
-        NonceState { challenge, nc: 0, accepted: false }
+        NonceState { challenge, nc: 0 }
     }
 }
 

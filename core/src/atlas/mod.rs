@@ -245,7 +245,9 @@ impl AtlasClient {
         let mut retries = 0u32;
         let mut auth_rounds = 0u32;
         let mut refused_token: Option<SecretString> = None;
-        let mut retried_accepted = false;
+        let mut retried_pooled = false;
+        // whether the held nonce came from a challenge answered during this call
+        let mut fetched_here = false;
         let mut held = match &self.auth {
             Auth::Digest(d) => Some(digest::Held::new(d)),
             Auth::Bearer(_) => None,
@@ -260,6 +262,7 @@ impl AtlasClient {
                     let h = held.as_mut().expect("digest calls hold a nonce slot");
                     if h.state.is_none() {
                         h.state = d.checkout();
+                        fetched_here = false;
                     }
                     if let Some(state) = h.state.as_mut() {
                         authorization = Some(d.sign(state, &method, &uri));
@@ -320,13 +323,6 @@ impl AtlasClient {
             let header_code = headers.get("x-error-code").and_then(|v| v.to_str().ok());
             let api = (!(200..300).contains(&status)).then(|| AtlasApiError::from_body(status, &ctype, &body, header_code));
             let auth_refused = status == 401 && api.as_ref().map_or(true, |a| !a.is_missing_role() && !a.is_not_in_group());
-            // Any answer past authentication (not 401 for the credentials, not a throttle or a
-            // server error that may come before it) proves the nonce good.
-            if !auth_refused && status != 429 && status < 500 {
-                if let Some(s) = held.as_mut().and_then(|h| h.state.as_mut()) {
-                    s.accepted = true;
-                }
-            }
             if (200..300).contains(&status) {
                 return Ok(Response { status, headers, body });
             }
@@ -347,9 +343,10 @@ impl AtlasClient {
                             None => auth_rounds < 2,
                             // the nonce expired
                             Some(_) if ch.stale => auth_rounds < 3,
-                            // a nonce the server accepted before: it may have forgotten it; try once afresh
-                            Some(s) if s.accepted => !std::mem::replace(&mut retried_accepted, true),
-                            // a nonce never accepted: the credentials are wrong
+                            // a pooled nonce: the server may have forgotten it (restart, another
+                            // node); try once with the fresh one
+                            Some(_) if !fetched_here => !std::mem::replace(&mut retried_pooled, true),
+                            // refused on the nonce this very call was just given: wrong credentials
                             Some(_) => false,
                         };
                         tracing::debug!(%method, %path, stale = ch.stale, again, "digest challenge");
@@ -357,6 +354,7 @@ impl AtlasClient {
                         h.state = Some(digest::NonceState::fresh(ch));
                         if again {
                             auth_rounds += 1;
+                            fetched_here = true;
                             continue;
                         }
                         return Err(api_err(api));
