@@ -354,3 +354,15 @@ async fn a_cancelled_call_returns_its_nonce() {
     assert_eq!(sim.request_log().len(), 2, "the nonce went back to the pool: {:?}", sim.request_log());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_retry_after_too_long_to_wait_fails_at_once() {
+    let (r, requests, elapsed) = with_fault(FaultKind::TooManyRequests { retry_after_secs: 3600 }, 1).await;
+    let e = r.unwrap_err();
+    assert_eq!(e.code(), ductape_core::ErrorCode::RateLimited);
+    assert_eq!(requests, 1);
+    assert!(elapsed < Duration::from_secs(2));
+    let public: ductape_core::Error = e.into();
+    assert_eq!(public.details.unwrap()["retry_after_secs"], 3600);
+    assert!(public.message.contains("Retry-After: 3600s"), "{}", public.message);
+}
