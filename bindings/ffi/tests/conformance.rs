@@ -102,7 +102,18 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
     if let Some(extra) = vector.get("options").and_then(Value::as_object) {
         options.extend(extra.clone());
     }
-    let client = DuctapeClient::new(Value::Object(options).to_string()).map_err(|e| format!("open: {e}"))?;
+    let opened = DuctapeClient::new(Value::Object(options).to_string());
+    if let Some(want) = vector.get("open_error") {
+        // The vector is about opening a client: it must fail with this code (and field).
+        return match opened {
+            Ok(_) => Err(format!("expected opening to fail with {want}")),
+            Err(ductape_ffi::DuctapeError::Failure { code, field, detail }) => {
+                let got = json!({"code": code, "field": field, "message": detail});
+                check_step(&json!({"expect": {"ok": false, "error": want}}), &json!({"ok": false, "error": got}))
+            }
+        };
+    }
+    let client = opened.map_err(|e| format!("open: {e}"))?;
     for (i, step) in vector["steps"].as_array().into_iter().flatten().enumerate() {
         let op = step["op"].as_str().unwrap_or("");
         let params = match step.get("params_raw").and_then(Value::as_str) {

@@ -76,6 +76,17 @@ def reset_sim(base: str) -> None:
             raise AssertionError(f"simulator reset failed: {resp.status}")
 
 
+def check_error(e: "ductape.DuctapeError", want: Dict[str, Any], where: str) -> None:
+    if e.code != want["code"]:
+        raise AssertionError(f"{where}: expected error code {want['code']}, got {e.code}: {e.message}")
+    if type(e) is not ductape.errors.ERROR_CLASSES.get(e.code, ductape.DuctapeError):
+        raise AssertionError(f"{where}: wrong exception class {type(e).__name__}")
+    if "field" in want and want["field"] != e.field:
+        raise AssertionError(f"{where}: expected error field {want['field']!r}, got {e.field!r}: {e.message}")
+    if "message_contains" in want and want["message_contains"] not in e.message:
+        raise AssertionError(f"{where}: expected message containing {want['message_contains']!r}, got {e.message!r}")
+
+
 def run_vector(vector: Dict[str, Any], workdir: str, mode: str = "sync") -> None:
     """Runs one vector through ``Ductape.call`` (mode ``sync``) or ``AsyncDuctape.call`` (``async``)."""
     sim = sim_url()
@@ -87,6 +98,14 @@ def run_vector(vector: Dict[str, Any], workdir: str, mode: str = "sync") -> None
         "debug_operations": True,
     }
     options.update(vector.get("options") or {})
+    if "open_error" in vector:
+        want = vector["open_error"]
+        try:
+            ductape.AsyncDuctape(options) if mode == "async" else ductape.Ductape(options)
+        except ductape.DuctapeError as e:
+            check_error(e, want, "open")
+            return
+        raise AssertionError(f"open: expected error {want}, got a client")
     client = ductape.Ductape(options)
     aclient = ductape.AsyncDuctape(options) if mode == "async" else None
     for i, step in enumerate(vector["steps"]):
@@ -102,16 +121,7 @@ def run_vector(vector: Dict[str, Any], workdir: str, mode: str = "sync") -> None
         except ductape.DuctapeError as e:
             if expect.get("ok", True):
                 raise AssertionError(f"step {i} ({op}): expected ok, got {type(e).__name__} {e}") from None
-            want = expect["error"]
-            where = f"step {i} ({op})"
-            if e.code != want["code"]:
-                raise AssertionError(f"{where}: expected error code {want['code']}, got {e.code}: {e.message}")
-            if type(e) is not ductape.errors.ERROR_CLASSES.get(e.code, ductape.DuctapeError):
-                raise AssertionError(f"{where}: wrong exception class {type(e).__name__}")
-            if "field" in want and want["field"] != e.field:
-                raise AssertionError(f"{where}: expected error field {want['field']!r}, got {e.field!r}: {e.message}")
-            if "message_contains" in want and want["message_contains"] not in e.message:
-                raise AssertionError(f"{where}: expected message containing {want['message_contains']!r}, got {e.message!r}")
+            check_error(e, expect["error"], f"step {i} ({op})")
             continue
         if not expect.get("ok", True):
             raise AssertionError(f"step {i} ({op}): expected error {expect['error']}, got ok {result!r}")

@@ -45,12 +45,9 @@ def _install_exit_hook() -> None:
 
 def _options_json(options: Optional[Mapping[str, Any]], kwargs: Mapping[str, Any]) -> str:
     merged: Dict[str, Any] = dict(options or {})
-    for key, value in kwargs.items():
-        if value is not None:
-            merged[key] = os.fspath(value) if key == "workspace_dir" else value
-    if "workspace_dir" in merged and merged["workspace_dir"] is not None:
-        merged["workspace_dir"] = os.fspath(merged["workspace_dir"])
-    return json.dumps(merged)
+    merged.update({key: value for key, value in kwargs.items() if value is not None})
+    # Paths become text; every other value goes to the core as given (it checks the types).
+    return json.dumps({k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in merged.items()})
 
 
 def _open(options_json: str) -> "_native.DuctapeClient":

@@ -116,6 +116,21 @@ class ConformanceJavaTest {
         }
     }
 
+    static void checkError(DuctapeException e, Map<String, Object> want, String where) {
+        if (!want.get("code").equals(e.getCode())) {
+            throw new AssertionError(where + ": expected error code " + want.get("code") + ", got " + e.getMessage());
+        }
+        if (e.getClass() == DuctapeException.class) {
+            throw new AssertionError(where + ": no exception subclass for code " + e.getCode());
+        }
+        if (want.containsKey("field") && !Objects.equals(want.get("field"), e.getField())) {
+            throw new AssertionError(where + ": expected error field " + want.get("field") + ", got " + e.getField() + ": " + e.getMessage());
+        }
+        if (want.containsKey("message_contains") && !e.getDetail().contains((String) want.get("message_contains"))) {
+            throw new AssertionError(where + ": expected message containing " + want.get("message_contains") + ", got " + e.getDetail());
+        }
+    }
+
     @SuppressWarnings("unchecked")
     static void runVector(Map<String, Object> vector, Path workdir) throws IOException {
         String sim = simUrl();
@@ -125,6 +140,15 @@ class ConformanceJavaTest {
         options.put("atlas_base_url", sim != null ? sim : "http://127.0.0.1:9");
         options.put("debug_operations", true);
         if (vector.get("options") instanceof Map) options.putAll((Map<String, Object>) vector.get("options"));
+        if (vector.containsKey("open_error")) {
+            Map<String, Object> want = (Map<String, Object>) vector.get("open_error");
+            try (Ductape unexpected = new Ductape(options)) {
+                throw new AssertionError("open: expected error " + Json.write(want) + ", got a client");
+            } catch (DuctapeException e) {
+                checkError(e, want, "open");
+            }
+            return;
+        }
         try (Ductape ductape = new Ductape(options)) {
             List<Object> steps = (List<Object>) vector.get("steps");
             for (int i = 0; i < steps.size(); i++) {
@@ -140,19 +164,7 @@ class ConformanceJavaTest {
                             : ductape.call(op, step.get("params"));
                 } catch (DuctapeException e) {
                     if (wantOk) throw new AssertionError(where + ": expected ok, got " + e.getMessage());
-                    Map<String, Object> want = (Map<String, Object>) expect.get("error");
-                    if (!want.get("code").equals(e.getCode())) {
-                        throw new AssertionError(where + ": expected error code " + want.get("code") + ", got " + e.getMessage());
-                    }
-                    if (e.getClass() == DuctapeException.class) {
-                        throw new AssertionError(where + ": no exception subclass for code " + e.getCode());
-                    }
-                    if (want.containsKey("field") && !Objects.equals(want.get("field"), e.getField())) {
-                        throw new AssertionError(where + ": expected error field " + want.get("field") + ", got " + e.getField() + ": " + e.getMessage());
-                    }
-                    if (want.containsKey("message_contains") && !e.getDetail().contains((String) want.get("message_contains"))) {
-                        throw new AssertionError(where + ": expected message containing " + want.get("message_contains") + ", got " + e.getDetail());
-                    }
+                    checkError(e, (Map<String, Object>) expect.get("error"), where);
                     continue;
                 }
                 if (!wantOk) throw new AssertionError(where + ": expected error " + Json.write(expect.get("error")) + ", got ok " + Json.write(result));

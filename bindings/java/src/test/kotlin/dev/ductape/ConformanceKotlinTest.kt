@@ -72,6 +72,17 @@ class ConformanceKotlinTest {
         sim?.let { resetSim(it) }
         val options = linkedMapOf<String, Any?>("workspace_dir" to workdir.toString(), "atlas_base_url" to (sim ?: "http://127.0.0.1:9"), "debug_operations" to true)
         (vector["options"] as? Map<String, Any?>)?.let { options.putAll(it) }
+        (vector["open_error"] as? Map<String, Any?>)?.let { want ->
+            val failure = try {
+                DuctapeClient(Json.write(options)).close()
+                throw AssertionError("open: expected error ${Json.write(want)}, got a client")
+            } catch (f: dev.ductape.ffi.DuctapeException.Failure) { f }
+            if (want["code"] != failure.code) throw AssertionError("open: expected error code ${want["code"]}, got ${failure.code}: ${failure.detail}")
+            if (want.containsKey("field") && want["field"] != failure.field) throw AssertionError("open: expected error field ${want["field"]}, got ${failure.field}")
+            val part = want["message_contains"] as String?
+            if (part != null && !failure.detail.contains(part)) throw AssertionError("open: expected message containing '$part', got ${failure.detail}")
+            return@runBlocking
+        }
         DuctapeClient(Json.write(options)).use { client ->
             (vector["steps"] as List<Map<String, Any?>>).forEachIndexed { i, step ->
                 val op = step["op"] as String
