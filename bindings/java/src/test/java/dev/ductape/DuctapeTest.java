@@ -87,6 +87,13 @@ class DuctapeTest {
     }
 
     @Test
+    void optionsMapAcceptsAPath() {
+        try (Ductape d = new Ductape(Map.of("workspace_dir", workspace.resolve("p"), "debug_operations", true))) {
+            assertEquals(1L, d.call("debug.echo", Map.of("value", 1)));
+        }
+    }
+
+    @Test
     void invalidArgumentNamesTheField() {
         DuctapeException.InvalidArgument e = assertThrows(DuctapeException.InvalidArgument.class,
                 () -> ductape.call("debug.sleep", Map.of("ms", "soon")));
