@@ -35,5 +35,16 @@ CP="examples/jvm/target/classes:$(cat "$WORK/examples-cp.txt")"
 run "java" java -cp "$CP" examples.Lifecycle
 run "kotlin" java -cp "$CP" examples.LifecycleKotlinKt
 
+if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
+  # The real-Atlas path (MONGODB_ATLAS_* variables), pointed at the simulator with the seed's keys.
+  atlas_env=(env -u DUCTAPE_SIM_URL MONGODB_ATLAS_BASE_URL="$DUCTAPE_SIM_URL" MONGODB_ATLAS_PROJECT_ID=5c843ba379358e5b3dc2dec6)
+  run "python, MONGODB_ATLAS_* service account" "${atlas_env[@]}" \
+    MONGODB_ATLAS_CLIENT_ID=mdb_sa_id_62f3375a109c0a5dd6bc4e08 MONGODB_ATLAS_CLIENT_SECRET=mdb_sa_sk_ONUpl-n0Ggw80Joq-U_37hfk6ZgzqUbn \
+    "$WORK/venv/bin/python" examples/python/lifecycle.py
+  run "java, MONGODB_ATLAS_* API key" "${atlas_env[@]}" \
+    MONGODB_ATLAS_PUBLIC_API_KEY=awqxqtif MONGODB_ATLAS_PRIVATE_API_KEY=a0403a4f-0151-4922-ae89-523b69cd8e04 \
+    java -cp "$CP" examples.Lifecycle
+fi
+
 echo "examples: $ok passed, $bad failed"
 [ "$bad" -eq 0 ]

@@ -27,7 +27,8 @@ def settings():
             creds.update(atlas_client_id=env["MONGODB_ATLAS_CLIENT_ID"], atlas_client_secret=env.get("MONGODB_ATLAS_CLIENT_SECRET", ""))
         else:
             creds.update(atlas_public_key=env.get("MONGODB_ATLAS_PUBLIC_API_KEY", ""), atlas_private_key=env.get("MONGODB_ATLAS_PRIVATE_API_KEY", ""))
-        return env.get("MONGODB_ATLAS_BASE_URL"), creds, "real Atlas"
+        base = env.get("MONGODB_ATLAS_BASE_URL")
+        return base, creds, f"Atlas at {base or 'https://cloud.mongodb.com'} (MONGODB_ATLAS_* variables)"
     sim = env.get("DUCTAPE_SIM_URL")
     if not sim:
         sys.exit("set DUCTAPE_SIM_URL (start `target/debug/atlas-sim --port 0`) or the MONGODB_ATLAS_* variables")

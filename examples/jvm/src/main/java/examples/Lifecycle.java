@@ -32,7 +32,8 @@ public final class Lifecycle {
                 creds.put("atlas_public_key", env.getOrDefault("MONGODB_ATLAS_PUBLIC_API_KEY", ""));
                 creds.put("atlas_private_key", env.getOrDefault("MONGODB_ATLAS_PRIVATE_API_KEY", ""));
             }
-            System.out.println("Ductape Java example against real Atlas");
+            System.out.println("Ductape Java example against Atlas at "
+                    + (baseUrl != null ? baseUrl : "https://cloud.mongodb.com") + " (MONGODB_ATLAS_* variables)");
         } else {
             baseUrl = env.get("DUCTAPE_SIM_URL");
             if (baseUrl == null) {

@@ -36,7 +36,7 @@ fun main(): Unit = runBlocking {
             "atlas_private_key" to (env["MONGODB_ATLAS_PRIVATE_API_KEY"] ?: ""),
         )
     }
-    println("Ductape Kotlin example against " + if (real) "real Atlas" else "the simulator at $baseUrl")
+    println("Ductape Kotlin example against " + if (real) "Atlas at ${baseUrl ?: "https://cloud.mongodb.com"} (MONGODB_ATLAS_* variables)" else "the simulator at $baseUrl")
     val workspace = env["DUCTAPE_WORKSPACE_DIR"] ?: Files.createTempDirectory("ductape-example-kt-").toString()
     val options = buildMap<String, Any> {
         put("workspace_dir", workspace)
