@@ -188,3 +188,72 @@ mod exit_guard {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Future;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Wake, Waker};
+
+    struct CountingWaker(AtomicUsize);
+
+    impl Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn client() -> Arc<DuctapeClient> {
+        let dir = std::env::temp_dir().join(format!("ductape-ffi-unit-{}", std::process::id()));
+        DuctapeClient::new(format!(r#"{{"debug_operations": true, "workspace_dir": {:?}}}"#, dir.to_string_lossy())).unwrap()
+    }
+
+    #[test]
+    fn blocking_call_answers_envelopes_and_survives_panics() {
+        let c = client();
+        assert_eq!(c.call("debug.echo".into(), r#"{"value": [1, "a"]}"#.into()), r#"{"ok":true,"result":[1,"a"]}"#);
+        let reply: serde_json::Value = serde_json::from_str(&c.call("debug.panic".into(), r#"{"message": "unit"}"#.into())).unwrap();
+        assert_eq!(reply["error"]["code"], "internal");
+        assert!(c.operations().contains(&"debug.echo".to_string()));
+        match DuctapeClient::new(r#"{"bogus": 1}"#.into()) {
+            Err(DuctapeError::Failure { code, field, .. }) => assert_eq!((code.as_str(), field.as_deref()), ("invalid_argument", Some("bogus"))),
+            Ok(_) => panic!("bad options must fail"),
+        }
+    }
+
+    /// One test for everything that touches the process-wide exit state, in order.
+    #[test]
+    fn async_calls_wake_count_and_stop_at_exit() {
+        let c = client();
+        let counting = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let waker = Waker::from(counting.clone());
+        let mut cx = Context::from_waker(&waker);
+
+        // A running call: pending, counted, and it wakes its poller when done.
+        let before = debug_async_calls_in_flight();
+        let mut fut = Box::pin(c.call_async("debug.sleep".into(), r#"{"ms": 20}"#.into()));
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(debug_async_calls_in_flight(), before + 1);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while counting.0.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert_eq!(counting.0.load(Ordering::SeqCst), 1, "the completion woke the poller");
+        match fut.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(reply) => assert_eq!(reply, r#"{"ok":true,"result":{"slept_ms":20}}"#),
+            std::task::Poll::Pending => panic!("woken but not ready"),
+        }
+        drop(fut);
+        assert_eq!(debug_async_calls_in_flight(), before);
+
+        // After prepare_for_exit, completions no longer call back into the host.
+        assert!(prepare_for_exit(1000));
+        let mut fut = Box::pin(c.call_async("debug.sleep".into(), r#"{"ms": 10}"#.into()));
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert_eq!(counting.0.load(Ordering::SeqCst), 1, "no wake after prepare_for_exit");
+        // Blocking calls are unaffected.
+        assert_eq!(c.call("debug.echo".into(), r#"{"value": 2}"#.into()), r#"{"ok":true,"result":2}"#);
+    }
+}
