@@ -23,7 +23,9 @@ fn matches(expected: &Value, actual: Option<&Value>, path: &str) -> Result<(), S
             Some(a) => Err(format!("{path}: expected absent, got {a}")),
         };
     }
-    let Some(actual) = actual else { return Err(format!("{path}: missing")) };
+    let Some(actual) = actual else {
+        return Err(format!("{path}: missing"));
+    };
     if expected == &json!("$any") {
         return Ok(());
     }
@@ -36,7 +38,11 @@ fn matches(expected: &Value, actual: Option<&Value>, path: &str) -> Result<(), S
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Err(format!("{path}: expected {} elements, got {}: {actual}", e.len(), a.len()));
+                return Err(format!(
+                    "{path}: expected {} elements, got {}: {actual}",
+                    e.len(),
+                    a.len()
+                ));
             }
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
                 matches(ev, Some(av), &format!("{path}[{i}]"))?;
@@ -44,7 +50,11 @@ fn matches(expected: &Value, actual: Option<&Value>, path: &str) -> Result<(), S
             Ok(())
         }
         (Value::Number(e), Value::Number(a)) => {
-            if e.as_f64() == a.as_f64() { Ok(()) } else { Err(format!("{path}: expected {e}, got {a}")) }
+            if e.as_f64() == a.as_f64() {
+                Ok(())
+            } else {
+                Err(format!("{path}: expected {e}, got {a}"))
+            }
         }
         _ if expected == actual => Ok(()),
         _ => Err(format!("{path}: expected {expected}, got {actual}")),
@@ -75,7 +85,9 @@ fn check_step(step: &Value, envelope: &Value) -> Result<(), String> {
     }
     if let Some(part) = e.get("message_contains").and_then(Value::as_str) {
         if !a["message"].as_str().unwrap_or("").contains(part) {
-            return Err(format!("expected message containing {part:?}, got {envelope}"));
+            return Err(format!(
+                "expected message containing {part:?}, got {envelope}"
+            ));
         }
     }
     Ok(())
@@ -88,7 +100,14 @@ fn reset_sim(base: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut reply = String::new();
     s.read_to_string(&mut reply).map_err(|e| e.to_string())?;
-    if reply.starts_with("HTTP/1.1 2") { Ok(()) } else { Err(format!("reset failed: {}", reply.lines().next().unwrap_or(""))) }
+    if reply.starts_with("HTTP/1.1 2") {
+        Ok(())
+    } else {
+        Err(format!(
+            "reset failed: {}",
+            reply.lines().next().unwrap_or("")
+        ))
+    }
 }
 
 fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), String> {
@@ -97,7 +116,10 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
     }
     let mut options = Map::new();
     options.insert("workspace_dir".into(), json!(workdir.to_string_lossy()));
-    options.insert("atlas_base_url".into(), json!(sim.unwrap_or("http://127.0.0.1:9")));
+    options.insert(
+        "atlas_base_url".into(),
+        json!(sim.unwrap_or("http://127.0.0.1:9")),
+    );
     options.insert("debug_operations".into(), json!(true));
     if let Some(extra) = vector.get("options").and_then(Value::as_object) {
         options.extend(extra.clone());
@@ -107,9 +129,16 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
         // The vector is about opening a client: it must fail with this code (and field).
         return match opened {
             Ok(_) => Err(format!("expected opening to fail with {want}")),
-            Err(ductape_ffi::DuctapeError::Failure { code, field, detail }) => {
+            Err(ductape_ffi::DuctapeError::Failure {
+                code,
+                field,
+                detail,
+            }) => {
                 let got = json!({"code": code, "field": field, "message": detail});
-                check_step(&json!({"expect": {"ok": false, "error": want}}), &json!({"ok": false, "error": got}))
+                check_step(
+                    &json!({"expect": {"ok": false, "error": want}}),
+                    &json!({"ok": false, "error": got}),
+                )
             }
         };
     }
@@ -118,10 +147,15 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
         let op = step["op"].as_str().unwrap_or("");
         let params = match step.get("params_raw").and_then(Value::as_str) {
             Some(raw) => raw.to_string(),
-            None => step.get("params").cloned().unwrap_or(Value::Null).to_string(),
+            None => step
+                .get("params")
+                .cloned()
+                .unwrap_or(Value::Null)
+                .to_string(),
         };
         let reply = client.call(op.to_string(), params);
-        let envelope: Value = serde_json::from_str(&reply).map_err(|e| format!("step {i} ({op}): bad envelope {e}"))?;
+        let envelope: Value = serde_json::from_str(&reply)
+            .map_err(|e| format!("step {i} ({op}): bad envelope {e}"))?;
         check_step(step, &envelope).map_err(|m| format!("step {i} ({op}): {m}"))?;
     }
     Ok(())
@@ -133,9 +167,13 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
 #[test]
 fn every_operation_has_vectors() {
     let mut covered = std::collections::BTreeSet::new();
-    for entry in std::fs::read_dir(vectors_dir()).expect("vectors dir").flatten() {
+    for entry in std::fs::read_dir(vectors_dir())
+        .expect("vectors dir")
+        .flatten()
+    {
         if entry.path().extension().is_some_and(|e| e == "json") {
-            let doc: Value = serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
+            let doc: Value =
+                serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
             for vector in doc["vectors"].as_array().into_iter().flatten() {
                 for step in vector["steps"].as_array().into_iter().flatten() {
                     // A step reaches the operation unless it expects `unknown_operation`.
@@ -147,28 +185,45 @@ fn every_operation_has_vectors() {
         }
     }
     let client = DuctapeClient::new("{}".into()).unwrap();
-    let missing: Vec<String> = client.operations().into_iter().filter(|op| !covered.contains(op)).collect();
+    let missing: Vec<String> = client
+        .operations()
+        .into_iter()
+        .filter(|op| !covered.contains(op))
+        .collect();
     println!("operations no vector reaches: {missing:?}");
     if std::env::var("DUCTAPE_CONFORMANCE_STRICT").is_ok_and(|v| v == "1") {
-        assert!(missing.is_empty(), "add vectors in tests/conformance/vectors for {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "add vectors in tests/conformance/vectors for {missing:?}"
+        );
     }
 }
 
 #[test]
 fn conformance_vectors() {
-    let sim = std::env::var("DUCTAPE_SIM_URL").ok().filter(|s| !s.is_empty());
-    let mut files: Vec<_> = std::fs::read_dir(vectors_dir()).expect("vectors dir").flatten().map(|e| e.path()).collect();
+    let sim = std::env::var("DUCTAPE_SIM_URL")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let mut files: Vec<_> = std::fs::read_dir(vectors_dir())
+        .expect("vectors dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "json"));
     files.sort();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     let mut outcomes: Vec<String> = Vec::new();
-    let root = std::env::temp_dir().join(format!("ductape-conformance-rust-{}", std::process::id()));
+    let root =
+        std::env::temp_dir().join(format!("ductape-conformance-rust-{}", std::process::id()));
     for file in &files {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).expect("vector file is JSON");
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap())
+            .expect("vector file is JSON");
         let stem = file.file_stem().unwrap().to_string_lossy().to_string();
         for vector in doc["vectors"].as_array().expect("vectors array") {
             let name = format!("{stem}/{}", vector["name"].as_str().unwrap_or("?"));
-            let needs_sim = vector["requires"].as_array().is_some_and(|r| r.contains(&json!("sim")));
+            let needs_sim = vector["requires"]
+                .as_array()
+                .is_some_and(|r| r.contains(&json!("sim")));
             if needs_sim && sim.is_none() {
                 skipped += 1;
                 outcomes.push(format!("{name} SKIP"));
