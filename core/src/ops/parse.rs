@@ -4,24 +4,48 @@ use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// Checks `params` against `T` (whose fields are `deny_unknown_fields`).
+/// Checks `params`, a request object, against `T` (whose fields are `deny_unknown_fields`).
 pub fn parse<T: DeserializeOwned>(params: Value) -> Result<T> {
     // `null` stands for "no arguments" so that `call("x", null)` equals `call("x", {})`.
-    let params = if params.is_null() { Value::Object(Default::default()) } else { params };
+    let params = match params {
+        Value::Null => Value::Object(Default::default()),
+        // serde would otherwise fill a struct from an array by position, so that
+        // `["mongodb_atlas", "x"]` became a create request.
+        Value::Object(_) => params,
+        other => return Err(Error::invalid("$", format!("$: expected a JSON object, found {}", kind(&other)))),
+    };
     serde_path_to_error::deserialize(params).map_err(|e| to_invalid(e.path().to_string(), e.into_inner().to_string()))
 }
 
 /// Parses JSON text (a request or options object) into `T`.
 pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T> {
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let inner = e.inner();
         if inner.is_syntax() || inner.is_eof() {
-            Error::invalid("$", format!("request is not valid JSON: {inner}"))
+            not_json(inner)
         } else {
             to_invalid(e.path().to_string(), inner.to_string())
         }
-    })
+    })?;
+    // Without this, `{"a":1} trailing` would pass as `{"a":1}`.
+    de.end().map_err(|e| not_json(&e))?;
+    Ok(value)
+}
+
+fn not_json(e: &serde_json::Error) -> Error {
+    Error::invalid("$", format!("request is not valid JSON: {e}"))
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 fn to_invalid(path: String, message: String) -> Error {
@@ -86,5 +110,18 @@ mod tests {
 
         let e = parse_json::<Req>("{oops").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("$"));
+    }
+
+    #[test]
+    fn refuses_arrays_scalars_and_trailing_text() {
+        let e = parse::<Req>(json!(["a", []])).unwrap_err();
+        assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("$"), "$: expected a JSON object, found an array"));
+
+        let e = parse::<Req>(json!("a")).unwrap_err();
+        assert_eq!(e.message, "$: expected a JSON object, found a string");
+
+        let e = parse_json::<Value>("{\"value\":1} trailing").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("$"));
+        assert!(e.message.starts_with("request is not valid JSON: trailing characters"), "{}", e.message);
     }
 }
