@@ -41,22 +41,20 @@ SIM_PID=""
 cleanup() { if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 export DUCTAPE_SIM_URL=""
-if [ -x "$TARGET/debug/atlas-sim" ]; then
-  SIM_LOG="$WORK/atlas-sim.log"
-  "$TARGET/debug/atlas-sim" --port 0 > "$SIM_LOG" 2>&1 &
-  SIM_PID=$!
-  for _ in $(seq 1 100); do
-    line=$(head -n 1 "$SIM_LOG" 2>/dev/null || true)
-    case "$line" in "atlas-sim listening on http://"*) DUCTAPE_SIM_URL=${line#atlas-sim listening on }; break ;; esac
-    kill -0 "$SIM_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -n "$DUCTAPE_SIM_URL" ]; then
-    echo "simulator: $DUCTAPE_SIM_URL"
-  else
-    echo "simulator did not start (see $SIM_LOG): vectors that need it are skipped"
-    kill "$SIM_PID" 2>/dev/null || true; SIM_PID=""
-  fi
+SIM_LOG="$WORK/atlas-sim.log"
+"$TARGET/debug/atlas-sim" --port 0 > "$SIM_LOG" 2>&1 &
+SIM_PID=$!
+for _ in $(seq 1 100); do
+  line=$(head -n 1 "$SIM_LOG" 2>/dev/null || true)
+  case "$line" in "atlas-sim listening on http://"*) DUCTAPE_SIM_URL=${line#atlas-sim listening on }; break ;; esac
+  kill -0 "$SIM_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -n "$DUCTAPE_SIM_URL" ]; then
+  echo "simulator: $DUCTAPE_SIM_URL"
+else
+  echo "simulator did not start:"; cat "$SIM_LOG"
+  exit 1
 fi
 export DUCTAPE_SIM_URL
 # Each conformance runner writes "<vector> PASS|FAIL|SKIP" lines here; the last step compares them.
@@ -64,7 +62,7 @@ export DUCTAPE_CONFORMANCE_REPORT_DIR="$WORK/conformance"
 rm -rf "$DUCTAPE_CONFORMANCE_REPORT_DIR"
 
 step "rust: ductape-ffi tests and conformance runner" \
-  env DUCTAPE_CONFORMANCE_STRICT=1 cargo test -p ductape-ffi -- --nocapture --test-threads=1
+  cargo test -p ductape-ffi -- --nocapture --test-threads=1
 
 if [ -z "${SKIP_JAVA:-}" ]; then
   step "java + kotlin: mvn test (facade, coroutines, conformance runners)" \
@@ -100,7 +98,7 @@ runners_agree() {
   done
   echo "rust, java, kotlin and python agree on $(wc -l < "$ref") vectors:" \
     "$(grep -c ' PASS$' "$ref") passed, $(grep -c ' FAIL$' "$ref") failed, $(grep -c ' SKIP$' "$ref") skipped"
-  ! grep -q ' FAIL$' "$ref"
+  ! grep -q ' FAIL$\| SKIP$' "$ref"
 }
 if [ -z "${SKIP_JAVA:-}" ] && [ -z "${SKIP_PYTHON:-}" ]; then
   step "conformance: every runner gives the same outcome per vector" runners_agree

@@ -2,8 +2,9 @@
 //! native library's uniffi surface (`DuctapeClient::call`), the same surface the Kotlin/Java and
 //! Python runners reach. See `tests/conformance/README.md` for the format and matching rules.
 //!
-//! `DUCTAPE_SIM_URL` names a running `atlas-sim`; without it, vectors that `require` the
-//! simulator are skipped (and counted as skipped).
+//! `DUCTAPE_SIM_URL` names a running `atlas-sim` (as `scripts/test-bindings.sh` sets it, so
+//! every language shares one); without it this runner starts one in-process, so a plain
+//! `cargo test` runs every vector too.
 
 use ductape_ffi::DuctapeClient;
 use serde_json::{json, Map, Value};
@@ -162,8 +163,7 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
 }
 
 /// Every operation the core has appears in at least one vector: a new operation lands with its
-/// vectors. Checked by `scripts/test-bindings.sh` (`DUCTAPE_CONFORMANCE_STRICT=1`); otherwise
-/// only reported, so that the core can land an operation before its vectors.
+/// vectors.
 #[test]
 fn every_operation_has_vectors() {
     let mut covered = std::collections::BTreeSet::new();
@@ -184,26 +184,25 @@ fn every_operation_has_vectors() {
             }
         }
     }
-    let client = DuctapeClient::new("{}".into()).unwrap();
+    let workdir = std::env::temp_dir().join(format!("ductape-conformance-ops-{}", std::process::id()));
+    let options = json!({ "workspace_dir": workdir.to_string_lossy() }).to_string();
+    let client = DuctapeClient::new(options).unwrap();
     let missing: Vec<String> = client
         .operations()
         .into_iter()
         .filter(|op| !covered.contains(op))
         .collect();
-    println!("operations no vector reaches: {missing:?}");
-    if std::env::var("DUCTAPE_CONFORMANCE_STRICT").is_ok_and(|v| v == "1") {
-        assert!(
-            missing.is_empty(),
-            "add vectors in tests/conformance/vectors for {missing:?}"
-        );
-    }
+    assert!(missing.is_empty(), "add vectors in tests/conformance/vectors for {missing:?}");
 }
 
 #[test]
 fn conformance_vectors() {
-    let sim = std::env::var("DUCTAPE_SIM_URL")
-        .ok()
-        .filter(|s| !s.is_empty());
+    let named = std::env::var("DUCTAPE_SIM_URL").ok().filter(|s| !s.is_empty());
+    let in_process = match named {
+        Some(_) => None,
+        None => Some(atlas_sim::Sim::start_blocking(atlas_sim::SimConfig::default()).expect("start atlas-sim")),
+    };
+    let sim = named.or_else(|| in_process.as_ref().map(|s| s.base_url()));
     let mut files: Vec<_> = std::fs::read_dir(vectors_dir())
         .expect("vectors dir")
         .flatten()
