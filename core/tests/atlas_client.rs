@@ -313,7 +313,7 @@ async fn paging_collects_every_page() {
     assert!(all.len() >= 3, "{all:?}");
     sim.clear_request_log();
     let path = format!("/api/atlas/v2/groups/{}/apiKeys", seed::PROJECT_ID);
-    let paged: Vec<ductape_core::atlas::models::ProjectApiKey> = c.get_all(&path, ductape_core::atlas::media::versions::GROUP_API_KEYS, 1).await.unwrap();
+    let paged: Vec<ductape_core::atlas::models::ApiKey> = c.get_all(&path, ductape_core::atlas::media::versions::GROUP_API_KEYS, 1).await.unwrap();
     assert_eq!(paged.len(), all.len());
     let log = sim.request_log();
     assert_eq!(log.len(), all.len(), "one request per page of one, stopping at totalCount: {log:?}");

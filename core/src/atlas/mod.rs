@@ -428,7 +428,7 @@ impl AtlasClient {
     }
 
     /// `GET /groups/{id}/apiKeys`, every page.
-    pub async fn group_api_keys(&self, project_id: &str) -> Result<Vec<models::ProjectApiKey>, AtlasError> {
+    pub async fn group_api_keys(&self, project_id: &str) -> Result<Vec<models::ApiKey>, AtlasError> {
         self.get_all(&format!("{API_PREFIX}/groups/{}/apiKeys", path_segment(project_id)), media::versions::GROUP_API_KEYS, 500).await
     }
 
