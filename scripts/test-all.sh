@@ -12,6 +12,8 @@ run() {
   if "$@"; then suites+=("PASS $name"); else suites+=("FAIL $name"); fi
 }
 
+run "rust format (cargo fmt --check)" cargo fmt --all --check
+run "rust lints (cargo clippy -D warnings)" cargo clippy --workspace --all-targets --locked -- -D warnings
 run "rust workspace (cargo test)" cargo test --workspace --locked
 for part in sim bindings; do
   [ -f "scripts/test-$part.sh" ] && run "$part" bash "scripts/test-$part.sh"

@@ -41,7 +41,8 @@ pub async fn run(args: Args) -> ExitCode {
     });
     println!("Atlas: {}", target.description);
     println!("Workspace: {}", workspace_dir.display());
-    let options = Options { workspace_dir: Some(workspace_dir), atlas_base_url: target.base_url.clone(), ..Default::default() };
+    let options =
+        Options { workspace_dir: Some(workspace_dir), atlas_base_url: target.base_url.clone(), ..Default::default() };
     let ductape = match Ductape::open(options) {
         Ok(d) => d,
         Err(e) => {

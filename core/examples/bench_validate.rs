@@ -28,7 +28,9 @@ async fn main() {
     let mut completes = Vec::new();
     for i in 0..n {
         let t = Instant::now();
-        d.call("cloud.connections.create", json!({"provider": "mongodb_atlas", "name": format!("c{i}")})).await.unwrap();
+        d.call("cloud.connections.create", json!({"provider": "mongodb_atlas", "name": format!("c{i}")}))
+            .await
+            .unwrap();
         creates.push(t.elapsed());
         let t = Instant::now();
         d.call("cloud.connections.complete", json!({"tag": format!("c{i}"), "project_id": seed::PROJECT_ID, "atlas_public_key": seed::OWNER_PUBLIC_KEY, "atlas_private_key": seed::OWNER_PRIVATE_KEY})).await.unwrap();
@@ -69,9 +71,20 @@ async fn main() {
     println!("n = {n} (profile: {})", if cfg!(debug_assertions) { "debug" } else { "release" });
     println!("create    p50 {:?}  p95 {:?}", pct(&mut creates, 0.5), pct(&mut creates, 0.95));
     println!("complete  p50 {:?}  p95 {:?}", pct(&mut completes, 0.5), pct(&mut completes, 0.95));
-    println!("validate  p50 {:?}  p95 {:?}  ({:.0}/s sequential)", pct(&mut validates, 0.5), pct(&mut validates, 0.95), n as f64 / seq_total.as_secs_f64());
-    println!("validate  {n} sequential -> {requests} HTTP requests ({:.3} per validate; 2 Atlas calls each)", requests as f64 / n as f64);
-    println!("validate  {n} over 8 tasks -> {conc_requests} HTTP requests, {:.0}/s", n as f64 / conc_total.as_secs_f64());
+    println!(
+        "validate  p50 {:?}  p95 {:?}  ({:.0}/s sequential)",
+        pct(&mut validates, 0.5),
+        pct(&mut validates, 0.95),
+        n as f64 / seq_total.as_secs_f64()
+    );
+    println!(
+        "validate  {n} sequential -> {requests} HTTP requests ({:.3} per validate; 2 Atlas calls each)",
+        requests as f64 / n as f64
+    );
+    println!(
+        "validate  {n} over 8 tasks -> {conc_requests} HTTP requests, {:.0}/s",
+        n as f64 / conc_total.as_secs_f64()
+    );
     drop(d);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -83,9 +83,17 @@ fn default_workspace_dir() -> Result<PathBuf> {
     if let Some(d) = std::env::var_os(WORKSPACE_DIR_ENV).filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(d));
     }
-    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).filter(|h| !h.is_empty()).ok_or_else(|| {
-        Error::new(ErrorCode::Workspace, format!("no home directory to put the workspace in; set {WORKSPACE_DIR_ENV} or the workspace_dir option"))
-    })?;
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::Workspace,
+                format!(
+                    "no home directory to put the workspace in; set {WORKSPACE_DIR_ENV} or the workspace_dir option"
+                ),
+            )
+        })?;
     Ok(PathBuf::from(home).join(".ductape").join("workspace"))
 }
 
@@ -105,7 +113,8 @@ impl Ductape {
             .unwrap_or_else(|| atlas::DEFAULT_BASE_URL.to_string());
         let base_url = atlas::parse_base_url(&raw_base)?;
         if let Some(k) = &options.workspace_key {
-            WorkspaceKey::parse(k.expose(), crate::secrets::key::KeySource::Option).map_err(|e| Error::invalid("workspace_key", e.message))?;
+            WorkspaceKey::parse(k.expose(), crate::secrets::key::KeySource::Option)
+                .map_err(|e| Error::invalid("workspace_key", e.message))?;
         }
         let positive = |field: &str, v: Option<u64>, default: u64| -> Result<Duration> {
             match v {
@@ -152,11 +161,8 @@ impl Ductape {
 
     /// Opens from a JSON options object (`{}` for every default), as bindings do.
     pub fn open_json(options_json: &str) -> Result<Self> {
-        let options: Options = if options_json.trim().is_empty() {
-            Options::default()
-        } else {
-            ops::parse_json(options_json)?
-        };
+        let options: Options =
+            if options_json.trim().is_empty() { Options::default() } else { ops::parse_json(options_json)? };
         Self::open(options)
     }
 

@@ -14,9 +14,17 @@ fn client(base: &str, max_retries: u32) -> AtlasClient {
     let config = ClientConfig {
         base_url: base.to_string(),
         request_timeout: Duration::from_secs(5),
-        retry: RetryPolicy { max_retries, base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(100), ..Default::default() },
+        retry: RetryPolicy {
+            max_retries,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(100),
+            ..Default::default()
+        },
     };
-    let creds = Credentials::ApiKey { public_key: seed::OWNER_PUBLIC_KEY.into(), private_key: SecretString::new(seed::OWNER_PRIVATE_KEY) };
+    let creds = Credentials::ApiKey {
+        public_key: seed::OWNER_PUBLIC_KEY.into(),
+        private_key: SecretString::new(seed::OWNER_PRIVATE_KEY),
+    };
     AtlasClient::new(reqwest::Client::new(), config, creds)
 }
 
@@ -56,7 +64,11 @@ async fn n_validations_cost_two_calls_each_plus_one_challenge() {
     let log = sim.request_log();
     // each validate makes 2 Atlas calls (GET /api/atlas/v2, GET /groups/{id}): 2n calls, 2n+1 requests
     assert!(log.len() <= 2 * n + 1, "{} requests for {n} validations: {log:?}", log.len());
-    println!("FIGURE validate: {n} validations -> {} HTTP requests; {:?} per validate against the simulator", log.len(), per_validate);
+    println!(
+        "FIGURE validate: {n} validations -> {} HTTP requests; {:?} per validate against the simulator",
+        log.len(),
+        per_validate
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -134,8 +146,15 @@ async fn stale_nonce_is_rechallenged_once() {
 #[tokio::test]
 async fn wrong_credentials_cost_two_requests_and_are_unauthorized() {
     let sim = start_sim().await;
-    let config = ClientConfig { base_url: sim.base_url(), request_timeout: Duration::from_secs(5), retry: RetryPolicy::default() };
-    let creds = Credentials::ApiKey { public_key: seed::OWNER_PUBLIC_KEY.into(), private_key: SecretString::new("00000000-0000-4000-8000-000000000000") };
+    let config = ClientConfig {
+        base_url: sim.base_url(),
+        request_timeout: Duration::from_secs(5),
+        retry: RetryPolicy::default(),
+    };
+    let creds = Credentials::ApiKey {
+        public_key: seed::OWNER_PUBLIC_KEY.into(),
+        private_key: SecretString::new("00000000-0000-4000-8000-000000000000"),
+    };
     let c = AtlasClient::new(reqwest::Client::new(), config, creds);
     sim.clear_request_log();
     let e = c.system_status().await.unwrap_err();
@@ -221,7 +240,8 @@ async fn a_post_is_not_repeated_after_a_drop_or_500() {
         sim.clear_request_log();
         let path = format!("/api/atlas/v2/groups/{}/accessList", seed::PROJECT_ID);
         let body = json!([{"ipAddress": "192.0.2.10", "comment": "test"}]);
-        let r: Result<serde_json::Value, _> = c.post_json(&path, ductape_core::atlas::media::versions::ACCESS_LIST, &body, false).await;
+        let r: Result<serde_json::Value, _> =
+            c.post_json(&path, ductape_core::atlas::media::versions::ACCESS_LIST, &body, false).await;
         assert!(r.is_err(), "{kind:?}");
         assert_eq!(sim.request_log().len(), 1, "{kind:?}: not repeated");
         sim.clear_faults();
@@ -251,8 +271,15 @@ async fn validate_under_faults_succeeds_and_reports_exhaustion_as_network() {
 #[tokio::test]
 async fn timeouts_are_reported_as_timeout() {
     let sim = start_sim().await;
-    let config = ClientConfig { base_url: sim.base_url(), request_timeout: Duration::from_millis(200), retry: RetryPolicy { max_retries: 1, base_delay: Duration::from_millis(5), ..Default::default() } };
-    let creds = Credentials::ApiKey { public_key: seed::OWNER_PUBLIC_KEY.into(), private_key: SecretString::new(seed::OWNER_PRIVATE_KEY) };
+    let config = ClientConfig {
+        base_url: sim.base_url(),
+        request_timeout: Duration::from_millis(200),
+        retry: RetryPolicy { max_retries: 1, base_delay: Duration::from_millis(5), ..Default::default() },
+    };
+    let creds = Credentials::ApiKey {
+        public_key: seed::OWNER_PUBLIC_KEY.into(),
+        private_key: SecretString::new(seed::OWNER_PRIVATE_KEY),
+    };
     let c = AtlasClient::new(reqwest::Client::new(), config, creds);
     c.system_status().await.unwrap();
     sim.add_fault(Fault::always("GET /api/atlas/v2/groups/*", FaultKind::Delay { delay_ms: 1000 }));
@@ -270,8 +297,15 @@ fn http_base_urls_are_refused_unless_loopback() {
 }
 
 fn sa_client(base: &str) -> AtlasClient {
-    let config = ClientConfig { base_url: base.to_string(), request_timeout: Duration::from_secs(5), retry: RetryPolicy { base_delay: Duration::from_millis(10), ..Default::default() } };
-    let creds = Credentials::ServiceAccount { client_id: seed::SA_CLIENT_ID.into(), client_secret: SecretString::new(seed::SA_CLIENT_SECRET) };
+    let config = ClientConfig {
+        base_url: base.to_string(),
+        request_timeout: Duration::from_secs(5),
+        retry: RetryPolicy { base_delay: Duration::from_millis(10), ..Default::default() },
+    };
+    let creds = Credentials::ServiceAccount {
+        client_id: seed::SA_CLIENT_ID.into(),
+        client_secret: SecretString::new(seed::SA_CLIENT_SECRET),
+    };
     AtlasClient::new(reqwest::Client::new(), config, creds)
 }
 
@@ -286,7 +320,10 @@ async fn service_account_token_is_cached_and_renewed_when_refused() {
     let log = sim.request_log();
     assert_eq!(log.iter().filter(|r| r.path.starts_with("/api/oauth/token")).count(), 1, "{log:?}");
     assert_eq!(log.len(), 6);
-    assert!(log.iter().filter(|r| !r.path.starts_with("/api/oauth")).all(|r| r.auth_scheme.as_deref() == Some("Bearer")));
+    assert!(log
+        .iter()
+        .filter(|r| !r.path.starts_with("/api/oauth"))
+        .all(|r| r.auth_scheme.as_deref() == Some("Bearer")));
     // the simulator's clock passes the token's expiry: Atlas refuses it, the client renews once
     sim.advance_clock(Duration::from_secs(2 * 3600));
     sim.clear_request_log();
@@ -313,7 +350,8 @@ async fn paging_collects_every_page() {
     assert!(all.len() >= 3, "{all:?}");
     sim.clear_request_log();
     let path = format!("/api/atlas/v2/groups/{}/apiKeys", seed::PROJECT_ID);
-    let paged: Vec<ductape_core::atlas::models::ApiKey> = c.get_all(&path, ductape_core::atlas::media::versions::GROUP_API_KEYS, 1).await.unwrap();
+    let paged: Vec<ductape_core::atlas::models::ApiKey> =
+        c.get_all(&path, ductape_core::atlas::media::versions::GROUP_API_KEYS, 1).await.unwrap();
     assert_eq!(paged.len(), all.len());
     let log = sim.request_log();
     assert_eq!(log.len(), all.len(), "one request per page of one, stopping at totalCount: {log:?}");
@@ -345,7 +383,11 @@ async fn a_cancelled_call_returns_its_nonce() {
     complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
     assert_eq!(validate(&d, "conn").await["valid"], true);
     sim.add_fault(Fault::next("GET /api/atlas/v2/groups/*", FaultKind::Delay { delay_ms: 500 }, 1));
-    let call = ductape_core::runtime::spawn_call(Arc::clone(&d), "cloud.connections.validate".into(), json!({"tag": "conn"}).to_string());
+    let call = ductape_core::runtime::spawn_call(
+        Arc::clone(&d),
+        "cloud.connections.validate".into(),
+        json!({"tag": "conn"}).to_string(),
+    );
     let _ = tokio::time::timeout(Duration::from_millis(100), call).await; // dropped: the call is aborted
     tokio::time::sleep(Duration::from_millis(600)).await;
     sim.clear_request_log();

@@ -16,7 +16,8 @@ const CHILDREN: usize = 2;
 const PER_WORKER: usize = 24;
 
 fn call_blocking(d: &Arc<Ductape>, op: &str, params: Value) -> Value {
-    let reply: Value = serde_json::from_str(&runtime::block_on_call(Arc::clone(d), op.to_string(), params.to_string())).unwrap();
+    let reply: Value =
+        serde_json::from_str(&runtime::block_on_call(Arc::clone(d), op.to_string(), params.to_string())).unwrap();
     assert_eq!(reply["ok"], true, "{op} {params}: {reply}");
     reply["result"].clone()
 }
@@ -27,7 +28,11 @@ fn worker(d: &Arc<Ductape>, prefix: &str, validate: bool) {
     for i in 0..PER_WORKER {
         let tag = format!("{prefix}_{i}");
         call_blocking(d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "name": tag}));
-        call_blocking(d, "cloud.connections.complete", json!({"tag": tag, "project_id": seed::PROJECT_ID, "atlas_public_key": seed::OWNER_PUBLIC_KEY, "atlas_private_key": seed::OWNER_PRIVATE_KEY}));
+        call_blocking(
+            d,
+            "cloud.connections.complete",
+            json!({"tag": tag, "project_id": seed::PROJECT_ID, "atlas_public_key": seed::OWNER_PUBLIC_KEY, "atlas_private_key": seed::OWNER_PRIVATE_KEY}),
+        );
         call_blocking(d, "cloud.connections.update", json!({"tag": tag, "description": format!("by {prefix}")}));
         if validate {
             let v = call_blocking(d, "cloud.connections.validate", json!({"tag": tag}));
@@ -87,7 +92,12 @@ fn many_threads_lose_nothing() {
         .map(|_| {
             let d = Arc::clone(&shared);
             std::thread::spawn(move || {
-                let r: Value = serde_json::from_str(&runtime::block_on_call(d, "cloud.connections.create".into(), json!({"provider": "mongodb_atlas", "name": "contested"}).to_string())).unwrap();
+                let r: Value = serde_json::from_str(&runtime::block_on_call(
+                    d,
+                    "cloud.connections.create".into(),
+                    json!({"provider": "mongodb_atlas", "name": "contested"}).to_string(),
+                ))
+                .unwrap();
                 r
             })
         })
@@ -97,7 +107,10 @@ fn many_threads_lose_nothing() {
     }
     let results: Vec<Value> = racers.into_iter().map(|h| h.join().unwrap()).collect();
     assert_eq!(results.iter().filter(|r| r["ok"] == true).count(), 1, "{results:?}");
-    assert!(results.iter().filter(|r| r["ok"] == false).all(|r| r["error"]["code"] == ErrorCode::Conflict.as_str()), "{results:?}");
+    assert!(
+        results.iter().filter(|r| r["ok"] == false).all(|r| r["error"]["code"] == ErrorCode::Conflict.as_str()),
+        "{results:?}"
+    );
 
     let list = call_blocking(&shared, "cloud.connections.list", json!({}));
     for t in 0..threads {

@@ -39,7 +39,19 @@ async fn seed_lifecycle_ends_active() {
     assert_eq!(f["metadata"]["project_name"], "prod-project");
     assert!(f["metadata"]["validated_at"].is_string());
     assert!(f["metadata"].get("last_validation_error").is_none());
-    for field in ["id", "tag", "display_name", "description", "provider", "status", "scopes", "account_identifier", "metadata", "created_at", "updated_at"] {
+    for field in [
+        "id",
+        "tag",
+        "display_name",
+        "description",
+        "provider",
+        "status",
+        "scopes",
+        "account_identifier",
+        "metadata",
+        "created_at",
+        "updated_at",
+    ] {
         assert!(f.get(field).is_some(), "record lacks {field}: {f}");
     }
 
@@ -49,7 +61,8 @@ async fn seed_lifecycle_ends_active() {
     assert_eq!(c["metadata"]["has_atlas_private_key"], true);
 
     // rotating the key sends it back to pending; validating again makes it active
-    let c = complete_key(&d, "prod_atlas", seed::PROJECT_ID, seed::ORG_OWNER_PUBLIC_KEY, seed::ORG_OWNER_PRIVATE_KEY).await;
+    let c =
+        complete_key(&d, "prod_atlas", seed::PROJECT_ID, seed::ORG_OWNER_PUBLIC_KEY, seed::ORG_OWNER_PRIVATE_KEY).await;
     assert_eq!(c["status"], "pending");
     assert!(c["account_identifier"].is_null());
     let v = validate(&d, "prod_atlas").await;
@@ -85,7 +98,8 @@ async fn seed_lifecycle_ends_active() {
         assert_code(&e, ErrorCode::NotFound);
         assert!(e.message.contains("was deleted"), "{op}: {}", e.message);
     }
-    let e = call_err(&d, "cloud.connections.complete", json!({"tag": "prod_atlas", "project_id": seed::PROJECT_ID})).await;
+    let e =
+        call_err(&d, "cloud.connections.complete", json!({"tag": "prod_atlas", "project_id": seed::PROJECT_ID})).await;
     assert!(e.message.contains("was deleted"));
     let l = call(&d, "cloud.connections.list", json!({})).await;
     assert_eq!(l["connections"].as_array().unwrap().len(), 1);
@@ -150,14 +164,26 @@ async fn read_only_key_fails_role_naming_its_roles() {
 #[tokio::test]
 async fn ip_not_on_api_access_list_fails_naming_ip_and_place() {
     let (v, f) = failing((seed::BLOCKED_PUBLIC_KEY, seed::BLOCKED_PRIVATE_KEY), seed::PROJECT_ID).await;
-    assert_failed(&v, &f, "api_access_list", "atlas_forbidden_ip", &["127.0.0.1", "API key's access list", "Organization Access Manager", "not the project's Network Access"]);
+    assert_failed(
+        &v,
+        &f,
+        "api_access_list",
+        "atlas_forbidden_ip",
+        &["127.0.0.1", "API key's access list", "Organization Access Manager", "not the project's Network Access"],
+    );
     assert_eq!(v["details"]["ip"], "127.0.0.1");
 }
 
 #[tokio::test]
 async fn org_requiring_access_list_fails_access_list() {
     let (v, f) = failing((seed::STRICT_PUBLIC_KEY, seed::STRICT_PRIVATE_KEY), seed::STRICT_PROJECT_ID).await;
-    assert_failed(&v, &f, "api_access_list", "atlas_forbidden_ip", &["requires every API key to have an API access list"]);
+    assert_failed(
+        &v,
+        &f,
+        "api_access_list",
+        "atlas_forbidden_ip",
+        &["requires every API key to have an API access list"],
+    );
 }
 
 #[tokio::test]
@@ -214,11 +240,31 @@ async fn input_errors_are_typed_and_name_the_field() {
     let d = open(&sim.base_url(), &dir);
     let cases = [
         ("cloud.connections.create", json!({"provider": "aws", "name": "x"}), ErrorCode::Unsupported, "provider"),
-        ("cloud.connections.create", json!({"provider": "mongodb_atlas", "name": "Bad Tag"}), ErrorCode::InvalidArgument, "name"),
-        ("cloud.connections.create", json!({"provider": "mongodb_atlas", "name": "ok", "scopes": ["database", "nope"]}), ErrorCode::InvalidArgument, "scopes[1]"),
-        ("cloud.connections.create", json!({"provider": "mongodb_atlas", "name": "ok", "extra": 1}), ErrorCode::InvalidArgument, "extra"),
+        (
+            "cloud.connections.create",
+            json!({"provider": "mongodb_atlas", "name": "Bad Tag"}),
+            ErrorCode::InvalidArgument,
+            "name",
+        ),
+        (
+            "cloud.connections.create",
+            json!({"provider": "mongodb_atlas", "name": "ok", "scopes": ["database", "nope"]}),
+            ErrorCode::InvalidArgument,
+            "scopes[1]",
+        ),
+        (
+            "cloud.connections.create",
+            json!({"provider": "mongodb_atlas", "name": "ok", "extra": 1}),
+            ErrorCode::InvalidArgument,
+            "extra",
+        ),
         ("cloud.connections.create", json!({"name": "ok"}), ErrorCode::InvalidArgument, "provider"),
-        ("cloud.connections.create", json!({"provider": "mongodb_atlas", "name": 5}), ErrorCode::InvalidArgument, "name"),
+        (
+            "cloud.connections.create",
+            json!({"provider": "mongodb_atlas", "name": 5}),
+            ErrorCode::InvalidArgument,
+            "name",
+        ),
         ("cloud.connections.create", json!({"provider": "mongodb_atlas"}), ErrorCode::InvalidArgument, "name"),
         ("cloud.connections.fetch", json!({"tag": "missing"}), ErrorCode::NotFound, "tag"),
         ("cloud.connections.list", json!({"status": "weird"}), ErrorCode::InvalidArgument, "status"),
@@ -229,19 +275,37 @@ async fn input_errors_are_typed_and_name_the_field() {
         assert_eq!(e.field.as_deref(), Some(field), "{op} {params}: {e:?}");
     }
     // the slug rule and the conflict
-    let c = call(&d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "display_name": "Production Atlas"})).await;
+    let c =
+        call(&d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "display_name": "Production Atlas"}))
+            .await;
     assert_eq!(c["tag"], "production_atlas");
     assert_eq!(c["display_name"], "Production Atlas");
-    let e = call_err(&d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "name": "production_atlas"})).await;
+    let e = call_err(&d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "name": "production_atlas"}))
+        .await;
     assert_code(&e, ErrorCode::Conflict);
 
     let bad_complete = [
-        (json!({"tag": "production_atlas", "project_id": "xyz", "atlas_public_key": "awqxqtif", "atlas_private_key": seed::OWNER_PRIVATE_KEY}), "project_id"),
-        (json!({"tag": "production_atlas", "project_id": seed::PROJECT_ID, "atlas_public_key": "TOO-LONG-KEY", "atlas_private_key": seed::OWNER_PRIVATE_KEY}), "atlas_public_key"),
-        (json!({"tag": "production_atlas", "project_id": seed::PROJECT_ID, "atlas_public_key": "awqxqtif", "atlas_private_key": "not-a-uuid"}), "atlas_private_key"),
-        (json!({"tag": "production_atlas", "project_id": seed::PROJECT_ID, "atlas_public_key": "awqxqtif"}), "atlas_private_key"),
+        (
+            json!({"tag": "production_atlas", "project_id": "xyz", "atlas_public_key": "awqxqtif", "atlas_private_key": seed::OWNER_PRIVATE_KEY}),
+            "project_id",
+        ),
+        (
+            json!({"tag": "production_atlas", "project_id": seed::PROJECT_ID, "atlas_public_key": "TOO-LONG-KEY", "atlas_private_key": seed::OWNER_PRIVATE_KEY}),
+            "atlas_public_key",
+        ),
+        (
+            json!({"tag": "production_atlas", "project_id": seed::PROJECT_ID, "atlas_public_key": "awqxqtif", "atlas_private_key": "not-a-uuid"}),
+            "atlas_private_key",
+        ),
+        (
+            json!({"tag": "production_atlas", "project_id": seed::PROJECT_ID, "atlas_public_key": "awqxqtif"}),
+            "atlas_private_key",
+        ),
         (json!({"tag": "production_atlas", "project_id": seed::PROJECT_ID}), "atlas_public_key"),
-        (json!({"tag": "production_atlas", "project_id": seed::PROJECT_ID, "atlas_private_key": 7}), "atlas_private_key"),
+        (
+            json!({"tag": "production_atlas", "project_id": seed::PROJECT_ID, "atlas_private_key": 7}),
+            "atlas_private_key",
+        ),
     ];
     for (params, field) in bad_complete {
         let e = call_err(&d, "cloud.connections.complete", params.clone()).await;
@@ -253,11 +317,13 @@ async fn input_errors_are_typed_and_name_the_field() {
     assert_code(&e, ErrorCode::FailedPrecondition);
 
     // the JSON envelope
-    let env: serde_json::Value = serde_json::from_str(&d.call_json("cloud.connections.fetch", r#"{"tag": 1}"#).await).unwrap();
+    let env: serde_json::Value =
+        serde_json::from_str(&d.call_json("cloud.connections.fetch", r#"{"tag": 1}"#).await).unwrap();
     assert_eq!(env["ok"], false);
     assert_eq!(env["error"]["code"], "invalid_argument");
     assert_eq!(env["error"]["field"], "tag");
-    let env: serde_json::Value = serde_json::from_str(&d.call_json("cloud.connections.fetch", r#"{"tag": "production_atlas"}"#).await).unwrap();
+    let env: serde_json::Value =
+        serde_json::from_str(&d.call_json("cloud.connections.fetch", r#"{"tag": "production_atlas"}"#).await).unwrap();
     assert_eq!(env["ok"], true);
     assert_eq!(env["result"]["tag"], "production_atlas");
     let _ = std::fs::remove_dir_all(&dir);

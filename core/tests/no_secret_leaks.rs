@@ -29,7 +29,11 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 async fn no_secret_reaches_disk_logs_errors_or_debug() {
     let logs = Buffer::default();
     let writer = logs.clone();
-    tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || writer.clone()).init();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
 
     // canaries: the real seed secrets (successful paths) and a unique wrong key (failure paths)
     let wrong = "c0ffee00-dead-4bee-8f00-00000ca7a2ee";
@@ -44,7 +48,9 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
     replies.push(create(&d, "conn").await);
     replies.push(complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await);
     replies.push(validate(&d, "conn").await);
-    replies.push(complete_key(&d, "conn", seed::PROJECT_ID, seed::ORG_OWNER_PUBLIC_KEY, seed::ORG_OWNER_PRIVATE_KEY).await);
+    replies.push(
+        complete_key(&d, "conn", seed::PROJECT_ID, seed::ORG_OWNER_PUBLIC_KEY, seed::ORG_OWNER_PRIVATE_KEY).await,
+    );
     replies.push(validate(&d, "conn").await);
     replies.push(complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, wrong).await);
     replies.push(validate(&d, "conn").await);
@@ -65,10 +71,19 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
     for b in bad {
         let e = call_err(&d, "cloud.connections.complete", b).await;
         texts.push(format!("{e:?} {e}"));
-        texts.push(d.call_json("cloud.connections.complete", &json!({"tag": "conn", "project_id": "x", "atlas_private_key": wrong}).to_string()).await);
+        texts.push(
+            d.call_json(
+                "cloud.connections.complete",
+                &json!({"tag": "conn", "project_id": "x", "atlas_private_key": wrong}).to_string(),
+            )
+            .await,
+        );
     }
     // a failing Atlas call's error text
-    let creds = ductape_core::atlas::Credentials::ApiKey { public_key: "awqxqtif".into(), private_key: ductape_core::secrets::SecretString::new(wrong) };
+    let creds = ductape_core::atlas::Credentials::ApiKey {
+        public_key: "awqxqtif".into(),
+        private_key: ductape_core::secrets::SecretString::new(wrong),
+    };
     let client = d.atlas_client(&creds);
     texts.push(format!("{client:?} {creds:?}"));
     let e = client.system_status().await.unwrap_err();

@@ -30,7 +30,12 @@ fn role_grants(role: &str, perm: Perm) -> bool {
 
 /// The API access list is checked on every authenticated request, before anything that
 /// depends on the resource. An org that requires a list refuses keys without one.
-pub fn check_api_access_list(world: &World, caller: &Caller, ip: Option<IpAddr>, ip_text: &str) -> Result<(), ApiError> {
+pub fn check_api_access_list(
+    world: &World,
+    caller: &Caller,
+    ip: Option<IpAddr>,
+    ip_text: &str,
+) -> Result<(), ApiError> {
     let p = &caller.principal;
     let org_requires = world.org(&p.org_id).is_some_and(|o| o.requires_api_access_list);
     if p.access_list.is_empty() {
@@ -86,13 +91,15 @@ pub fn check_project(world: &World, caller: &Caller, group_id: &str, perm: Perm)
 
 pub fn check_org(world: &World, caller: &Caller, org_id: &str, perm: Perm) -> Result<(), ApiError> {
     if world.org(org_id).is_none() {
-        return Err(ApiError::new(404, "ORG_NOT_FOUND", format!("No organization with ID {org_id} exists."), vec![org_id.into()]));
+        return Err(ApiError::new(
+            404,
+            "ORG_NOT_FOUND",
+            format!("No organization with ID {org_id} exists."),
+            vec![org_id.into()],
+        ));
     }
-    let ok = caller
-        .principal
-        .roles
-        .iter()
-        .any(|r| r.org_id.as_deref() == Some(org_id) && role_grants(&r.role_name, perm));
+    let ok =
+        caller.principal.roles.iter().any(|r| r.org_id.as_deref() == Some(org_id) && role_grants(&r.role_name, perm));
     if !ok {
         return Err(ApiError::user_unauthorized());
     }

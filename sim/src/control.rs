@@ -85,7 +85,8 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
         ("GET", ["faults"]) => reply(200, serde_json::to_value(st.faults.list()).unwrap_or(Value::Null)),
         ("POST", ["faults"]) => {
             // One fault object or an array of them.
-            let parsed: Result<Vec<Fault>, _> = serde_json::from_slice::<Vec<Fault>>(body).or_else(|_| serde_json::from_slice::<Fault>(body).map(|f| vec![f]));
+            let parsed: Result<Vec<Fault>, _> = serde_json::from_slice::<Vec<Fault>>(body)
+                .or_else(|_| serde_json::from_slice::<Fault>(body).map(|f| vec![f]));
             match parsed {
                 Ok(fs) => {
                     for f in fs {
@@ -146,13 +147,29 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
         ("GET", ["state"]) => reply(200, state_view(&st)),
         ("POST", ["verify-user"]) => match serde_json::from_slice::<VerifyBody>(body) {
             Ok(v) => {
-                let valid = st.world.verify_user(&v.group_id, v.database_name.as_deref().unwrap_or("admin"), &v.username, &v.password);
+                let valid = st.world.verify_user(
+                    &v.group_id,
+                    v.database_name.as_deref().unwrap_or("admin"),
+                    &v.username,
+                    &v.password,
+                );
                 let now = st.now();
-                let applied = st.world.users.get(&v.group_id).and_then(|l| l.iter().find(|u| u.username == v.username)).is_some_and(|u| {
-                    let names: Vec<String> = u.scopes.iter().filter_map(|s| s.get("name").and_then(Value::as_str).map(String::from)).collect();
-                    let pending = st.world.pending_changes.iter().any(|((g, n), until)| *g == v.group_id && now < *until && (names.is_empty() || names.contains(n)));
-                    !pending
-                });
+                let applied = st
+                    .world
+                    .users
+                    .get(&v.group_id)
+                    .and_then(|l| l.iter().find(|u| u.username == v.username))
+                    .is_some_and(|u| {
+                        let names: Vec<String> = u
+                            .scopes
+                            .iter()
+                            .filter_map(|s| s.get("name").and_then(Value::as_str).map(String::from))
+                            .collect();
+                        let pending = st.world.pending_changes.iter().any(|((g, n), until)| {
+                            *g == v.group_id && now < *until && (names.is_empty() || names.contains(n))
+                        });
+                        !pending
+                    });
                 reply(200, json!({ "valid": valid, "applied": valid && applied }))
             }
             Err(e) => bad(format!("expected {{groupId, username, password, databaseName?}}: {e}")),

@@ -42,7 +42,11 @@ impl ApiError {
     }
 
     pub fn invalid_group_id(group_id: &str) -> ApiError {
-        ApiError::bad_request("INVALID_GROUP_ID", format!("An invalid group ID {group_id} was specified."), vec![json!(group_id)])
+        ApiError::bad_request(
+            "INVALID_GROUP_ID",
+            format!("An invalid group ID {group_id} was specified."),
+            vec![json!(group_id)],
+        )
     }
 
     pub fn not_in_group() -> ApiError {
@@ -116,7 +120,11 @@ impl ApiError {
     }
 
     pub fn missing_attribute(attr: &str) -> ApiError {
-        ApiError::bad_request("MISSING_ATTRIBUTE", format!("The required attribute {attr} was not specified."), vec![json!(attr)])
+        ApiError::bad_request(
+            "MISSING_ATTRIBUTE",
+            format!("The required attribute {attr} was not specified."),
+            vec![json!(attr)],
+        )
     }
 }
 

@@ -178,7 +178,10 @@ mod tests {
 
     #[test]
     fn probability_and_count_combine() {
-        let mut s = FaultSet::new(vec![Fault { route: "*".into(), kind: FaultKind::InternalError, count: Some(2), probability: Some(0.5) }], 3);
+        let mut s = FaultSet::new(
+            vec![Fault { route: "*".into(), kind: FaultKind::InternalError, count: Some(2), probability: Some(0.5) }],
+            3,
+        );
         let fired = (0..200).filter(|_| s.take("GET", "/x", false).is_some()).count();
         assert_eq!(fired, 2);
         let mut never = FaultSet::new(vec![Fault::with_probability("*", FaultKind::InternalError, 0.0)], 3);

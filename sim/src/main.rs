@@ -41,8 +41,12 @@ fn parse_args() -> Result<SimConfig, String> {
             "--token-ttl-secs" => cfg.token_ttl = secs(&val("--token-ttl-secs")?)?,
             "--no-rate-limit" => cfg.rate_limit = false,
             "--no-rate-limit-headers" => cfg.rate_limit_headers = false,
-            "--rate-limit-capacity" => capacity = Some(val("--rate-limit-capacity")?.parse().map_err(|e| format!("{e}"))?),
-            "--rate-limit-refill-per-sec" => refill = Some(val("--rate-limit-refill-per-sec")?.parse().map_err(|e| format!("{e}"))?),
+            "--rate-limit-capacity" => {
+                capacity = Some(val("--rate-limit-capacity")?.parse().map_err(|e| format!("{e}"))?)
+            }
+            "--rate-limit-refill-per-sec" => {
+                refill = Some(val("--rate-limit-refill-per-sec")?.parse().map_err(|e| format!("{e}"))?)
+            }
             "--access-list-delay-ms" => cfg.access_list_activation_delay = ms(&val("--access-list-delay-ms")?)?,
             "--user-apply-delay-ms" => cfg.user_apply_delay = ms(&val("--user-apply-delay-ms")?)?,
             "--cluster-create-ms" => cfg.cluster_create_duration = Some(ms(&val("--cluster-create-ms")?)?),
@@ -50,7 +54,9 @@ fn parse_args() -> Result<SimConfig, String> {
                 let f: Fault = serde_json::from_str(&val("--fault")?).map_err(|e| format!("--fault: {e}"))?;
                 cfg.faults.push(f);
             }
-            "--fault-seed" => cfg.fault_seed = val("--fault-seed")?.parse().map_err(|e| format!("--fault-seed: {e}"))?,
+            "--fault-seed" => {
+                cfg.fault_seed = val("--fault-seed")?.parse().map_err(|e| format!("--fault-seed: {e}"))?
+            }
             "--no-client-ip-header" => cfg.trust_client_ip_header = false,
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }

@@ -98,7 +98,9 @@ mod tests {
         assert_eq!(v["totalCount"], json!(5));
         let rels: Vec<&str> = v["links"].as_array().unwrap().iter().map(|l| l["rel"].as_str().unwrap()).collect();
         assert_eq!(rels, vec!["self", "previous", "next"]);
-        let last = Page::parse("itemsPerPage=2&pageNum=3&includeCount=false").unwrap().wrap("http://h/x", (0..5).map(|i| json!(i)).collect());
+        let last = Page::parse("itemsPerPage=2&pageNum=3&includeCount=false")
+            .unwrap()
+            .wrap("http://h/x", (0..5).map(|i| json!(i)).collect());
         assert!(last.get("totalCount").is_none());
         assert_eq!(last["links"].as_array().unwrap().len(), 2);
     }

@@ -39,7 +39,13 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     /// Takes one token; `Err(retry_after_secs)` when the bucket is empty.
-    pub fn take(&mut self, limits: &RateLimits, group: RateGroup, caller: &str, now: DateTime<Utc>) -> Result<Allowed, u64> {
+    pub fn take(
+        &mut self,
+        limits: &RateLimits,
+        group: RateGroup,
+        caller: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Allowed, u64> {
         let b = group.bucket(limits);
         let cap = b.capacity as f64;
         let entry = self.buckets.entry((group, caller.to_string())).or_insert((cap, now));

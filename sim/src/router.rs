@@ -60,10 +60,23 @@ impl Op {
     pub fn group_id(&self) -> Option<&str> {
         use Op::*;
         match self {
-            GetGroup { g } | ListApiKeys { g } | ListAccess { g } | CreateAccess { g } | GetAccess { g, .. }
-            | DeleteAccess { g, .. } | AccessStatus { g, .. } | ListClusters { g } | GetCluster { g, .. }
-            | ClusterStatus { g, .. } | ListFlex { g } | GetFlex { g, .. } | ListUsers { g } | CreateUser { g }
-            | GetUser { g, .. } | UpdateUser { g, .. } | DeleteUser { g, .. } => Some(g),
+            GetGroup { g }
+            | ListApiKeys { g }
+            | ListAccess { g }
+            | CreateAccess { g }
+            | GetAccess { g, .. }
+            | DeleteAccess { g, .. }
+            | AccessStatus { g, .. }
+            | ListClusters { g }
+            | GetCluster { g, .. }
+            | ClusterStatus { g, .. }
+            | ListFlex { g }
+            | GetFlex { g, .. }
+            | ListUsers { g }
+            | CreateUser { g }
+            | GetUser { g, .. }
+            | UpdateUser { g, .. }
+            | DeleteUser { g, .. } => Some(g),
             _ => None,
         }
     }
@@ -85,7 +98,9 @@ impl Op {
         match self {
             IpInfo | DefaultMongoVersion | OAuthToken => None,
             ListClusters { .. } | GetCluster { .. } | ClusterStatus { .. } => Some(RateGroup::Clusters),
-            ListUsers { .. } | CreateUser { .. } | GetUser { .. } | UpdateUser { .. } | DeleteUser { .. } => Some(RateGroup::DatabaseUsers),
+            ListUsers { .. } | CreateUser { .. } | GetUser { .. } | UpdateUser { .. } | DeleteUser { .. } => {
+                Some(RateGroup::DatabaseUsers)
+            }
             _ => Some(RateGroup::Default),
         }
     }
@@ -99,15 +114,21 @@ pub fn route(method: &str, path: &str) -> Route {
     let found: Option<Vec<(&str, Op)>> = match segs.as_slice() {
         ["api", "atlas", "v2"] => Some(vec![("GET", Op::SystemStatus)]),
         ["api", "private", "ipinfo"] => Some(vec![("GET", Op::IpInfo)]),
-        ["api", "private", "unauth", "nds", "defaultMongoDBMajorVersion"] => Some(vec![("GET", Op::DefaultMongoVersion)]),
+        ["api", "private", "unauth", "nds", "defaultMongoDBMajorVersion"] => {
+            Some(vec![("GET", Op::DefaultMongoVersion)])
+        }
         ["api", "oauth", "token"] => Some(vec![("POST", Op::OAuthToken)]),
-        ["api", "atlas", "v2", "orgs", org, "apiKeys", id] => Some(vec![("GET", Op::GetOrgApiKey { org: s(org), key_id: s(id) })]),
+        ["api", "atlas", "v2", "orgs", org, "apiKeys", id] => {
+            Some(vec![("GET", Op::GetOrgApiKey { org: s(org), key_id: s(id) })])
+        }
         ["api", "atlas", "v2", "groups", g, rest @ ..] => {
             let g = s(g);
             match rest {
                 [] => Some(vec![("GET", Op::GetGroup { g })]),
                 ["apiKeys"] => Some(vec![("GET", Op::ListApiKeys { g })]),
-                ["accessList"] => Some(vec![("GET", Op::ListAccess { g: g.clone() }), ("POST", Op::CreateAccess { g })]),
+                ["accessList"] => {
+                    Some(vec![("GET", Op::ListAccess { g: g.clone() }), ("POST", Op::CreateAccess { g })])
+                }
                 ["accessList", e] => Some(vec![
                     ("GET", Op::GetAccess { g: g.clone(), entry: s(e) }),
                     ("DELETE", Op::DeleteAccess { g, entry: s(e) }),
@@ -118,7 +139,9 @@ pub fn route(method: &str, path: &str) -> Route {
                 ["clusters", n, "status"] => Some(vec![("GET", Op::ClusterStatus { g, name: s(n) })]),
                 ["flexClusters"] => Some(vec![("GET", Op::ListFlex { g })]),
                 ["flexClusters", n] => Some(vec![("GET", Op::GetFlex { g, name: s(n) })]),
-                ["databaseUsers"] => Some(vec![("GET", Op::ListUsers { g: g.clone() }), ("POST", Op::CreateUser { g })]),
+                ["databaseUsers"] => {
+                    Some(vec![("GET", Op::ListUsers { g: g.clone() }), ("POST", Op::CreateUser { g })])
+                }
                 ["databaseUsers", db, u] => Some(vec![
                     ("GET", Op::GetUser { g: g.clone(), db: s(db), user: s(u) }),
                     ("PATCH", Op::UpdateUser { g: g.clone(), db: s(db), user: s(u) }),
@@ -131,11 +154,9 @@ pub fn route(method: &str, path: &str) -> Route {
     };
     match found {
         None => Route::NotFound,
-        Some(ops) => ops
-            .into_iter()
-            .find(|(m, _)| *m == method)
-            .map(|(_, op)| Route::Op(op))
-            .unwrap_or(Route::MethodNotAllowed),
+        Some(ops) => {
+            ops.into_iter().find(|(m, _)| *m == method).map(|(_, op)| Route::Op(op)).unwrap_or(Route::MethodNotAllowed)
+        }
     }
 }
 

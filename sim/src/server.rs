@@ -110,7 +110,12 @@ fn raw_response(r: Raw) -> Resp {
 
 const SERVICE_UNAVAILABLE_HTML: &str = "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n";
 
-pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, local: Option<SocketAddr>) -> Result<Resp, DropConnection> {
+pub async fn handle(
+    shared: Shared,
+    req: Request<Incoming>,
+    remote: SocketAddr,
+    local: Option<SocketAddr>,
+) -> Result<Resp, DropConnection> {
     let method = req.method().as_str().to_string();
     // The raw request target, percent-escapes intact: what Digest's `uri` must equal.
     let raw_target = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
@@ -121,7 +126,10 @@ pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, 
         Ok(b) => b.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    let host = header(&headers, HOST).map(String::from).or_else(|| local.map(|a| a.to_string())).unwrap_or_else(|| "localhost".into());
+    let host = header(&headers, HOST)
+        .map(String::from)
+        .or_else(|| local.map(|a| a.to_string()))
+        .unwrap_or_else(|| "localhost".into());
     let base = format!("http://{host}");
 
     if path == "/__sim" || path.starts_with("/__sim/") {
@@ -129,7 +137,10 @@ pub async fn handle(shared: Shared, req: Request<Incoming>, remote: SocketAddr, 
     }
 
     let trust_header = lock(&shared).config.trust_client_ip_header;
-    let client_ip = header(&headers, CLIENT_IP_HEADER).filter(|_| trust_header).map(|s| s.trim().to_string()).unwrap_or_else(|| remote.ip().to_string());
+    let client_ip = header(&headers, CLIENT_IP_HEADER)
+        .filter(|_| trust_header)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| remote.ip().to_string());
     let authorization = header(&headers, AUTHORIZATION).map(String::from);
     let scheme = authorization.as_deref().and_then(|a| a.split_whitespace().next()).map(|s| {
         match s.to_ascii_lowercase().as_str() {
@@ -243,7 +254,9 @@ fn process(st: &mut SimState, r: &RequestParts, force_stale: bool) -> Resp {
         }
     };
     let mut extra: Vec<(String, String)> = Vec::new();
-    if matches!(op, Op::ListClusters { .. } | Op::GetCluster { .. }) && (version == V2023_01_01 || version == V2023_02_01) {
+    if matches!(op, Op::ListClusters { .. } | Op::GetCluster { .. })
+        && (version == V2023_01_01 || version == V2023_02_01)
+    {
         extra.push(("Deprecation".into(), CLUSTER_DEPRECATION.into()));
         extra.push(("Sunset".into(), CLUSTER_SUNSET.into()));
     }
@@ -294,7 +307,13 @@ fn process(st: &mut SimState, r: &RequestParts, force_stale: bool) -> Resp {
         Ok(Out::Versioned(reply)) => {
             let ct = media::content_type(version);
             let pretty = crate::paging::query_pairs(r.query).iter().any(|(k, v)| k == "pretty" && v == "true");
-            let text = |b: serde_json::Value| if pretty { serde_json::to_string_pretty(&b).unwrap_or_default() } else { b.to_string() };
+            let text = |b: serde_json::Value| {
+                if pretty {
+                    serde_json::to_string_pretty(&b).unwrap_or_default()
+                } else {
+                    b.to_string()
+                }
+            };
             let body = reply.body.map(|b| Bytes::from(text(b))).unwrap_or_default();
             build(reply.status, Some(&ct), body, &extra)
         }
@@ -306,4 +325,3 @@ fn process(st: &mut SimState, r: &RequestParts, force_stale: bool) -> Resp {
         Err(e) => error_response(&e, &extra),
     }
 }
-

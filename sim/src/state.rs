@@ -124,7 +124,11 @@ impl World {
     pub fn from_seed(seed: &Seed, now: DateTime<Utc>, ids: &mut IdGen) -> Result<World, String> {
         let mut w = World::default();
         for o in &seed.orgs {
-            w.orgs.push(Org { id: o.id.clone(), name: o.name.clone(), requires_api_access_list: o.requires_api_access_list });
+            w.orgs.push(Org {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                requires_api_access_list: o.requires_api_access_list,
+            });
         }
         for p in &seed.projects {
             let created = p.created.as_deref().and_then(parse_rfc3339).unwrap_or(now);
@@ -255,9 +259,10 @@ impl World {
 
     /// Checks a database user's password (the simulator keeps only a digest of it).
     pub fn verify_user(&self, group_id: &str, database_name: &str, username: &str, password: &str) -> bool {
-        self.users.get(group_id).and_then(|l| l.iter().find(|u| u.username == username && u.database_name == database_name)).is_some_and(|u| {
-            u.password_digest.as_deref() == Some(password_digest(username, password).as_str())
-        })
+        self.users
+            .get(group_id)
+            .and_then(|l| l.iter().find(|u| u.username == username && u.database_name == database_name))
+            .is_some_and(|u| u.password_digest.as_deref() == Some(password_digest(username, password).as_str()))
     }
 
     /// Drops entries and users whose `deleteAfterDate` has passed, as Atlas does on its own.

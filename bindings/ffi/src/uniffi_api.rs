@@ -26,11 +26,7 @@ use std::sync::Arc;
 pub enum DuctapeError {
     /// `code` is one of the core's stable error codes (`invalid_argument`, `internal`, ...).
     #[error("{code}: {detail}")]
-    Failure {
-        code: String,
-        detail: String,
-        field: Option<String>,
-    },
+    Failure { code: String, detail: String, field: Option<String> },
 }
 
 /// A handle on one workspace. Thread-safe: share one client between threads and tasks.
@@ -48,11 +44,9 @@ impl DuctapeClient {
     pub fn new(options_json: String) -> Result<Arc<Self>, DuctapeError> {
         match catch_unwind(|| Ductape::open_json(&options_json)) {
             Ok(Ok(d)) => Ok(Arc::new(DuctapeClient { inner: Arc::new(d) })),
-            Ok(Err(e)) => Err(DuctapeError::Failure {
-                code: e.code.as_str().to_string(),
-                detail: e.message,
-                field: e.field,
-            }),
+            Ok(Err(e)) => {
+                Err(DuctapeError::Failure { code: e.code.as_str().to_string(), detail: e.message, field: e.field })
+            }
             Err(_) => Err(DuctapeError::Failure {
                 code: "internal".into(),
                 detail: "internal error (panic) while opening the client".into(),
@@ -65,9 +59,7 @@ impl DuctapeClient {
     /// envelope. Call it from any foreign thread; many threads may call at once.
     pub fn call(&self, operation: String, params_json: String) -> String {
         let inner = self.inner.clone();
-        match catch_unwind(AssertUnwindSafe(|| {
-            runtime::block_on_call(inner, operation, params_json)
-        })) {
+        match catch_unwind(AssertUnwindSafe(|| runtime::block_on_call(inner, operation, params_json))) {
             Ok(reply) => reply,
             Err(_) => internal_envelope(),
         }
@@ -76,20 +68,12 @@ impl DuctapeClient {
     /// Runs one operation on the core's runtime and answers the JSON envelope. Dropping the
     /// returned future (a cancelled coroutine or asyncio task) aborts the Rust task.
     pub async fn call_async(&self, operation: String, params_json: String) -> String {
-        exit_guard::Guarded::new(runtime::spawn_call(
-            self.inner.clone(),
-            operation,
-            params_json,
-        ))
-        .await
+        exit_guard::Guarded::new(runtime::spawn_call(self.inner.clone(), operation, params_json)).await
     }
 
     /// Every operation name the core knows, in documentation order.
     pub fn operations(&self) -> Vec<String> {
-        ductape_core::ops::OPERATIONS
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        ductape_core::ops::OPERATIONS.iter().map(|s| s.to_string()).collect()
     }
 }
 
@@ -175,9 +159,7 @@ mod exit_guard {
     impl<F> Guarded<F> {
         pub fn new(inner: F) -> Self {
             LIVE_CALLS.fetch_add(1, SeqCst);
-            Guarded {
-                inner: Box::pin(inner),
-            }
+            Guarded { inner: Box::pin(inner) }
         }
     }
 
@@ -226,30 +208,22 @@ mod tests {
 
     fn client() -> Arc<DuctapeClient> {
         let dir = std::env::temp_dir().join(format!("ductape-ffi-unit-{}", std::process::id()));
-        DuctapeClient::new(format!(
-            r#"{{"debug_operations": true, "workspace_dir": {:?}}}"#,
-            dir.to_string_lossy()
-        ))
-        .unwrap()
+        DuctapeClient::new(format!(r#"{{"debug_operations": true, "workspace_dir": {:?}}}"#, dir.to_string_lossy()))
+            .unwrap()
     }
 
     #[test]
     fn blocking_call_answers_envelopes_and_survives_panics() {
         let c = client();
-        assert_eq!(
-            c.call("debug.echo".into(), r#"{"value": [1, "a"]}"#.into()),
-            r#"{"ok":true,"result":[1,"a"]}"#
-        );
+        assert_eq!(c.call("debug.echo".into(), r#"{"value": [1, "a"]}"#.into()), r#"{"ok":true,"result":[1,"a"]}"#);
         let reply: serde_json::Value =
-            serde_json::from_str(&c.call("debug.panic".into(), r#"{"message": "unit"}"#.into()))
-                .unwrap();
+            serde_json::from_str(&c.call("debug.panic".into(), r#"{"message": "unit"}"#.into())).unwrap();
         assert_eq!(reply["error"]["code"], "internal");
         assert!(c.operations().contains(&"debug.echo".to_string()));
         match DuctapeClient::new(r#"{"bogus": 1}"#.into()) {
-            Err(DuctapeError::Failure { code, field, .. }) => assert_eq!(
-                (code.as_str(), field.as_deref()),
-                ("invalid_argument", Some("bogus"))
-            ),
+            Err(DuctapeError::Failure { code, field, .. }) => {
+                assert_eq!((code.as_str(), field.as_deref()), ("invalid_argument", Some("bogus")))
+            }
             Ok(_) => panic!("bad options must fail"),
         }
     }
@@ -271,11 +245,7 @@ mod tests {
         while counting.0.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
-        assert_eq!(
-            counting.0.load(Ordering::SeqCst),
-            1,
-            "the completion woke the poller"
-        );
+        assert_eq!(counting.0.load(Ordering::SeqCst), 1, "the completion woke the poller");
         match fut.as_mut().poll(&mut cx) {
             std::task::Poll::Ready(reply) => {
                 assert_eq!(reply, r#"{"ok":true,"result":{"slept_ms":20}}"#)
@@ -290,15 +260,8 @@ mod tests {
         let mut fut = Box::pin(c.call_async("debug.sleep".into(), r#"{"ms": 10}"#.into()));
         assert!(fut.as_mut().poll(&mut cx).is_pending());
         std::thread::sleep(std::time::Duration::from_millis(200));
-        assert_eq!(
-            counting.0.load(Ordering::SeqCst),
-            1,
-            "no wake after prepare_for_exit"
-        );
+        assert_eq!(counting.0.load(Ordering::SeqCst), 1, "no wake after prepare_for_exit");
         // Blocking calls are unaffected.
-        assert_eq!(
-            c.call("debug.echo".into(), r#"{"value": 2}"#.into()),
-            r#"{"ok":true,"result":2}"#
-        );
+        assert_eq!(c.call("debug.echo".into(), r#"{"value": 2}"#.into()), r#"{"ok":true,"result":2}"#);
     }
 }

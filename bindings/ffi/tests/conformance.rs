@@ -39,11 +39,7 @@ fn matches(expected: &Value, actual: Option<&Value>, path: &str) -> Result<(), S
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Err(format!(
-                    "{path}: expected {} elements, got {}: {actual}",
-                    e.len(),
-                    a.len()
-                ));
+                return Err(format!("{path}: expected {} elements, got {}: {actual}", e.len(), a.len()));
             }
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
                 matches(ev, Some(av), &format!("{path}[{i}]"))?;
@@ -86,9 +82,7 @@ fn check_step(step: &Value, envelope: &Value) -> Result<(), String> {
     }
     if let Some(part) = e.get("message_contains").and_then(Value::as_str) {
         if !a["message"].as_str().unwrap_or("").contains(part) {
-            return Err(format!(
-                "expected message containing {part:?}, got {envelope}"
-            ));
+            return Err(format!("expected message containing {part:?}, got {envelope}"));
         }
     }
     Ok(())
@@ -104,10 +98,7 @@ fn reset_sim(base: &str) -> Result<(), String> {
     if reply.starts_with("HTTP/1.1 2") {
         Ok(())
     } else {
-        Err(format!(
-            "reset failed: {}",
-            reply.lines().next().unwrap_or("")
-        ))
+        Err(format!("reset failed: {}", reply.lines().next().unwrap_or("")))
     }
 }
 
@@ -117,10 +108,7 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
     }
     let mut options = Map::new();
     options.insert("workspace_dir".into(), json!(workdir.to_string_lossy()));
-    options.insert(
-        "atlas_base_url".into(),
-        json!(sim.unwrap_or("http://127.0.0.1:9")),
-    );
+    options.insert("atlas_base_url".into(), json!(sim.unwrap_or("http://127.0.0.1:9")));
     options.insert("debug_operations".into(), json!(true));
     if let Some(extra) = vector.get("options").and_then(Value::as_object) {
         options.extend(extra.clone());
@@ -130,16 +118,9 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
         // The vector is about opening a client: it must fail with this code (and field).
         return match opened {
             Ok(_) => Err(format!("expected opening to fail with {want}")),
-            Err(ductape_ffi::DuctapeError::Failure {
-                code,
-                field,
-                detail,
-            }) => {
+            Err(ductape_ffi::DuctapeError::Failure { code, field, detail }) => {
                 let got = json!({"code": code, "field": field, "message": detail});
-                check_step(
-                    &json!({"expect": {"ok": false, "error": want}}),
-                    &json!({"ok": false, "error": got}),
-                )
+                check_step(&json!({"expect": {"ok": false, "error": want}}), &json!({"ok": false, "error": got}))
             }
         };
     }
@@ -148,15 +129,10 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
         let op = step["op"].as_str().unwrap_or("");
         let params = match step.get("params_raw").and_then(Value::as_str) {
             Some(raw) => raw.to_string(),
-            None => step
-                .get("params")
-                .cloned()
-                .unwrap_or(Value::Null)
-                .to_string(),
+            None => step.get("params").cloned().unwrap_or(Value::Null).to_string(),
         };
         let reply = client.call(op.to_string(), params);
-        let envelope: Value = serde_json::from_str(&reply)
-            .map_err(|e| format!("step {i} ({op}): bad envelope {e}"))?;
+        let envelope: Value = serde_json::from_str(&reply).map_err(|e| format!("step {i} ({op}): bad envelope {e}"))?;
         check_step(step, &envelope).map_err(|m| format!("step {i} ({op}): {m}"))?;
     }
     Ok(())
@@ -167,13 +143,9 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
 #[test]
 fn every_operation_has_vectors() {
     let mut covered = std::collections::BTreeSet::new();
-    for entry in std::fs::read_dir(vectors_dir())
-        .expect("vectors dir")
-        .flatten()
-    {
+    for entry in std::fs::read_dir(vectors_dir()).expect("vectors dir").flatten() {
         if entry.path().extension().is_some_and(|e| e == "json") {
-            let doc: Value =
-                serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
+            let doc: Value = serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
             for vector in doc["vectors"].as_array().into_iter().flatten() {
                 for step in vector["steps"].as_array().into_iter().flatten() {
                     // A step reaches the operation unless it expects `unknown_operation`.
@@ -187,11 +159,7 @@ fn every_operation_has_vectors() {
     let workdir = std::env::temp_dir().join(format!("ductape-conformance-ops-{}", std::process::id()));
     let options = json!({ "workspace_dir": workdir.to_string_lossy() }).to_string();
     let client = DuctapeClient::new(options).unwrap();
-    let missing: Vec<String> = client
-        .operations()
-        .into_iter()
-        .filter(|op| !covered.contains(op))
-        .collect();
+    let missing: Vec<String> = client.operations().into_iter().filter(|op| !covered.contains(op)).collect();
     assert!(missing.is_empty(), "add vectors in tests/conformance/vectors for {missing:?}");
 }
 
@@ -203,26 +171,19 @@ fn conformance_vectors() {
         None => Some(atlas_sim::Sim::start_blocking(atlas_sim::SimConfig::default()).expect("start atlas-sim")),
     };
     let sim = named.or_else(|| in_process.as_ref().map(|s| s.base_url()));
-    let mut files: Vec<_> = std::fs::read_dir(vectors_dir())
-        .expect("vectors dir")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(vectors_dir()).expect("vectors dir").flatten().map(|e| e.path()).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "json"));
     files.sort();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     let mut outcomes: Vec<String> = Vec::new();
-    let root =
-        std::env::temp_dir().join(format!("ductape-conformance-rust-{}", std::process::id()));
+    let root = std::env::temp_dir().join(format!("ductape-conformance-rust-{}", std::process::id()));
     for file in &files {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap())
-            .expect("vector file is JSON");
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).expect("vector file is JSON");
         let stem = file.file_stem().unwrap().to_string_lossy().to_string();
         for vector in doc["vectors"].as_array().expect("vectors array") {
             let name = format!("{stem}/{}", vector["name"].as_str().unwrap_or("?"));
-            let needs_sim = vector["requires"]
-                .as_array()
-                .is_some_and(|r| r.contains(&json!("sim")));
+            let needs_sim = vector["requires"].as_array().is_some_and(|r| r.contains(&json!("sim")));
             if needs_sim && sim.is_none() {
                 skipped += 1;
                 outcomes.push(format!("{name} SKIP"));

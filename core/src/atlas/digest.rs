@@ -32,7 +32,8 @@ pub fn parse_challenge(header: &str) -> Option<Challenge> {
     }
     let params = parse_params(rest);
     let get = |k: &str| params.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone());
-    let qop = get("qop").and_then(|q| q.split(',').map(str::trim).find(|q| q.eq_ignore_ascii_case("auth")).map(|_| "auth".to_string()));
+    let qop = get("qop")
+        .and_then(|q| q.split(',').map(str::trim).find(|q| q.eq_ignore_ascii_case("auth")).map(|_| "auth".to_string()));
     Some(Challenge {
         realm: get("realm")?,
         nonce: get("nonce")?,
@@ -99,7 +100,15 @@ fn md5_hex(data: &str) -> String {
 }
 
 /// The `Authorization` header value for one request.
-pub fn authorization(user: &str, password: &SecretString, ch: &Challenge, method: &str, uri: &str, nc: u32, cnonce: &str) -> String {
+pub fn authorization(
+    user: &str,
+    password: &SecretString,
+    ch: &Challenge,
+    method: &str,
+    uri: &str,
+    nc: u32,
+    cnonce: &str,
+) -> String {
     let sess = ch.algorithm.eq_ignore_ascii_case("MD5-sess");
     let mut ha1 = md5_hex(&format!("{user}:{}:{}", ch.realm, password.expose()));
     if sess {
@@ -159,7 +168,10 @@ pub struct DigestAuth {
 
 impl fmt::Debug for DigestAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DigestAuth").field("username", &self.username).field("password", &"[redacted]").finish_non_exhaustive()
+        f.debug_struct("DigestAuth")
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .finish_non_exhaustive()
     }
 }
 
@@ -253,7 +265,8 @@ mod tests {
             algorithm: "MD5".into(),
             stale: false,
         };
-        let h = authorization("Mufasa", &SecretString::new("Circle Of Life"), &ch, "GET", "/dir/index.html", 1, "0a4f113b");
+        let h =
+            authorization("Mufasa", &SecretString::new("Circle Of Life"), &ch, "GET", "/dir/index.html", 1, "0a4f113b");
         assert!(h.contains("response=\"6629fae49393a05397450978507c4ef1\""), "{h}");
         assert!(h.contains("nc=00000001"));
         assert!(!h.contains("Circle Of Life"));

@@ -29,12 +29,15 @@ impl AtlasApiError {
             detail: Some(if body.is_empty() {
                 "empty response body".to_string()
             } else {
-                format!("non-JSON response body ({})", if content_type.is_empty() { "no content type" } else { content_type })
+                format!(
+                    "non-JSON response body ({})",
+                    if content_type.is_empty() { "no content type" } else { content_type }
+                )
             }),
             ..Default::default()
         });
         e.status = status;
-        if e.error_code.as_deref().map_or(true, str::is_empty) {
+        if e.error_code.as_deref().is_none_or(str::is_empty) {
             e.error_code = header_code.map(str::to_string).filter(|s| !s.is_empty());
         }
         e
@@ -50,7 +53,8 @@ impl AtlasApiError {
     }
 
     pub fn is_ip_access_error(&self) -> bool {
-        self.status == 403 && matches!(self.code(), Some("IP_ADDRESS_NOT_ON_ACCESS_LIST") | Some("ORG_REQUIRES_ACCESS_LIST"))
+        self.status == 403
+            && matches!(self.code(), Some("IP_ADDRESS_NOT_ON_ACCESS_LIST") | Some("ORG_REQUIRES_ACCESS_LIST"))
     }
 
     /// 401 for a valid key without the role the operation needs.
@@ -73,7 +77,7 @@ impl AtlasApiError {
 pub enum AtlasError {
     /// Atlas answered with an error status.
     #[error("Atlas answered {} {} to {method} {path}{}", .error.status, .error.code().unwrap_or(""), attempts_note(*.attempts))]
-    Api { method: String, path: String, error: AtlasApiError, attempts: u32 },
+    Api { method: String, path: String, error: Box<AtlasApiError>, attempts: u32 },
     /// Rate limited (429) and the retry budget ran out, or `Retry-After` was too long to wait.
     #[error("Atlas rate-limited {method} {path}{}{}", .retry_after.map(|s| format!(" (Retry-After: {s}s)")).unwrap_or_default(), attempts_note(*.attempts))]
     RateLimited { method: String, path: String, retry_after: Option<u64>, attempts: u32 },
@@ -190,7 +194,9 @@ pub fn ip_access_list_message(ip: Option<&str>) -> String {
 }
 
 pub fn org_requires_access_list_message(ip: Option<&str>) -> String {
-    let add = ip.map(|ip| format!("this machine's IP address {ip}")).unwrap_or_else(|| "this machine's public IP address".to_string());
+    let add = ip
+        .map(|ip| format!("this machine's IP address {ip}"))
+        .unwrap_or_else(|| "this machine's public IP address".to_string());
     format!(
         "Atlas refused the request because the organization requires every API key to have an API access list and \
          this key has none. Add {add} to the API key's access list in Atlas: Organization Access Manager > \
@@ -235,13 +241,22 @@ mod tests {
         let mk = |status, code: &str, params: Vec<Value>| AtlasError::Api {
             method: "GET".into(),
             path: "/api/atlas/v2".into(),
-            error: AtlasApiError { status, error_code: Some(code.into()), parameters: params, ..Default::default() },
+            error: Box::new(AtlasApiError {
+                status,
+                error_code: Some(code.into()),
+                parameters: params,
+                ..Default::default()
+            }),
             attempts: 1,
         };
         let ip = mk(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", vec![json!("198.51.100.9")]);
         assert_eq!(ip.code(), ErrorCode::AtlasForbiddenIp);
         let m = ip.user_message();
-        assert!(m.contains("198.51.100.9") && m.contains("API key's access list") && m.contains("not the project's Network Access"));
+        assert!(
+            m.contains("198.51.100.9")
+                && m.contains("API key's access list")
+                && m.contains("not the project's Network Access")
+        );
         assert_eq!(mk(401, "USER_UNAUTHORIZED", vec![]).code(), ErrorCode::AtlasMissingRole);
         assert_eq!(mk(401, "UNEXPECTED_ERROR", vec![]).code(), ErrorCode::AtlasUnauthorized);
         let nf = Error::from(mk(404, "GROUP_NOT_FOUND", vec![json!("5c843ba379358e5b3dc2dec6")]));

@@ -100,7 +100,10 @@ impl fmt::Debug for AtlasClient {
             Auth::Digest(d) => d.username().to_string(),
             Auth::Bearer(s) => s.client_id().to_string(),
         };
-        f.debug_struct("AtlasClient").field("base_url", &self.config.base_url).field("identity", &identity).finish_non_exhaustive()
+        f.debug_struct("AtlasClient")
+            .field("base_url", &self.config.base_url)
+            .field("identity", &identity)
+            .finish_non_exhaustive()
     }
 }
 
@@ -124,7 +127,9 @@ pub fn parse_base_url(raw: &str) -> Result<String> {
         return Err(bad(format!("atlas_base_url '{raw}' has no host")));
     }
     if url.query().is_some() || url.username() != "" || url.password().is_some() {
-        return Err(bad("atlas_base_url must be a plain scheme://host[:port][/path] without credentials or query".to_string()));
+        return Err(bad(
+            "atlas_base_url must be a plain scheme://host[:port][/path] without credentials or query".to_string()
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -155,7 +160,13 @@ pub fn path_segment(s: &str) -> String {
 pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
     use std::error::Error as _;
     // The innermost cause says most ("connection refused", "connection reset").
-    let mut msg = if e.is_connect() { "connection failed".to_string() } else if e.is_body() || e.is_decode() { "reading the response failed".to_string() } else { "request failed".to_string() };
+    let mut msg = if e.is_connect() {
+        "connection failed".to_string()
+    } else if e.is_body() || e.is_decode() {
+        "reading the response failed".to_string()
+    } else {
+        "request failed".to_string()
+    };
     let mut source = e.source();
     let mut last = None;
     while let Some(s) = source {
@@ -171,8 +182,9 @@ pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
 
 /// A header value marked sensitive, so HTTP-layer `Debug` and logs print it as `Sensitive`.
 pub(crate) fn sensitive(value: &str) -> Result<reqwest::header::HeaderValue, AtlasError> {
-    let mut v = reqwest::header::HeaderValue::from_str(value)
-        .map_err(|_| AtlasError::Config("credentials contain characters that cannot be sent in an HTTP header".into()))?;
+    let mut v = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+        AtlasError::Config("credentials contain characters that cannot be sent in an HTTP header".into())
+    })?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -210,8 +222,12 @@ impl<'a> Call<'a> {
 impl AtlasClient {
     pub fn new(http: reqwest::Client, config: ClientConfig, credentials: Credentials) -> Self {
         let auth = match credentials {
-            Credentials::ApiKey { public_key, private_key } => Auth::Digest(digest::DigestAuth::new(public_key, private_key)),
-            Credentials::ServiceAccount { client_id, client_secret } => Auth::Bearer(oauth::ServiceAccountAuth::new(client_id, client_secret)),
+            Credentials::ApiKey { public_key, private_key } => {
+                Auth::Digest(digest::DigestAuth::new(public_key, private_key))
+            }
+            Credentials::ServiceAccount { client_id, client_secret } => {
+                Auth::Bearer(oauth::ServiceAccountAuth::new(client_id, client_secret))
+            }
         };
         AtlasClient { http, config, auth }
     }
@@ -223,8 +239,12 @@ impl AtlasClient {
     /// True when this client was built from exactly these credentials.
     pub fn has_credentials(&self, c: &Credentials) -> bool {
         match (&self.auth, c) {
-            (Auth::Digest(d), Credentials::ApiKey { public_key, private_key }) => d.username() == public_key && d.password() == private_key,
-            (Auth::Bearer(s), Credentials::ServiceAccount { client_id, client_secret }) => s.client_id() == client_id && s.client_secret() == client_secret,
+            (Auth::Digest(d), Credentials::ApiKey { public_key, private_key }) => {
+                d.username() == public_key && d.password() == private_key
+            }
+            (Auth::Bearer(s), Credentials::ServiceAccount { client_id, client_secret }) => {
+                s.client_id() == client_id && s.client_secret() == client_secret
+            }
             _ => false,
         }
     }
@@ -269,12 +289,24 @@ impl AtlasClient {
                     }
                 }
                 Auth::Bearer(sa) => {
-                    let t = sa.token(&self.http, &self.config.base_url, self.config.request_timeout, policy, refused_token.as_ref()).await?;
+                    let t = sa
+                        .token(
+                            &self.http,
+                            &self.config.base_url,
+                            self.config.request_timeout,
+                            policy,
+                            refused_token.as_ref(),
+                        )
+                        .await?;
                     authorization = Some(format!("Bearer {}", t.expose()));
                     bearer = Some(t);
                 }
             }
-            let mut rb = self.http.request(call.method.clone(), url.clone()).header(ACCEPT, &media).timeout(self.config.request_timeout);
+            let mut rb = self
+                .http
+                .request(call.method.clone(), url.clone())
+                .header(ACCEPT, &media)
+                .timeout(self.config.request_timeout);
             if let Some(b) = &call.body {
                 rb = rb.header(CONTENT_TYPE, &media).body(b.clone());
             }
@@ -301,9 +333,20 @@ impl AtlasClient {
                     // A refused connection never carried the request: always safe to retry.
                     let repeatable = e.is_connect() || call.idempotent;
                     let err = if e.is_timeout() {
-                        AtlasError::Timeout { method: method.clone(), path: path.clone(), after: self.config.request_timeout, attempts }
+                        AtlasError::Timeout {
+                            method: method.clone(),
+                            path: path.clone(),
+                            after: self.config.request_timeout,
+                            attempts,
+                        }
                     } else {
-                        AtlasError::Network { base: self.config.base_url.clone(), method: method.clone(), path: path.clone(), message: describe_reqwest(&e), attempts }
+                        AtlasError::Network {
+                            base: self.config.base_url.clone(),
+                            method: method.clone(),
+                            path: path.clone(),
+                            message: describe_reqwest(&e),
+                            attempts,
+                        }
                     };
                     tracing::debug!(%method, %path, attempt = attempts, elapsed_ms, error = %err, "atlas request failed");
                     if repeatable && retries < policy.max_retries {
@@ -321,17 +364,28 @@ impl AtlasClient {
             }
             let ctype = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
             let header_code = headers.get("x-error-code").and_then(|v| v.to_str().ok());
-            let api = (!(200..300).contains(&status)).then(|| AtlasApiError::from_body(status, &ctype, &body, header_code));
-            let auth_refused = status == 401 && api.as_ref().map_or(true, |a| !a.is_missing_role() && !a.is_not_in_group());
+            let api =
+                (!(200..300).contains(&status)).then(|| AtlasApiError::from_body(status, &ctype, &body, header_code));
+            let auth_refused =
+                status == 401 && api.as_ref().is_none_or(|a| !a.is_missing_role() && !a.is_not_in_group());
             if (200..300).contains(&status) {
                 return Ok(Response { status, headers, body });
             }
             let api = api.expect("an error answer");
-            let api_err = |error: AtlasApiError| AtlasError::Api { method: method.clone(), path: path.clone(), error, attempts };
+            let api_err = |error: AtlasApiError| AtlasError::Api {
+                method: method.clone(),
+                path: path.clone(),
+                error: Box::new(error),
+                attempts,
+            };
             match status {
                 401 if auth_refused => match &self.auth {
                     Auth::Digest(_) => {
-                        let challenge = headers.get_all(WWW_AUTHENTICATE).iter().filter_map(|v| v.to_str().ok()).find_map(digest::parse_challenge);
+                        let challenge = headers
+                            .get_all(WWW_AUTHENTICATE)
+                            .iter()
+                            .filter_map(|v| v.to_str().ok())
+                            .find_map(digest::parse_challenge);
                         let h = held.as_mut().expect("digest calls hold a nonce slot");
                         let Some(ch) = challenge else {
                             h.state = None;
@@ -369,7 +423,8 @@ impl AtlasClient {
                     }
                 },
                 429 => {
-                    let retry_after = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry::parse_retry_after);
+                    let retry_after =
+                        headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry::parse_retry_after);
                     if retries < policy.max_retries {
                         if let Some(wait) = policy.rate_limit_wait(retries + 1, retry_after) {
                             retries += 1;
@@ -406,7 +461,13 @@ impl AtlasClient {
         Self::decode("GET", target, &r.body)
     }
 
-    pub async fn post_json<T: DeserializeOwned>(&self, target: &str, version: &'static str, body: &serde_json::Value, idempotent: bool) -> Result<T, AtlasError> {
+    pub async fn post_json<T: DeserializeOwned>(
+        &self,
+        target: &str,
+        version: &'static str,
+        body: &serde_json::Value,
+        idempotent: bool,
+    ) -> Result<T, AtlasError> {
         let r = self.execute(Call::new(Method::POST, target, version).json_body(body).idempotent(idempotent)).await?;
         Self::decode("POST", target, &r.body)
     }
@@ -429,7 +490,12 @@ impl AtlasClient {
 
     /// `GET /groups/{id}/apiKeys`, every page.
     pub async fn group_api_keys(&self, project_id: &str) -> Result<Vec<models::ApiKey>, AtlasError> {
-        self.get_all(&format!("{API_PREFIX}/groups/{}/apiKeys", path_segment(project_id)), media::versions::GROUP_API_KEYS, 500).await
+        self.get_all(
+            &format!("{API_PREFIX}/groups/{}/apiKeys", path_segment(project_id)),
+            media::versions::GROUP_API_KEYS,
+            500,
+        )
+        .await
     }
 
     /// `GET /api/private/ipinfo`: the caller's public IPv4 address as Atlas sees it.

@@ -32,7 +32,10 @@ pub struct ServiceAccountAuth {
 
 impl fmt::Debug for ServiceAccountAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServiceAccountAuth").field("client_id", &self.client_id).field("client_secret", &"[redacted]").finish_non_exhaustive()
+        f.debug_struct("ServiceAccountAuth")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish_non_exhaustive()
     }
 }
 
@@ -56,7 +59,14 @@ impl ServiceAccountAuth {
 
     /// A valid access token: the cached one, or a new one when it is missing, about to
     /// expire, or `stale` (the one Atlas just refused).
-    pub async fn token(&self, http: &reqwest::Client, base: &str, timeout: Duration, policy: &RetryPolicy, stale: Option<&SecretString>) -> Result<SecretString, AtlasError> {
+    pub async fn token(
+        &self,
+        http: &reqwest::Client,
+        base: &str,
+        timeout: Duration,
+        policy: &RetryPolicy,
+        stale: Option<&SecretString>,
+    ) -> Result<SecretString, AtlasError> {
         let mut guard = self.cached.lock().await;
         if let Some(c) = guard.as_ref() {
             let refused = stale.is_some_and(|s| s == &c.token);
@@ -65,13 +75,24 @@ impl ServiceAccountAuth {
             }
         }
         let (token, lifetime) = self.request_token(http, base, timeout, policy).await?;
-        *guard = Some(Cached { token: token.clone(), refresh_at: Instant::now() + lifetime - refresh_margin(lifetime) });
+        *guard =
+            Some(Cached { token: token.clone(), refresh_at: Instant::now() + lifetime - refresh_margin(lifetime) });
         Ok(token)
     }
 
-    async fn request_token(&self, http: &reqwest::Client, base: &str, timeout: Duration, policy: &RetryPolicy) -> Result<(SecretString, Duration), AtlasError> {
+    async fn request_token(
+        &self,
+        http: &reqwest::Client,
+        base: &str,
+        timeout: Duration,
+        policy: &RetryPolicy,
+    ) -> Result<(SecretString, Duration), AtlasError> {
         let url = format!("{base}{TOKEN_PATH}");
-        let basic = SecretString::new(base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", self.client_id, self.client_secret.expose())));
+        let basic = SecretString::new(base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            self.client_id,
+            self.client_secret.expose()
+        )));
         let mut retries = 0u32;
         loop {
             let sent = http
@@ -89,14 +110,29 @@ impl ServiceAccountAuth {
                     let err = if e.is_timeout() {
                         AtlasError::Timeout { method: "POST".into(), path: TOKEN_PATH.into(), after: timeout, attempts }
                     } else {
-                        AtlasError::Network { base: base.into(), method: "POST".into(), path: TOKEN_PATH.into(), message: super::describe_reqwest(&e), attempts }
+                        AtlasError::Network {
+                            base: base.into(),
+                            method: "POST".into(),
+                            path: TOKEN_PATH.into(),
+                            message: super::describe_reqwest(&e),
+                            attempts,
+                        }
                     };
                     (err, None)
                 }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    let retry_after = resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
-                    let ctype = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                    let retry_after = resp
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_retry_after);
+                    let ctype = resp
+                        .headers()
+                        .get(reqwest::header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
                     let body = resp.bytes().await.unwrap_or_default();
                     if (200..300).contains(&status) {
                         let t: TokenResponse = serde_json::from_slice(&body).map_err(|e| AtlasError::Decode {
@@ -110,9 +146,19 @@ impl ServiceAccountAuth {
                     }
                     let api = AtlasApiError::from_body(status, &ctype, &body, None);
                     let err = if status == 429 {
-                        AtlasError::RateLimited { method: "POST".into(), path: TOKEN_PATH.into(), retry_after, attempts }
+                        AtlasError::RateLimited {
+                            method: "POST".into(),
+                            path: TOKEN_PATH.into(),
+                            retry_after,
+                            attempts,
+                        }
                     } else {
-                        AtlasError::Api { method: "POST".into(), path: TOKEN_PATH.into(), error: api, attempts }
+                        AtlasError::Api {
+                            method: "POST".into(),
+                            path: TOKEN_PATH.into(),
+                            error: Box::new(api),
+                            attempts,
+                        }
                     };
                     (err, Some((status, retry_after)))
                 }
@@ -128,7 +174,11 @@ impl ServiceAccountAuth {
             match wait {
                 Some(w) if retries < policy.max_retries => {
                     retries += 1;
-                    tracing::debug!(retry = retries, wait_ms = w.as_millis() as u64, "retrying the service account token request");
+                    tracing::debug!(
+                        retry = retries,
+                        wait_ms = w.as_millis() as u64,
+                        "retrying the service account token request"
+                    );
                     tokio::time::sleep(w).await;
                 }
                 _ => return Err(err),

@@ -38,7 +38,13 @@ const MAX_PAGES: u32 = 10_000;
 
 impl AtlasClient {
     /// One page of `path` (which must not carry its own paging parameters).
-    pub async fn get_page<T: DeserializeOwned>(&self, path: &str, version: &'static str, page_num: u32, items_per_page: u32) -> Result<Page<T>, AtlasError> {
+    pub async fn get_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        version: &'static str,
+        page_num: u32,
+        items_per_page: u32,
+    ) -> Result<Page<T>, AtlasError> {
         let sep = if path.contains('?') { '&' } else { '?' };
         let ipp = items_per_page.clamp(1, MAX_ITEMS_PER_PAGE);
         let target = format!("{path}{sep}includeCount=true&itemsPerPage={ipp}&pageNum={}", page_num.max(1));
@@ -46,7 +52,12 @@ impl AtlasClient {
     }
 
     /// Every item of a paginated list.
-    pub async fn get_all<T: DeserializeOwned>(&self, path: &str, version: &'static str, items_per_page: u32) -> Result<Vec<T>, AtlasError> {
+    pub async fn get_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        version: &'static str,
+        items_per_page: u32,
+    ) -> Result<Vec<T>, AtlasError> {
         let ipp = items_per_page.clamp(1, MAX_ITEMS_PER_PAGE);
         let mut all = Vec::new();
         for page_num in 1..=MAX_PAGES {

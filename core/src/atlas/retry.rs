@@ -64,7 +64,14 @@ pub fn parse_retry_after(value: &str) -> Option<u64> {
 
 /// Whether a method is safe to send twice.
 pub fn idempotent_method(method: &reqwest::Method) -> bool {
-    matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::PUT | reqwest::Method::DELETE | reqwest::Method::OPTIONS)
+    matches!(
+        *method,
+        reqwest::Method::GET
+            | reqwest::Method::HEAD
+            | reqwest::Method::PUT
+            | reqwest::Method::DELETE
+            | reqwest::Method::OPTIONS
+    )
 }
 
 #[cfg(test)]
@@ -73,7 +80,11 @@ mod tests {
 
     #[test]
     fn backoff_grows_is_jittered_and_capped() {
-        let p = RetryPolicy { base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(1000), ..Default::default() };
+        let p = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(1000),
+            ..Default::default()
+        };
         for _ in 0..50 {
             let b1 = p.backoff(1);
             assert!(b1 >= Duration::from_millis(50) && b1 <= Duration::from_millis(100));

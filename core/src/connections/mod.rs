@@ -11,7 +11,9 @@ pub mod validate;
 
 use crate::atlas::Credentials;
 use crate::error::{Error, ErrorCode, Result};
-use crate::ops::connections::{CompleteRequest, CreateRequest, DeleteReply, ListReply, ListRequest, TagRequest, UpdateRequest};
+use crate::ops::connections::{
+    CompleteRequest, CreateRequest, DeleteReply, ListReply, ListRequest, TagRequest, UpdateRequest,
+};
 use crate::secrets::SecretString;
 use crate::Ductape;
 use model::*;
@@ -36,7 +38,9 @@ pub async fn create(d: &Ductape, req: CreateRequest) -> Result<Record> {
         (None, Some(dn)) => slugify(dn).ok_or_else(|| {
             Error::invalid("display_name", "display_name has no letters or digits to make a tag from; give name")
         })?,
-        (None, None) => return Err(Error::invalid("name", "name: missing field `name` (the connection's tag, e.g. prod_atlas)")),
+        (None, None) => {
+            return Err(Error::invalid("name", "name: missing field `name` (the connection's tag, e.g. prod_atlas)"))
+        }
     };
     let scopes = match &req.scopes {
         Some(s) => check_scopes("scopes", s)?,
@@ -206,12 +210,20 @@ pub async fn fetch(d: &Ductape, req: TagRequest) -> Result<Record> {
 pub async fn list(d: &Ductape, req: ListRequest) -> Result<ListReply> {
     let provider = match non_blank(&req.provider) {
         Some(p) if PROVIDERS.contains(&p.as_str()) => Some(p),
-        Some(p) => return Err(Error::invalid("provider", format!("provider: unknown provider '{p}'; known providers: {}", PROVIDERS.join(", ")))),
+        Some(p) => {
+            return Err(Error::invalid(
+                "provider",
+                format!("provider: unknown provider '{p}'; known providers: {}", PROVIDERS.join(", ")),
+            ))
+        }
         None => None,
     };
     let status = match non_blank(&req.status) {
         Some(s) => Some(Status::parse(&s).ok_or_else(|| {
-            Error::invalid("status", format!("status: unknown status '{s}'; known statuses: {}", Status::ALL.join(", ")))
+            Error::invalid(
+                "status",
+                format!("status: unknown status '{s}'; known statuses: {}", Status::ALL.join(", ")),
+            )
         })?),
         None => None,
     };
@@ -222,8 +234,10 @@ pub async fn list(d: &Ductape, req: ListRequest) -> Result<ListReply> {
 
 pub async fn update(d: &Ductape, req: UpdateRequest) -> Result<Record> {
     let tag = req.tag.trim().to_string();
-    let display_name = req.display_name.as_deref().map(|n| check_text("display_name", n, MAX_DISPLAY_NAME_LEN, false)).transpose()?;
-    let description = req.description.as_deref().map(|t| check_text("description", t, MAX_DESCRIPTION_LEN, true)).transpose()?;
+    let display_name =
+        req.display_name.as_deref().map(|n| check_text("display_name", n, MAX_DISPLAY_NAME_LEN, false)).transpose()?;
+    let description =
+        req.description.as_deref().map(|t| check_text("description", t, MAX_DESCRIPTION_LEN, true)).transpose()?;
     let scopes = req.scopes.as_deref().map(|s| check_scopes("scopes", s)).transpose()?;
     let store = d.store().await?;
     let row = store
@@ -292,7 +306,10 @@ pub async fn resolve(d: &Ductape, tag: &str) -> Result<Resolved> {
             let not_ready = || {
                 Error::new(
                     ErrorCode::FailedPrecondition,
-                    format!("cloud connection '{}' has no credentials yet; call cloud.connections.complete first", row.tag),
+                    format!(
+                        "cloud connection '{}' has no credentials yet; call cloud.connections.complete first",
+                        row.tag
+                    ),
                 )
                 .with_field("tag")
             };
@@ -306,7 +323,9 @@ pub async fn resolve(d: &Ductape, tag: &str) -> Result<Resolved> {
             let sealed = repo::get_secret(c, &row.id, name)?.ok_or_else(not_ready)?;
             let secret = store.cipher().open_secret(&sealed, &repo::secret_aad(&row.id, name))?;
             let credentials = match m.auth_method {
-                Some(AuthMethod::ServiceAccount) => Credentials::ServiceAccount { client_id: identity, client_secret: secret },
+                Some(AuthMethod::ServiceAccount) => {
+                    Credentials::ServiceAccount { client_id: identity, client_secret: secret }
+                }
                 _ => Credentials::ApiKey { public_key: identity, private_key: secret },
             };
             Ok(Resolved { row, project_id, credentials })

@@ -173,7 +173,9 @@ pub fn check_tag(field: &str, tag: &str) -> Result<()> {
     if tag.len() > MAX_TAG_LEN {
         return Err(Error::invalid(field, format!("{field} must be at most {MAX_TAG_LEN} characters")));
     }
-    if !tag.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') || !tag.as_bytes()[0].is_ascii_alphanumeric() {
+    if !tag.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        || !tag.as_bytes()[0].is_ascii_alphanumeric()
+    {
         let hint = slugify(tag).map(|s| format!("; did you mean '{s}'?")).unwrap_or_default();
         return Err(Error::invalid(
             field,
@@ -214,7 +216,10 @@ pub fn check_provider(field: &str, provider: &str) -> Result<()> {
         )
         .with_field(field));
     }
-    Err(Error::invalid(field, format!("{field}: unknown provider '{provider}'; known providers: {}", PROVIDERS.join(", "))))
+    Err(Error::invalid(
+        field,
+        format!("{field}: unknown provider '{provider}'; known providers: {}", PROVIDERS.join(", ")),
+    ))
 }
 
 /// Checks scopes against the known set; drops duplicates, keeps order.
@@ -226,7 +231,10 @@ pub fn check_scopes(field: &str, scopes: &[String]) -> Result<Vec<String>> {
     for (i, s) in scopes.iter().enumerate() {
         let s = s.trim().to_ascii_lowercase();
         if !SCOPES.contains(&s.as_str()) {
-            return Err(Error::invalid(format!("{field}[{i}]"), format!("{field}[{i}]: unknown scope '{s}'; known scopes: {}", SCOPES.join(", "))));
+            return Err(Error::invalid(
+                format!("{field}[{i}]"),
+                format!("{field}[{i}]: unknown scope '{s}'; known scopes: {}", SCOPES.join(", ")),
+            ));
         }
         if !out.contains(&s) {
             out.push(s);
@@ -253,7 +261,10 @@ pub fn check_project_id(field: &str, id: &str) -> Result<String> {
     let id = id.trim();
     if id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
         if id.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Err(Error::invalid(field, format!("{field} must be lowercase hex (Atlas project IDs are 24 lowercase hex characters)")));
+            return Err(Error::invalid(
+                field,
+                format!("{field} must be lowercase hex (Atlas project IDs are 24 lowercase hex characters)"),
+            ));
         }
         return Ok(id.to_string());
     }
@@ -269,7 +280,10 @@ pub fn check_public_key(field: &str, key: &str) -> Result<String> {
     if k.len() == 8 && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
         return Ok(k.to_string());
     }
-    Err(Error::invalid(field, format!("{field} must be the 8-character public key of an Atlas API key (lowercase letters)")))
+    Err(Error::invalid(
+        field,
+        format!("{field} must be the 8-character public key of an Atlas API key (lowercase letters)"),
+    ))
 }
 
 /// Atlas private keys are UUIDs (36 characters, 8-4-4-4-12 hex).
@@ -277,20 +291,30 @@ pub fn check_private_key(field: &str, key: &str) -> Result<()> {
     let k = key.trim();
     let groups: Vec<&str> = k.split('-').collect();
     let shape = [8, 4, 4, 4, 12];
-    let ok = groups.len() == 5 && groups.iter().zip(shape).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
+    let ok = groups.len() == 5
+        && groups.iter().zip(shape).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
     if ok {
         return Ok(());
     }
-    Err(Error::invalid(field, format!("{field} does not look like an Atlas private key (a UUID such as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")))
+    Err(Error::invalid(
+        field,
+        format!(
+            "{field} does not look like an Atlas private key (a UUID such as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+        ),
+    ))
 }
 
 pub fn check_client_id(field: &str, id: &str) -> Result<String> {
     let id = id.trim();
-    let ok = id.len() >= 8 && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let ok =
+        id.len() >= 8 && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
         return Ok(id.to_string());
     }
-    Err(Error::invalid(field, format!("{field} does not look like an Atlas service account client ID (e.g. mdb_sa_id_...)")))
+    Err(Error::invalid(
+        field,
+        format!("{field} does not look like an Atlas service account client ID (e.g. mdb_sa_id_...)"),
+    ))
 }
 
 pub fn check_client_secret(field: &str, secret: &str) -> Result<()> {
@@ -298,7 +322,10 @@ pub fn check_client_secret(field: &str, secret: &str) -> Result<()> {
     if s.len() >= 16 && s.len() <= 512 && !s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Ok(());
     }
-    Err(Error::invalid(field, format!("{field} does not look like an Atlas service account secret (e.g. mdb_sa_sk_...)")))
+    Err(Error::invalid(
+        field,
+        format!("{field} does not look like an Atlas service account secret (e.g. mdb_sa_sk_...)"),
+    ))
 }
 
 #[cfg(test)]
@@ -325,8 +352,14 @@ mod tests {
         assert_eq!(check_provider("provider", "aws").unwrap_err().code, ErrorCode::Unsupported);
         assert!(check_provider("provider", "aws").unwrap_err().message.contains("not supported yet"));
         assert_eq!(check_provider("provider", "oracle").unwrap_err().code, ErrorCode::InvalidArgument);
-        assert_eq!(check_scopes("scopes", &["database".into(), "database".into(), "vector".into()]).unwrap(), vec!["database", "vector"]);
-        assert_eq!(check_scopes("scopes", &["database".into(), "nope".into()]).unwrap_err().field.as_deref(), Some("scopes[1]"));
+        assert_eq!(
+            check_scopes("scopes", &["database".into(), "database".into(), "vector".into()]).unwrap(),
+            vec!["database", "vector"]
+        );
+        assert_eq!(
+            check_scopes("scopes", &["database".into(), "nope".into()]).unwrap_err().field.as_deref(),
+            Some("scopes[1]")
+        );
         assert!(check_scopes("scopes", &[]).is_err());
     }
 

@@ -35,7 +35,9 @@ fn from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Row, String, String, Str
 }
 
 fn finish((mut row, status, scopes, metadata): (Row, String, String, String)) -> Result<Row> {
-    let corrupt = |what: &str| Error::new(ErrorCode::Workspace, format!("connection '{}' has a corrupt {what} in the workspace", row.tag));
+    let corrupt = |what: &str| {
+        Error::new(ErrorCode::Workspace, format!("connection '{}' has a corrupt {what} in the workspace", row.tag))
+    };
     row.status = Status::parse(&status).ok_or_else(|| corrupt("status"))?;
     row.scopes = serde_json::from_str(&scopes).map_err(|_| corrupt("scopes"))?;
     row.metadata = serde_json::from_str(&metadata).map_err(|_| corrupt("metadata"))?;
@@ -44,7 +46,7 @@ fn finish((mut row, status, scopes, metadata): (Row, String, String, String)) ->
 
 /// What a tag names.
 pub enum Lookup {
-    Live(Row),
+    Live(Box<Row>),
     /// No live connection; the most recent deleted one had this `deleted_at`.
     Deleted(String),
     Missing,
@@ -56,10 +58,12 @@ pub fn lookup(conn: &Connection, tag: &str) -> Result<Lookup> {
         .optional()
         .map_err(|e| db_error("read", e))?;
     if let Some(r) = live {
-        return Ok(Lookup::Live(finish(r)?));
+        return Ok(Lookup::Live(Box::new(finish(r)?)));
     }
     let deleted: Option<String> = conn
-        .query_row("SELECT max(deleted_at) FROM connections WHERE tag = ?1 AND deleted_at IS NOT NULL", [tag], |r| r.get(0))
+        .query_row("SELECT max(deleted_at) FROM connections WHERE tag = ?1 AND deleted_at IS NOT NULL", [tag], |r| {
+            r.get(0)
+        })
         .optional()
         .map_err(|e| db_error("read", e))?
         .flatten();
@@ -69,10 +73,12 @@ pub fn lookup(conn: &Connection, tag: &str) -> Result<Lookup> {
 /// The live connection with `tag`, or `not_found` saying whether it never existed or was deleted.
 pub fn live(conn: &Connection, tag: &str) -> Result<Row> {
     match lookup(conn, tag)? {
-        Lookup::Live(r) => Ok(r),
-        Lookup::Deleted(at) => Err(Error::new(ErrorCode::NotFound, format!("cloud connection '{tag}' was deleted (at {at}); it is gone"))
-            .with_field("tag")
-            .with_details(serde_json::json!({ "tag": tag, "deleted_at": at }))),
+        Lookup::Live(r) => Ok(*r),
+        Lookup::Deleted(at) => {
+            Err(Error::new(ErrorCode::NotFound, format!("cloud connection '{tag}' was deleted (at {at}); it is gone"))
+                .with_field("tag")
+                .with_details(serde_json::json!({ "tag": tag, "deleted_at": at })))
+        }
         Lookup::Missing => Err(Error::new(ErrorCode::NotFound, format!("no cloud connection with tag '{tag}'"))
             .with_field("tag")
             .with_details(serde_json::json!({ "tag": tag }))),
@@ -102,7 +108,8 @@ pub fn list(conn: &Connection, provider: Option<&str>, status: Option<Status>) -
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::new(ErrorCode::Internal, format!("could not serialise a connection: {e}")))
+    serde_json::to_string(v)
+        .map_err(|e| Error::new(ErrorCode::Internal, format!("could not serialise a connection: {e}")))
 }
 
 pub fn insert(conn: &Connection, r: &Row) -> Result<()> {
@@ -126,7 +133,8 @@ pub fn insert(conn: &Connection, r: &Row) -> Result<()> {
     )
     .map_err(|e| {
         if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation)) {
-            Error::new(ErrorCode::Conflict, format!("a cloud connection with tag '{}' already exists", r.tag)).with_field("name")
+            Error::new(ErrorCode::Conflict, format!("a cloud connection with tag '{}' already exists", r.tag))
+                .with_field("name")
         } else {
             db_error("write", e)
         }
@@ -167,9 +175,13 @@ pub fn put_secret(conn: &Connection, connection_id: &str, name: &str, ciphertext
 }
 
 pub fn get_secret(conn: &Connection, connection_id: &str, name: &str) -> Result<Option<Vec<u8>>> {
-    conn.query_row("SELECT ciphertext FROM connection_secrets WHERE connection_id = ?1 AND name = ?2", params![connection_id, name], |r| r.get(0))
-        .optional()
-        .map_err(|e| db_error("read", e))
+    conn.query_row(
+        "SELECT ciphertext FROM connection_secrets WHERE connection_id = ?1 AND name = ?2",
+        params![connection_id, name],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(|e| db_error("read", e))
 }
 
 pub fn delete_secret(conn: &Connection, connection_id: &str, name: &str) -> Result<()> {
@@ -179,7 +191,8 @@ pub fn delete_secret(conn: &Connection, connection_id: &str, name: &str) -> Resu
 }
 
 pub fn delete_secrets(conn: &Connection, connection_id: &str) -> Result<()> {
-    conn.execute("DELETE FROM connection_secrets WHERE connection_id = ?1", params![connection_id]).map_err(|e| db_error("write", e))?;
+    conn.execute("DELETE FROM connection_secrets WHERE connection_id = ?1", params![connection_id])
+        .map_err(|e| db_error("write", e))?;
     Ok(())
 }
 

@@ -98,7 +98,9 @@ fn access_list_failure(e: &AtlasError, ip: Option<String>) -> Option<Failure> {
         check: "api_access_list",
         code: ErrorCode::AtlasForbiddenIp,
         message,
-        details: Some(json!({ "atlas_error_code": api.error_code, "ip": ip, "where": "API key access list (Organization Access Manager > Applications > API Keys)" })),
+        details: Some(
+            json!({ "atlas_error_code": api.error_code, "ip": ip, "where": "API key access list (Organization Access Manager > Applications > API Keys)" }),
+        ),
         transient: false,
     })
 }
@@ -111,7 +113,12 @@ fn describe_credentials(c: &Credentials) -> String {
 }
 
 /// Runs the checks; pure Atlas I/O, no workspace access.
-async fn run_checks(client: &AtlasClient, credentials: &Credentials, project_id: &str, checks: &mut Vec<Check>) -> Result<Success, Failure> {
+async fn run_checks(
+    client: &AtlasClient,
+    credentials: &Credentials,
+    project_id: &str,
+    checks: &mut Vec<Check>,
+) -> Result<Success, Failure> {
     let who = describe_credentials(credentials);
     // 1 + 2: credentials, API access list
     let status = match client.system_status().await {
@@ -142,7 +149,13 @@ async fn run_checks(client: &AtlasClient, credentials: &Credentials, project_id:
                 },
                 _ => format!("Atlas refused the credentials: {}", e.user_message()),
             };
-            return Err(Failure { check: "credentials", code: if api.is_some_and(|a| a.status == 401) { ErrorCode::AtlasUnauthorized } else { e.code() }, message, details: Some(e.details()), transient: false });
+            return Err(Failure {
+                check: "credentials",
+                code: if api.is_some_and(|a| a.status == 401) { ErrorCode::AtlasUnauthorized } else { e.code() },
+                message,
+                details: Some(e.details()),
+                transient: false,
+            });
         }
     };
     ok(checks, "credentials", format!("Atlas accepted the {who}"));
@@ -188,7 +201,11 @@ async fn run_checks(client: &AtlasClient, credentials: &Credentials, project_id:
         }
     };
     let org = group.org_id.clone().unwrap_or_default();
-    ok(checks, "project", format!("project '{}' ({}) in organization {org} is reachable with this key", group.name, group.id));
+    ok(
+        checks,
+        "project",
+        format!("project '{}' ({}) in organization {org} is reachable with this key", group.name, group.id),
+    );
 
     // 4: Project Owner or Organization Owner
     let mut roles = status.api_key.as_ref().map(|k| k.roles.clone()).unwrap_or_default();
@@ -201,7 +218,8 @@ async fn run_checks(client: &AtlasClient, credentials: &Credentials, project_id:
         }
     }
     let owner = roles.iter().any(|r| r.role_name == "GROUP_OWNER" && r.group_id.as_deref() == Some(project_id));
-    let org_owner = roles.iter().any(|r| r.role_name == "ORG_OWNER" && group.org_id.is_some() && r.org_id == group.org_id);
+    let org_owner =
+        roles.iter().any(|r| r.role_name == "ORG_OWNER" && group.org_id.is_some() && r.org_id == group.org_id);
     let role_note = if owner {
         "Project Owner of the project".to_string()
     } else if org_owner {
@@ -252,14 +270,26 @@ pub async fn validate(d: &Ductape, req: TagRequest) -> Result<ValidateReply> {
             let org = s.group.org_id.clone().unwrap_or_default();
             (format!("'{}' is valid: {} ({}), {}", resolved.row.tag, s.group.name, org, s.role_note), None)
         }
-        Err(f) => (f.message.clone(), Some(ValidationFailure { code: f.code, check: f.check.to_string(), message: f.message.clone(), at: at.clone(), transient: f.transient })),
+        Err(f) => (
+            f.message.clone(),
+            Some(ValidationFailure {
+                code: f.code,
+                check: f.check.to_string(),
+                message: f.message.clone(),
+                at: at.clone(),
+                transient: f.transient,
+            }),
+        ),
     };
     let success = outcome.as_ref().ok().map(|s| (s.group.clone(), s.roles.clone()));
     let tag = resolved.row.tag.clone();
     let (row, superseded) = store
         .write_async(move |_, tx| {
             let Some(mut row) = repo::by_id(tx, &id)? else {
-                return Err(Error::new(ErrorCode::NotFound, format!("cloud connection '{tag}' disappeared during validation")));
+                return Err(Error::new(
+                    ErrorCode::NotFound,
+                    format!("cloud connection '{tag}' disappeared during validation"),
+                ));
             };
             if row.deleted_at.is_some() {
                 return repo::live(tx, &tag).map(|r| (r, true));
@@ -306,5 +336,13 @@ pub async fn validate(d: &Ductape, req: TagRequest) -> Result<ValidateReply> {
         Ok(_) => (None, None),
         Err(f) => (Some(f.code), f.details),
     };
-    Ok(ValidateReply { valid, status: row.status, message, checks, code, details, account_identifier: row.account_identifier.clone() })
+    Ok(ValidateReply {
+        valid,
+        status: row.status,
+        message,
+        checks,
+        code,
+        details,
+        account_identifier: row.account_identifier.clone(),
+    })
 }

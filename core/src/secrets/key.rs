@@ -123,10 +123,13 @@ impl WorkspaceKey {
         let tmp = path.with_extension(format!("key.tmp.{}.{}", std::process::id(), rand::random::<u32>()));
         {
             let mut f = create_private(&tmp).map_err(|e| io_error(&tmp, "create", e))?;
-            f.write_all(encoded.expose().as_bytes()).and_then(|_| f.write_all(b"\n")).and_then(|_| f.sync_all()).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                io_error(&tmp, "write", e)
-            })?;
+            f.write_all(encoded.expose().as_bytes())
+                .and_then(|_| f.write_all(b"\n"))
+                .and_then(|_| f.sync_all())
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    io_error(&tmp, "write", e)
+                })?;
         }
         let linked = std::fs::hard_link(&tmp, path);
         let _ = std::fs::remove_file(&tmp);

@@ -91,7 +91,10 @@ impl Cipher {
     /// tampered value is a `workspace` error, never garbage.
     pub fn open(&self, sealed: &[u8], aad: &str) -> Result<Vec<u8>> {
         if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != FORMAT_V1 {
-            return Err(Error::new(ErrorCode::Workspace, format!("stored secret ({aad}) is corrupt or in an unknown format")));
+            return Err(Error::new(
+                ErrorCode::Workspace,
+                format!("stored secret ({aad}) is corrupt or in an unknown format"),
+            ));
         }
         let nonce = XNonce::from_slice(&sealed[1..1 + NONCE_LEN]);
         self.aead.decrypt(nonce, Payload { msg: &sealed[1 + NONCE_LEN..], aad: aad.as_bytes() }).map_err(|_| {

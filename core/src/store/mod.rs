@@ -210,7 +210,8 @@ impl Store {
         let stored: Vec<u8> = self.write(|tx| {
             tx.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('key_check', ?1)", [&sealed])
                 .map_err(|e| db_error("write", e))?;
-            tx.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0)).map_err(|e| db_error("read", e))
+            tx.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0))
+                .map_err(|e| db_error("read", e))
         })?;
         match self.cipher.open(&stored, KEY_CHECK_AAD) {
             Ok(p) if p == KEY_CHECK_PLAINTEXT => Ok(()),
@@ -264,7 +265,8 @@ fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result
 }
 
 fn is_busy_error(e: &Error) -> bool {
-    e.code == ErrorCode::Workspace && e.details.as_ref().and_then(|d| d.get("busy")).and_then(|b| b.as_bool()) == Some(true)
+    e.code == ErrorCode::Workspace
+        && e.details.as_ref().and_then(|d| d.get("busy")).and_then(|b| b.as_bool()) == Some(true)
 }
 
 /// A SQLite failure as a public `workspace` error. SQLite's messages never carry bound values.
@@ -286,7 +288,9 @@ async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 
 
 /// Creates the workspace directory readable by its owner only (0700) if it does not exist.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
-    let err = |e: std::io::Error| Error::new(ErrorCode::Workspace, format!("could not create the workspace directory {}: {e}", dir.display()));
+    let err = |e: std::io::Error| {
+        Error::new(ErrorCode::Workspace, format!("could not create the workspace directory {}: {e}", dir.display()))
+    };
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
@@ -326,9 +330,11 @@ mod tests {
         let dir = temp_dir("store");
         let key = WorkspaceKey::from_bytes([1; 32]);
         let s = Store::open(&dir, &key).unwrap();
-        let v: i64 = s.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| db_error("read", e))).unwrap();
+        let v: i64 =
+            s.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| db_error("read", e))).unwrap();
         assert_eq!(v, schema::MIGRATIONS.len() as i64);
-        let mode: String = s.read(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(|e| db_error("read", e))).unwrap();
+        let mode: String =
+            s.read(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(|e| db_error("read", e))).unwrap();
         assert_eq!(mode, "wal");
         drop(s);
         assert!(Store::open(&dir, &key).is_ok());
@@ -355,7 +361,8 @@ mod tests {
         let dir = temp_dir("store-conc");
         let key = WorkspaceKey::from_bytes([1; 32]);
         let s = Arc::new(Store::open(&dir, &key).unwrap());
-        s.write(|tx| tx.execute("INSERT INTO meta(key, value) VALUES ('n', 0)", []).map_err(|e| db_error("w", e))).unwrap();
+        s.write(|tx| tx.execute("INSERT INTO meta(key, value) VALUES ('n', 0)", []).map_err(|e| db_error("w", e)))
+            .unwrap();
         let threads: Vec<_> = (0..8)
             .map(|_| {
                 // separate Store handles behave like separate processes (own connections)
@@ -363,8 +370,11 @@ mod tests {
                 std::thread::spawn(move || {
                     for _ in 0..50 {
                         s2.write(|tx| {
-                            let n: i64 = tx.query_row("SELECT value FROM meta WHERE key='n'", [], |r| r.get(0)).map_err(|e| db_error("r", e))?;
-                            tx.execute("UPDATE meta SET value = ?1 WHERE key='n'", [n + 1]).map_err(|e| db_error("w", e))?;
+                            let n: i64 = tx
+                                .query_row("SELECT value FROM meta WHERE key='n'", [], |r| r.get(0))
+                                .map_err(|e| db_error("r", e))?;
+                            tx.execute("UPDATE meta SET value = ?1 WHERE key='n'", [n + 1])
+                                .map_err(|e| db_error("w", e))?;
                             Ok(())
                         })
                         .unwrap();
@@ -375,7 +385,11 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        let n: i64 = s.read(|c| c.query_row("SELECT value FROM meta WHERE key='n'", [], |r| r.get(0)).map_err(|e| db_error("r", e))).unwrap();
+        let n: i64 = s
+            .read(|c| {
+                c.query_row("SELECT value FROM meta WHERE key='n'", [], |r| r.get(0)).map_err(|e| db_error("r", e))
+            })
+            .unwrap();
         assert_eq!(n, 400);
         std::fs::remove_dir_all(&dir).unwrap();
     }

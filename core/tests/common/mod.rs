@@ -63,7 +63,12 @@ pub async fn create(d: &Ductape, tag: &str) -> Value {
 }
 
 pub async fn complete_key(d: &Ductape, tag: &str, project: &str, public: &str, private: &str) -> Value {
-    call(d, "cloud.connections.complete", json!({"tag": tag, "project_id": project, "atlas_public_key": public, "atlas_private_key": private})).await
+    call(
+        d,
+        "cloud.connections.complete",
+        json!({"tag": tag, "project_id": project, "atlas_public_key": public, "atlas_private_key": private}),
+    )
+    .await
 }
 
 pub async fn validate(d: &Ductape, tag: &str) -> Value {
@@ -76,5 +81,11 @@ pub fn assert_code(e: &ductape_core::Error, code: ErrorCode) {
 
 /// Names of the checks with ok=false.
 pub fn failed_checks(v: &Value) -> Vec<String> {
-    v["checks"].as_array().unwrap().iter().filter(|c| c["ok"] == false).map(|c| c["name"].as_str().unwrap().to_string()).collect()
+    v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect()
 }

@@ -44,12 +44,8 @@ pub fn authenticate(
     }
     let p = digest::parse(header).ok_or(Challenge { stale: false })?;
     // Unknown users and wrong keys must look identical to the caller.
-    let principal = st
-        .world
-        .principal(&p.username)
-        .filter(|k| !k.is_service_account)
-        .cloned()
-        .ok_or(Challenge { stale: false })?;
+    let principal =
+        st.world.principal(&p.username).filter(|k| !k.is_service_account).cloned().ok_or(Challenge { stale: false })?;
     if p.realm != digest::REALM || p.uri != raw_target {
         return Err(Challenge { stale: false });
     }

@@ -29,9 +29,8 @@ fn basic_credentials(authorization: Option<&str>) -> Option<(String, String)> {
 pub fn token(st: &mut SimState, authorization: Option<&str>, body: &[u8]) -> Raw {
     let form = query_pairs(&String::from_utf8_lossy(body));
     // Basic is what Atlas documents; the form fields are accepted too (client_secret_post).
-    let creds = basic_credentials(authorization).or_else(|| {
-        Some((query_get(&form, "client_id")?.to_string(), query_get(&form, "client_secret")?.to_string()))
-    });
+    let creds = basic_credentials(authorization)
+        .or_else(|| Some((query_get(&form, "client_id")?.to_string(), query_get(&form, "client_secret")?.to_string())));
     let Some((id, secret)) = creds else {
         return oauth_error(401, "invalid_client", "Client authentication failed.");
     };
@@ -39,7 +38,8 @@ pub fn token(st: &mut SimState, authorization: Option<&str>, body: &[u8]) -> Raw
         let now = st.now();
         let limits = st.config.rate_limits.clone();
         if let Err(retry) = st.rate.take(&limits, RateGroup::OAuth, &id, now) {
-            let e = crate::errors::ApiError::new(429, "RATE_LIMITED", "Too many token requests. Try again later.", vec![]);
+            let e =
+                crate::errors::ApiError::new(429, "RATE_LIMITED", "Too many token requests. Try again later.", vec![]);
             let mut r = Raw::json(429, e.body());
             r.headers.push(("X-Error-Code".into(), "RATE_LIMITED".into()));
             r.headers.push(("Retry-After".into(), retry.to_string()));

@@ -52,14 +52,19 @@ pub fn list(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
 }
 
 fn invalid_ip(v: &str) -> ApiError {
-    ApiError::bad_request("INVALID_IP_ADDRESS_OR_CIDR_NOTATION", format!("IP address or CIDR notation {v} is invalid."), vec![json!(v)])
+    ApiError::bad_request(
+        "INVALID_IP_ADDRESS_OR_CIDR_NOTATION",
+        format!("IP address or CIDR notation {v} is invalid."),
+        vec![json!(v)],
+    )
 }
 
 /// Validates one posted entry into its stored form (activation time set by the caller).
 fn parse_entry(v: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<AccessEntry, ApiError> {
     let o = v.as_object().ok_or_else(|| ApiError::invalid_json("Each access-list entry must be a JSON object."))?;
     let text = |k: &str| o.get(k).filter(|x| !x.is_null());
-    let fields: Vec<&str> = ["ipAddress", "cidrBlock", "awsSecurityGroup"].into_iter().filter(|k| text(k).is_some()).collect();
+    let fields: Vec<&str> =
+        ["ipAddress", "cidrBlock", "awsSecurityGroup"].into_iter().filter(|k| text(k).is_some()).collect();
     if fields.len() > 1 {
         return Err(ApiError::bad_request(
             "MULTIPLE_VALUES_SPECIFIED_FOR_ONE_NETWORK_PERMISSION_ENTRY",
@@ -70,7 +75,9 @@ fn parse_entry(v: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<AccessEn
     let mut e = match fields.first() {
         None => return Err(invalid_ip("")),
         Some(&"ipAddress") => {
-            let raw = text("ipAddress").and_then(|x| x.as_str()).ok_or_else(|| invalid_ip(&text("ipAddress").unwrap().to_string()))?;
+            let raw = text("ipAddress")
+                .and_then(|x| x.as_str())
+                .ok_or_else(|| invalid_ip(&text("ipAddress").unwrap().to_string()))?;
             let ip = parse_ip(raw).ok_or_else(|| invalid_ip(raw))?;
             let net = IpNet::host(ip);
             AccessEntry {
@@ -84,10 +91,16 @@ fn parse_entry(v: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<AccessEn
             }
         }
         Some(&"cidrBlock") => {
-            let raw = text("cidrBlock").and_then(|x| x.as_str()).ok_or_else(|| invalid_ip(&text("cidrBlock").unwrap().to_string()))?;
+            let raw = text("cidrBlock")
+                .and_then(|x| x.as_str())
+                .ok_or_else(|| invalid_ip(&text("cidrBlock").unwrap().to_string()))?;
             let net = IpNet::parse_cidr(raw).map_err(|err| match err {
                 CidrError::Syntax => invalid_ip(raw),
-                CidrError::Block => ApiError::bad_request("INVALID_CIDR_BLOCK", format!("CIDR block {raw} is invalid."), vec![json!(raw)]),
+                CidrError::Block => ApiError::bad_request(
+                    "INVALID_CIDR_BLOCK",
+                    format!("CIDR block {raw} is invalid."),
+                    vec![json!(raw)],
+                ),
             })?;
             // A /32 block is the same entry as the bare address, shown with both fields.
             AccessEntry {
@@ -103,7 +116,11 @@ fn parse_entry(v: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<AccessEn
         Some(_) => {
             let raw = text("awsSecurityGroup").and_then(|x| x.as_str()).unwrap_or("");
             if !raw.starts_with("sg-") {
-                return Err(ApiError::bad_request("INVALID_AWS_SECURITY_GROUP", format!("AWS security group {raw} is invalid."), vec![json!(raw)]));
+                return Err(ApiError::bad_request(
+                    "INVALID_AWS_SECURITY_GROUP",
+                    format!("AWS security group {raw} is invalid."),
+                    vec![json!(raw)],
+                ));
             }
             AccessEntry {
                 key: raw.to_string(),
@@ -143,8 +160,11 @@ fn parse_entry(v: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<AccessEn
 
 pub fn create(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
     let page = Page::parse(&ctx.query)?;
-    let body: Value = serde_json::from_slice(ctx.body).map_err(|e| ApiError::invalid_json(format!("Malformed JSON: {e}")))?;
-    let arr = body.as_array().ok_or_else(|| ApiError::invalid_json("The request body must be a JSON array of access-list entries."))?;
+    let body: Value =
+        serde_json::from_slice(ctx.body).map_err(|e| ApiError::invalid_json(format!("Malformed JSON: {e}")))?;
+    let arr = body
+        .as_array()
+        .ok_or_else(|| ApiError::invalid_json("The request body must be a JSON array of access-list entries."))?;
     let now = ctx.st.now();
     let mut parsed = Vec::with_capacity(arr.len());
     let mut seen = HashSet::new();

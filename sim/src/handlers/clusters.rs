@@ -10,7 +10,12 @@ use crate::paging::Page;
 use crate::state::{Cluster, FlexCluster};
 
 pub fn cluster_not_found(g: &str, name: &str) -> ApiError {
-    ApiError::new(404, "CLUSTER_NOT_FOUND", format!("No cluster named {name} exists in group {g}."), vec![json!(name), json!(g)])
+    ApiError::new(
+        404,
+        "CLUSTER_NOT_FOUND",
+        format!("No cluster named {name} exists in group {g}."),
+        vec![json!(name), json!(g)],
+    )
 }
 
 fn flex_in_cluster_api(name: &str) -> ApiError {
@@ -156,7 +161,10 @@ pub fn cluster_view(base: &str, c: &Cluster, version: &str) -> Value {
     match version {
         V2023_01_01 => {
             let srv = cluster_strings(c);
-            m.insert("autoScaling".into(), json!({ "compute": { "enabled": false, "scaleDownEnabled": false }, "diskGBEnabled": true }));
+            m.insert(
+                "autoScaling".into(),
+                json!({ "compute": { "enabled": false, "scaleDownEnabled": false }, "diskGBEnabled": true }),
+            );
             m.insert("diskSizeGB".into(), json!(disk_gb(&c.instance_size)));
             if let Some(s) = srv.get("standard") {
                 m.insert("mongoURI".into(), s.clone());
@@ -206,7 +214,14 @@ pub fn cluster_view(base: &str, c: &Cluster, version: &str) -> Value {
 
 pub fn list(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
     let page = Page::parse(&ctx.query)?;
-    let items = ctx.st.world.clusters.iter().filter(|c| c.group_id == g).map(|c| cluster_view(&ctx.base, c, ctx.version)).collect();
+    let items = ctx
+        .st
+        .world
+        .clusters
+        .iter()
+        .filter(|c| c.group_id == g)
+        .map(|c| cluster_view(&ctx.base, c, ctx.version))
+        .collect();
     Ok(Reply::ok(page.wrap(&format!("{}/api/atlas/v2/groups/{g}/clusters", ctx.base), items)))
 }
 
@@ -267,7 +282,8 @@ pub fn get_flex(ctx: &mut Ctx, g: &str, name: &str) -> Result<Reply, ApiError> {
 /// `changeStatus` is PENDING until the latest database-user change reaches the cluster.
 pub fn status(ctx: &mut Ctx, g: &str, name: &str) -> Result<Reply, ApiError> {
     let w = &ctx.st.world;
-    let exists = w.clusters.iter().any(|c| c.group_id == g && c.name == name) || w.flex_clusters.iter().any(|c| c.group_id == g && c.name == name);
+    let exists = w.clusters.iter().any(|c| c.group_id == g && c.name == name)
+        || w.flex_clusters.iter().any(|c| c.group_id == g && c.name == name);
     if !exists {
         return Err(cluster_not_found(g, name));
     }

@@ -48,6 +48,8 @@ pub fn get_org_key(ctx: &mut Ctx, org: &str, key_id: &str) -> Result<Reply, ApiE
         .principals
         .iter()
         .find(|p| !p.is_service_account && p.id == key_id && p.org_id == org)
-        .ok_or_else(|| ApiError::new(404, "API_KEY_NOT_FOUND", format!("No API key with ID {key_id} exists."), vec![key_id.into()]))?;
+        .ok_or_else(|| {
+            ApiError::new(404, "API_KEY_NOT_FOUND", format!("No API key with ID {key_id} exists."), vec![key_id.into()])
+        })?;
     Ok(Reply::ok(key_view(&ctx.base, p, p.roles.iter().collect())))
 }

@@ -95,7 +95,8 @@ pub fn dispatch(op: &Op, ctx: &mut Ctx) -> Result<Out, ApiError> {
 }
 
 fn decode(seg: &str) -> Result<String, ApiError> {
-    percent_decode(seg).ok_or_else(|| ApiError::bad_request("INVALID_PATH", format!("Invalid path segment {seg}."), vec![seg.into()]))
+    percent_decode(seg)
+        .ok_or_else(|| ApiError::bad_request("INVALID_PATH", format!("Invalid path segment {seg}."), vec![seg.into()]))
 }
 
 pub fn link(href: String, rel: &str) -> Value {

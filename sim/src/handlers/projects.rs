@@ -9,7 +9,8 @@ use crate::errors::ApiError;
 pub fn get_group(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
     let w = &ctx.st.world;
     let p = w.project(g).ok_or_else(|| ApiError::group_not_found(g))?;
-    let count = w.clusters.iter().filter(|c| c.group_id == g).count() + w.flex_clusters.iter().filter(|c| c.group_id == g).count();
+    let count = w.clusters.iter().filter(|c| c.group_id == g).count()
+        + w.flex_clusters.iter().filter(|c| c.group_id == g).count();
     let base = format!("{}/api/atlas/v2/groups/{}", ctx.base, p.id);
     let mut links = vec![link(base.clone(), "self")];
     for rel in ["containers", "clusters", "databaseUsers", "peers", "processes", "whitelist"] {

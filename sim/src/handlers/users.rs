@@ -29,7 +29,11 @@ fn view(base: &str, g: &str, u: &DbUser) -> Value {
     m.insert(
         "links".into(),
         json!([link(
-            format!("{base}/api/atlas/v2/groups/{g}/databaseUsers/{}/{}", escape_segment(&u.database_name), escape_segment(&u.username)),
+            format!(
+                "{base}/api/atlas/v2/groups/{g}/databaseUsers/{}/{}",
+                escape_segment(&u.database_name),
+                escape_segment(&u.username)
+            ),
             "self"
         )]),
     );
@@ -46,7 +50,8 @@ fn user_not_found(user: &str, db: &str) -> ApiError {
 }
 
 fn body_object(ctx: &Ctx) -> Result<Map<String, Value>, ApiError> {
-    let v: Value = serde_json::from_slice(ctx.body).map_err(|e| ApiError::invalid_json(format!("Malformed JSON: {e}")))?;
+    let v: Value =
+        serde_json::from_slice(ctx.body).map_err(|e| ApiError::invalid_json(format!("Malformed JSON: {e}")))?;
     match v {
         Value::Object(m) => Ok(m),
         _ => Err(ApiError::invalid_json("The request body must be a JSON object.")),
@@ -56,7 +61,8 @@ fn body_object(ctx: &Ctx) -> Result<Map<String, Value>, ApiError> {
 fn check_roles(v: &Value) -> Result<Vec<Value>, ApiError> {
     let arr = v.as_array().ok_or_else(|| ApiError::invalid_attribute("roles"))?;
     for r in arr {
-        let ok = r.get("databaseName").and_then(Value::as_str).is_some() && r.get("roleName").and_then(Value::as_str).is_some();
+        let ok = r.get("databaseName").and_then(Value::as_str).is_some()
+            && r.get("roleName").and_then(Value::as_str).is_some();
         if !ok {
             return Err(ApiError::invalid_attribute("roles"));
         }
@@ -73,9 +79,14 @@ fn check_scopes(ctx: &Ctx, g: &str, v: &Value) -> Result<Vec<Value>, ApiError> {
         if !matches!(ty, "CLUSTER" | "DATA_LAKE" | "STREAM") {
             return Err(ApiError::invalid_attribute("scopes"));
         }
-        let exists = w.clusters.iter().any(|c| c.group_id == g && c.name == name) || w.flex_clusters.iter().any(|c| c.group_id == g && c.name == name);
+        let exists = w.clusters.iter().any(|c| c.group_id == g && c.name == name)
+            || w.flex_clusters.iter().any(|c| c.group_id == g && c.name == name);
         if ty == "CLUSTER" && !exists {
-            return Err(ApiError::bad_request("INVALID_ATTRIBUTE", format!("Scope cluster {name} does not exist in group {g}."), vec![json!("scopes")]));
+            return Err(ApiError::bad_request(
+                "INVALID_ATTRIBUTE",
+                format!("Scope cluster {name} does not exist in group {g}."),
+                vec![json!("scopes")],
+            ));
         }
     }
     Ok(arr.clone())
@@ -110,7 +121,10 @@ fn mark_pending(ctx: &mut Ctx, g: &str, scopes: &[Value]) {
     let until = ctx.st.now() + to_chrono(ctx.st.config.user_apply_delay);
     let w = &mut ctx.st.world;
     let names: Vec<String> = if scopes.is_empty() {
-        w.clusters.iter().filter(|c| c.group_id == g).map(|c| c.name.clone())
+        w.clusters
+            .iter()
+            .filter(|c| c.group_id == g)
+            .map(|c| c.name.clone())
             .chain(w.flex_clusters.iter().filter(|c| c.group_id == g).map(|c| c.name.clone()))
             .collect()
     } else {
@@ -131,10 +145,19 @@ pub fn list(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
 pub fn create(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
     let b = body_object(ctx)?;
     let now = ctx.st.now();
-    let username = b.get("username").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing_attribute("username"))?.to_string();
+    let username = b
+        .get("username")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::missing_attribute("username"))?
+        .to_string();
     let database_name = match b.get("databaseName") {
         None | Some(Value::Null) => "admin".to_string(),
-        Some(v) => v.as_str().filter(|s| *s == "admin" || *s == "$external").ok_or_else(|| ApiError::invalid_attribute("databaseName"))?.to_string(),
+        Some(v) => v
+            .as_str()
+            .filter(|s| *s == "admin" || *s == "$external")
+            .ok_or_else(|| ApiError::invalid_attribute("databaseName"))?
+            .to_string(),
     };
     let roles = check_roles(b.get("roles").ok_or_else(|| ApiError::missing_attribute("roles"))?)?;
     let scopes = match b.get("scopes") {
@@ -142,7 +165,8 @@ pub fn create(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
         Some(v) => check_scopes(ctx, g, v)?,
     };
     let auth_type = |k: &str| b.get(k).and_then(Value::as_str).unwrap_or("NONE").to_string();
-    let (aws, ldap, oidc, x509) = (auth_type("awsIAMType"), auth_type("ldapAuthType"), auth_type("oidcAuthType"), auth_type("x509Type"));
+    let (aws, ldap, oidc, x509) =
+        (auth_type("awsIAMType"), auth_type("ldapAuthType"), auth_type("oidcAuthType"), auth_type("x509Type"));
     let scram = [&aws, &ldap, &oidc, &x509].iter().all(|t| t.as_str() == "NONE");
     let password = match b.get("password") {
         Some(v) if !v.is_null() => Some(check_password(v)?),
@@ -156,7 +180,12 @@ pub fn create(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
     let limit = ctx.st.config.database_user_limit;
     let list = ctx.st.world.users.entry(g.to_string()).or_default();
     if list.iter().any(|u| u.username == username && u.database_name == database_name) {
-        return Err(ApiError::new(409, "USER_ALREADY_EXISTS", format!("The user {username} already exists."), vec![json!(username)]));
+        return Err(ApiError::new(
+            409,
+            "USER_ALREADY_EXISTS",
+            format!("The user {username} already exists."),
+            vec![json!(username)],
+        ));
     }
     if list.len() >= limit {
         return Err(ApiError::new(

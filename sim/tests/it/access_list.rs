@@ -10,14 +10,20 @@ async fn post(c: &mut Atlas, entries: Value) -> R {
 }
 
 fn entries(list: &Value) -> Vec<String> {
-    list["results"].as_array().unwrap().iter().map(|e| e["cidrBlock"].as_str().or(e["awsSecurityGroup"].as_str()).unwrap().to_string()).collect()
+    list["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["cidrBlock"].as_str().or(e["awsSecurityGroup"].as_str()).unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
 async fn post_returns_201_with_the_whole_list_and_canonical_single_ips() {
     let s = sim().await;
     let mut c = Atlas::owner(&s);
-    let r = post(&mut c, json!([{ "ipAddress": "192.168.0.243", "comment": "test" }, { "cidrBlock": "10.0.0.0/24" }])).await;
+    let r = post(&mut c, json!([{ "ipAddress": "192.168.0.243", "comment": "test" }, { "cidrBlock": "10.0.0.0/24" }]))
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.header("content-type").as_deref(), Some("application/vnd.atlas.2023-01-01+json;charset=utf-8"));
     let j = r.json();
@@ -29,7 +35,10 @@ async fn post_returns_201_with_the_whole_list_and_canonical_single_ips() {
     assert_eq!(single["groupId"], PROJECT_ID);
     assert_eq!(single["links"][0]["href"], format!("{}{}", s.base_url(), g("/accessList/192.168.0.243%2F32")));
     assert!(j["results"][2].get("ipAddress").is_none());
-    assert_eq!(j["links"][0]["href"], format!("{}{}?includeCount=true&pageNum=1&itemsPerPage=100", s.base_url(), g("/accessList")));
+    assert_eq!(
+        j["links"][0]["href"],
+        format!("{}{}?includeCount=true&pageNum=1&itemsPerPage=100", s.base_url(), g("/accessList"))
+    );
 }
 
 #[tokio::test]
@@ -49,7 +58,12 @@ async fn entries_are_addressed_bare_escaped_or_as_blocks() {
     let s = sim().await;
     let mut c = Atlas::owner(&s);
     post(&mut c, json!([{ "cidrBlock": "10.0.0.0/24" }])).await;
-    for t in ["/accessList/198.51.100.7", "/accessList/198.51.100.7%2F32", "/accessList/198.51.100.7%2f32", "/accessList/10.0.0.0%2F24"] {
+    for t in [
+        "/accessList/198.51.100.7",
+        "/accessList/198.51.100.7%2F32",
+        "/accessList/198.51.100.7%2f32",
+        "/accessList/10.0.0.0%2F24",
+    ] {
         let r = c.get(&g(t), V1).await;
         assert_eq!(r.status, 200, "{t}: {}", r.text);
     }
@@ -59,7 +73,9 @@ async fn entries_are_addressed_bare_escaped_or_as_blocks() {
     assert_eq!(r.status, 204);
     assert_eq!(r.text, "");
     assert_eq!(r.header("content-type").as_deref(), Some("application/vnd.atlas.2023-01-01+json;charset=utf-8"));
-    c.call("DELETE", &g("/accessList/10.0.0.0%2F24"), V1, None).await.assert_error(404, "ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND");
+    c.call("DELETE", &g("/accessList/10.0.0.0%2F24"), V1, None)
+        .await
+        .assert_error(404, "ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND");
     assert_eq!(c.call("DELETE", &g("/accessList/198.51.100.7"), V1, None).await.status, 204);
     assert_eq!(c.get(&g("/accessList"), V1).await.json()["totalCount"], 0);
 }
@@ -89,7 +105,10 @@ async fn validation_errors() {
         (json!([{ "cidrBlock": "10.0.0/24" }]), "INVALID_IP_ADDRESS_OR_CIDR_NOTATION"),
         (json!([{ "cidrBlock": "10.0.0.1/24" }]), "INVALID_CIDR_BLOCK"),
         (json!([{ "cidrBlock": "10.0.0.0/40" }]), "INVALID_CIDR_BLOCK"),
-        (json!([{ "ipAddress": "10.0.0.1", "cidrBlock": "10.0.0.1/32" }]), "MULTIPLE_VALUES_SPECIFIED_FOR_ONE_NETWORK_PERMISSION_ENTRY"),
+        (
+            json!([{ "ipAddress": "10.0.0.1", "cidrBlock": "10.0.0.1/32" }]),
+            "MULTIPLE_VALUES_SPECIFIED_FOR_ONE_NETWORK_PERMISSION_ENTRY",
+        ),
         (json!([{ "ipAddress": "10.0.0.1" }, { "cidrBlock": "10.0.0.1/32" }]), "DUPLICATE_ADDRESSES_IN_INPUT"),
         (json!([{ "ipAddress": "10.0.0.1", "comment": "x".repeat(81) }]), "INVALID_NETWORK_PERMISSION_COMMENT"),
         (json!([{ "comment": "nothing" }]), "INVALID_IP_ADDRESS_OR_CIDR_NOTATION"),
@@ -110,7 +129,8 @@ async fn validation_errors() {
 async fn at_most_200_entries() {
     let s = sim().await;
     let mut c = Atlas::owner(&s);
-    let many: Vec<Value> = (0..199).map(|i| json!({ "ipAddress": format!("10.1.{}.{}", i / 250, i % 250 + 1) })).collect();
+    let many: Vec<Value> =
+        (0..199).map(|i| json!({ "ipAddress": format!("10.1.{}.{}", i / 250, i % 250 + 1) })).collect();
     let r = post(&mut c, Value::Array(many)).await;
     assert_eq!(r.status, 201);
     assert_eq!(r.json()["totalCount"], 200);
@@ -136,9 +156,13 @@ async fn delete_after_date_entries_expire() {
     c.get(&g("/accessList/192.168.0.243"), V1).await.assert_error(404, "ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND");
 
     let past = (Utc::now() - chrono::Duration::minutes(5)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    post(&mut c, json!([{ "ipAddress": "192.0.2.9", "deleteAfterDate": past }])).await.assert_error(400, "INVALID_DELETE_AFTER_DATE");
+    post(&mut c, json!([{ "ipAddress": "192.0.2.9", "deleteAfterDate": past }]))
+        .await
+        .assert_error(400, "INVALID_DELETE_AFTER_DATE");
     let far = (Utc::now() + chrono::Duration::days(8)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    post(&mut c, json!([{ "ipAddress": "192.0.2.9", "deleteAfterDate": far }])).await.assert_error(400, "INVALID_DELETE_AFTER_DATE");
+    post(&mut c, json!([{ "ipAddress": "192.0.2.9", "deleteAfterDate": far }]))
+        .await
+        .assert_error(400, "INVALID_DELETE_AFTER_DATE");
 }
 
 #[tokio::test]

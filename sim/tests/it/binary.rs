@@ -29,7 +29,11 @@ async fn binary_prints_its_address_and_honours_flags() {
         .expect("binary starts");
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("atlas-sim listening on ").unwrap_or_else(|| panic!("first line: {line:?}")).to_string();
+    let url = line
+        .trim()
+        .strip_prefix("atlas-sim listening on ")
+        .unwrap_or_else(|| panic!("first line: {line:?}"))
+        .to_string();
     assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with('/'), "{url}");
 
     let nonce = fresh_nonce(&url).await;
@@ -50,6 +54,11 @@ async fn binary_prints_its_address_and_honours_flags() {
     assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
     let _ = std::fs::remove_dir_all(&dir);
 
-    let bad = Command::new(env!("CARGO_BIN_EXE_atlas-sim")).arg("--bogus").stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_atlas-sim"))
+        .arg("--bogus")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
     assert_eq!(bad.code(), Some(2));
 }

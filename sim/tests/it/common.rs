@@ -63,7 +63,11 @@ impl R {
         let j = self.json();
         assert_eq!(j["errorCode"], code, "body: {}", self.text);
         assert_eq!(j["error"], status);
-        assert!(j["reason"].is_string() && j["detail"].is_string() && j["parameters"].is_array(), "envelope: {}", self.text);
+        assert!(
+            j["reason"].is_string() && j["detail"].is_string() && j["parameters"].is_array(),
+            "envelope: {}",
+            self.text
+        );
         assert_eq!(self.header("x-error-code").as_deref(), Some(code));
         assert_eq!(self.header("content-type").as_deref(), Some("application/json"));
     }

@@ -1,4 +1,3 @@
-
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -83,7 +82,9 @@ async fn clock_state_config_and_cluster_control() {
     assert_eq!(r.status, 200);
     assert_eq!(Atlas::owner(&s).get(&g("/clusters/analytics"), V_CLUSTERS).await.json()["stateName"], "IDLE");
 
-    let r = ctl(&base, "POST", "config", Some(json!({"access_list_activation_delay_ms": 0, "rate_limit_headers": false}))).await;
+    let r =
+        ctl(&base, "POST", "config", Some(json!({"access_list_activation_delay_ms": 0, "rate_limit_headers": false})))
+            .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["rate_limit_headers"], false);
     let mut c = Atlas::owner(&s);

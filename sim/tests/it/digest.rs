@@ -16,7 +16,12 @@ async fn challenge_is_verbatim() {
     assert_eq!(r.header("content-type").as_deref(), Some("application/json"));
     let h = r.header("www-authenticate").unwrap();
     let (nonce, stale) = r.challenge();
-    assert_eq!(h, format!("Digest realm=\"MMS Public API\", domain=\"\", nonce=\"{nonce}\", algorithm=MD5, qop=\"auth\", stale=false"));
+    assert_eq!(
+        h,
+        format!(
+            "Digest realm=\"MMS Public API\", domain=\"\", nonce=\"{nonce}\", algorithm=MD5, qop=\"auth\", stale=false"
+        )
+    );
     assert!(!stale);
     assert_eq!(nonce.len(), 32);
     assert!(nonce.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/'));
@@ -31,7 +36,8 @@ async fn right_key_succeeds_and_wrong_keys_get_the_same_401() {
     assert_eq!(ok.status, 200, "{}", ok.text);
     assert_eq!(ok.json()["apiKey"]["publicKey"], OWNER_PUBLIC_KEY);
 
-    let wrong_private = Atlas::new(&s, OWNER_PUBLIC_KEY, "00000000-0000-0000-0000-000000000000").get("/api/atlas/v2", V1).await;
+    let wrong_private =
+        Atlas::new(&s, OWNER_PUBLIC_KEY, "00000000-0000-0000-0000-000000000000").get("/api/atlas/v2", V1).await;
     let wrong_public = Atlas::new(&s, "nosuchky", OWNER_PRIVATE_KEY).get("/api/atlas/v2", V1).await;
     for r in [&wrong_private, &wrong_public] {
         assert_eq!(r.status, 401);
@@ -68,11 +74,25 @@ async fn unknown_nonce_and_wrong_uri_are_refused() {
     let base = s.base_url();
     // A nonce the server never issued (or forgot in a reset): correct answer -> stale=true so the
     // client retries; wrong answer -> a plain 401.
-    let h = digest_header(OWNER_PUBLIC_KEY, OWNER_PRIVATE_KEY, "GET", "/api/atlas/v2", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "00000001");
+    let h = digest_header(
+        OWNER_PUBLIC_KEY,
+        OWNER_PRIVATE_KEY,
+        "GET",
+        "/api/atlas/v2",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "00000001",
+    );
     let r = raw(&base, "GET", "/api/atlas/v2", &[("Authorization", h), accept(V1)], None).await;
     assert_eq!(r.status, 401);
     assert!(r.challenge().1);
-    let h = digest_header(OWNER_PUBLIC_KEY, "wrong", "GET", "/api/atlas/v2", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "00000001");
+    let h = digest_header(
+        OWNER_PUBLIC_KEY,
+        "wrong",
+        "GET",
+        "/api/atlas/v2",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "00000001",
+    );
     let r = raw(&base, "GET", "/api/atlas/v2", &[("Authorization", h), accept(V1)], None).await;
     assert_eq!(r.status, 401);
     assert!(!r.challenge().1);
@@ -98,7 +118,8 @@ async fn method_is_part_of_the_digest() {
     let s = sim().await;
     let base = s.base_url();
     let nonce = fresh_nonce(&base).await;
-    let h = digest_header(OWNER_PUBLIC_KEY, OWNER_PRIVATE_KEY, "GET", &g("/accessList/198.51.100.7"), &nonce, "00000001");
+    let h =
+        digest_header(OWNER_PUBLIC_KEY, OWNER_PRIVATE_KEY, "GET", &g("/accessList/198.51.100.7"), &nonce, "00000001");
     let r = raw(&base, "DELETE", &g("/accessList/198.51.100.7"), &[("Authorization", h), accept(V1)], None).await;
     assert_eq!(r.status, 401);
     assert_eq!(Atlas::owner(&s).get(&g("/accessList"), V1).await.json()["totalCount"], 1, "nothing was deleted");
@@ -153,13 +174,29 @@ async fn default_nonce_ttl_is_sixty_seconds() {
 async fn unauthenticated_post_has_no_side_effects() {
     let s = sim().await;
     let body = json!([{ "ipAddress": "192.0.2.10", "comment": "should not be added" }]).to_string();
-    let r = raw(&s.base_url(), "POST", &g("/accessList"), &[accept(V1), ("Content-Type", format!("application/vnd.atlas.{V1}+json"))], Some(body.clone())).await;
+    let r = raw(
+        &s.base_url(),
+        "POST",
+        &g("/accessList"),
+        &[accept(V1), ("Content-Type", format!("application/vnd.atlas.{V1}+json"))],
+        Some(body.clone()),
+    )
+    .await;
     assert_eq!(r.status, 401);
     let user = json!({"username": "ghost", "password": "password123", "databaseName": "admin", "roles": [{"databaseName": "admin", "roleName": "readWrite"}]}).to_string();
-    let r = raw(&s.base_url(), "POST", &g("/databaseUsers"), &[accept(V1), ("Content-Type", "application/json".into())], Some(user)).await;
+    let r = raw(
+        &s.base_url(),
+        "POST",
+        &g("/databaseUsers"),
+        &[accept(V1), ("Content-Type", "application/json".into())],
+        Some(user),
+    )
+    .await;
     assert_eq!(r.status, 401);
     // Nor with a wrong key.
-    let r = Atlas::new(&s, OWNER_PUBLIC_KEY, "wrong").call("POST", &g("/accessList"), V1, Some(&serde_json::from_str(&body).unwrap())).await;
+    let r = Atlas::new(&s, OWNER_PUBLIC_KEY, "wrong")
+        .call("POST", &g("/accessList"), V1, Some(&serde_json::from_str(&body).unwrap()))
+        .await;
     assert_eq!(r.status, 401);
     let mut c = Atlas::owner(&s);
     let list = c.get(&g("/accessList"), V1).await.json();

@@ -6,7 +6,11 @@ use crate::common::*;
 async fn counted_429_500_and_html_503() {
     let s = sim().await;
     let mut c = Atlas::owner(&s);
-    s.add_fault(Fault::next("GET /api/atlas/v2/groups/*/clusters*", FaultKind::TooManyRequests { retry_after_secs: 7 }, 1));
+    s.add_fault(Fault::next(
+        "GET /api/atlas/v2/groups/*/clusters*",
+        FaultKind::TooManyRequests { retry_after_secs: 7 },
+        1,
+    ));
     let r = c.get(&g("/clusters"), V_CLUSTERS).await;
     r.assert_error(429, "RATE_LIMITED_TOKEN_BUCKET");
     assert_eq!(r.header("retry-after").as_deref(), Some("7"));
@@ -84,7 +88,12 @@ async fn faults_over_the_control_api() {
     let s = sim().await;
     let base = s.base_url();
     let http = reqwest::Client::new();
-    let r = http.post(format!("{base}/__sim/faults")).body(r#"{"route":"GET /api/atlas/v2","kind":"500","count":1}"#).send().await.unwrap();
+    let r = http
+        .post(format!("{base}/__sim/faults"))
+        .body(r#"{"route":"GET /api/atlas/v2","kind":"500","count":1}"#)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     assert_eq!(raw(&base, "GET", "/api/atlas/v2", &[accept(V1)], None).await.status, 500);
     assert_eq!(raw(&base, "GET", "/api/atlas/v2", &[accept(V1)], None).await.status, 401);

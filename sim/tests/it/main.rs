@@ -4,8 +4,8 @@ mod common;
 mod schema;
 
 mod access_list;
-mod binary;
 mod authz;
+mod binary;
 mod clusters;
 mod contract;
 mod control;

@@ -14,7 +14,11 @@ async fn token(base: &str, id: &str, secret: &str) -> R {
         base,
         "POST",
         "/api/oauth/token",
-        &[("Authorization", basic(id, secret)), ("Content-Type", "application/x-www-form-urlencoded".into()), ("Accept", "application/json".into())],
+        &[
+            ("Authorization", basic(id, secret)),
+            ("Content-Type", "application/x-www-form-urlencoded".into()),
+            ("Accept", "application/json".into()),
+        ],
         Some("grant_type=client_credentials".into()),
     )
     .await
@@ -37,9 +41,15 @@ async fn service_account_gets_a_bearer_token_that_expires() {
     assert_eq!(me.status, 200);
     assert_eq!(me.json()["apiKey"], Value::Null, "a service account has no API key");
     // The service account is owner of prod-project only.
-    raw(&base, "GET", &format!("/api/atlas/v2/groups/{OTHER_PROJECT_ID}"), &[("Authorization", format!("Bearer {t}")), accept(V1)], None)
-        .await
-        .assert_error(401, "NOT_IN_GROUP");
+    raw(
+        &base,
+        "GET",
+        &format!("/api/atlas/v2/groups/{OTHER_PROJECT_ID}"),
+        &[("Authorization", format!("Bearer {t}")), accept(V1)],
+        None,
+    )
+    .await
+    .assert_error(401, "NOT_IN_GROUP");
     let log = s.request_log();
     assert_eq!(log.last().unwrap().auth_scheme.as_deref(), Some("Bearer"));
     assert_eq!(log[0].auth_scheme.as_deref(), Some("Basic"));
@@ -58,7 +68,14 @@ async fn token_endpoint_refuses_bad_requests() {
     assert_eq!(token(&base, "mdb_sa_id_nobody", SA_CLIENT_SECRET).await.status, 401);
     // An API key is not a service account.
     assert_eq!(token(&base, OWNER_PUBLIC_KEY, OWNER_PRIVATE_KEY).await.status, 401);
-    let r = raw(&base, "POST", "/api/oauth/token", &[("Authorization", basic(SA_CLIENT_ID, SA_CLIENT_SECRET))], Some("grant_type=password".into())).await;
+    let r = raw(
+        &base,
+        "POST",
+        "/api/oauth/token",
+        &[("Authorization", basic(SA_CLIENT_ID, SA_CLIENT_SECRET))],
+        Some("grant_type=password".into()),
+    )
+    .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"], "unsupported_grant_type");
 }

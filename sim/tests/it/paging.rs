@@ -13,10 +13,13 @@ async fn pages_links_and_counts() {
     let p1 = c.get(&g("/accessList?itemsPerPage=2"), V1).await.json();
     assert_eq!(p1["totalCount"], 6);
     assert_eq!(p1["results"].as_array().unwrap().len(), 2);
-    assert_eq!(p1["links"], json!([
-        {"href": format!("{base}?includeCount=true&pageNum=1&itemsPerPage=2"), "rel": "self"},
-        {"href": format!("{base}?includeCount=true&itemsPerPage=2&pageNum=2"), "rel": "next"},
-    ]));
+    assert_eq!(
+        p1["links"],
+        json!([
+            {"href": format!("{base}?includeCount=true&pageNum=1&itemsPerPage=2"), "rel": "self"},
+            {"href": format!("{base}?includeCount=true&itemsPerPage=2&pageNum=2"), "rel": "next"},
+        ])
+    );
     let p3 = c.get(&g("/accessList?itemsPerPage=2&pageNum=3&includeCount=false"), V1).await.json();
     assert!(p3.get("totalCount").is_none());
     assert_eq!(p3["results"][1]["ipAddress"], "192.0.2.5");
@@ -44,16 +47,32 @@ async fn links_use_the_request_host() {
     let nonce = c.nonce.clone().unwrap();
     let target = g("/clusters");
     let h = digest_header(OWNER_PUBLIC_KEY, OWNER_PRIVATE_KEY, "GET", &target, &nonce, "00000005");
-    let r = raw(&s.base_url(), "GET", &target, &[("Authorization", h), accept(V_CLUSTERS), ("Host", "atlas.example.test:8080".into())], None).await;
+    let r = raw(
+        &s.base_url(),
+        "GET",
+        &target,
+        &[("Authorization", h), accept(V_CLUSTERS), ("Host", "atlas.example.test:8080".into())],
+        None,
+    )
+    .await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.json()["links"][0]["href"], format!("http://atlas.example.test:8080{target}?includeCount=true&pageNum=1&itemsPerPage=100"));
+    assert_eq!(
+        r.json()["links"][0]["href"],
+        format!("http://atlas.example.test:8080{target}?includeCount=true&pageNum=1&itemsPerPage=100")
+    );
 }
 
 #[tokio::test]
 async fn every_list_pages() {
     let s = sim().await;
     let mut c = Atlas::owner(&s);
-    for (path, v) in [("/clusters", V_CLUSTERS), ("/flexClusters", V_FLEX), ("/databaseUsers", V1), ("/apiKeys", V1), ("/accessList", V1)] {
+    for (path, v) in [
+        ("/clusters", V_CLUSTERS),
+        ("/flexClusters", V_FLEX),
+        ("/databaseUsers", V1),
+        ("/apiKeys", V1),
+        ("/accessList", V1),
+    ] {
         let r = c.get(&g(&format!("{path}?itemsPerPage=1&includeCount=true")), v).await;
         assert_eq!(r.status, 200, "{path}");
         let j = r.json();

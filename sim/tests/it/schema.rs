@@ -16,13 +16,15 @@ pub struct Spec {
 
 /// `../shared/atlas` beside the repository, or `ATLAS_SHARED_DIR` when the checkout lives elsewhere.
 pub fn shared_dir() -> String {
-    std::env::var("ATLAS_SHARED_DIR").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/atlas").to_string())
+    std::env::var("ATLAS_SHARED_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/atlas").to_string())
 }
 
 impl Spec {
     pub fn load() -> Spec {
         let path = format!("{}/atlas-admin-v2-subset.yaml", shared_dir());
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path} (set ATLAS_SHARED_DIR?): {e}"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path} (set ATLAS_SHARED_DIR?): {e}"));
         Spec { root: serde_yaml::from_str(&text).expect("spec parses") }
     }
 
@@ -40,11 +42,24 @@ impl Spec {
 
     /// The schema for `paths[path][method].responses[status].content[media]`.
     /// `Ok(None)` when the response has no body schema; `Err` when the spec lacks the response.
-    pub fn response_schema(&self, path: &str, method: &str, status: u16, media: &str) -> Result<Option<&Value>, String> {
-        let op = self.root["paths"].get(path).and_then(|p| p.get(method.to_lowercase())).ok_or_else(|| format!("no operation {method} {path}"))?;
-        let resp = op["responses"].get(status.to_string()).ok_or_else(|| format!("{method} {path} documents no {status}"))?;
+    pub fn response_schema(
+        &self,
+        path: &str,
+        method: &str,
+        status: u16,
+        media: &str,
+    ) -> Result<Option<&Value>, String> {
+        let op = self.root["paths"]
+            .get(path)
+            .and_then(|p| p.get(method.to_lowercase()))
+            .ok_or_else(|| format!("no operation {method} {path}"))?;
+        let resp =
+            op["responses"].get(status.to_string()).ok_or_else(|| format!("{method} {path} documents no {status}"))?;
         let resp = self.deref(resp);
-        let content = resp.get("content").and_then(|c| c.get(media)).ok_or_else(|| format!("{method} {path} {status} has no {media}"))?;
+        let content = resp
+            .get("content")
+            .and_then(|c| c.get(media))
+            .ok_or_else(|| format!("{method} {path} {status} has no {media}"))?;
         Ok(content.get("schema"))
     }
 
@@ -55,7 +70,15 @@ impl Spec {
         errs
     }
 
-    fn check(&self, schema: &Value, v: &Value, at: &str, errs: &mut Vec<String>, stack: &mut Vec<(String, String)>, shallow: bool) {
+    fn check(
+        &self,
+        schema: &Value,
+        v: &Value,
+        at: &str,
+        errs: &mut Vec<String>,
+        stack: &mut Vec<(String, String)>,
+        shallow: bool,
+    ) {
         if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
             let key = (r.to_string(), at.to_string());
             // A branch that refers back to its parent (allOf: [$ref parent]) is checked
@@ -114,7 +137,9 @@ impl Spec {
             {
                 errs.push(format!("{at}: {s} is not a 24-hex id"));
             }
-            if schema.get("format").and_then(Value::as_str) == Some("date-time") && chrono::DateTime::parse_from_rfc3339(s).is_err() {
+            if schema.get("format").and_then(Value::as_str) == Some("date-time")
+                && chrono::DateTime::parse_from_rfc3339(s).is_err()
+            {
                 errs.push(format!("{at}: {s} is not a date-time"));
             }
         }
@@ -172,7 +197,9 @@ impl Spec {
             let Some(branches) = schema.get(key).and_then(Value::as_array) else { continue };
             if let Some(d) = schema.get("discriminator") {
                 let prop = d["propertyName"].as_str().unwrap_or("");
-                if let Some(target) = v.get(prop).and_then(Value::as_str).and_then(|val| d["mapping"].get(val)).and_then(Value::as_str) {
+                if let Some(target) =
+                    v.get(prop).and_then(Value::as_str).and_then(|val| d["mapping"].get(val)).and_then(Value::as_str)
+                {
                     self.check(&serde_json::json!({ "$ref": target }), v, at, errs, stack, false);
                     continue;
                 }
@@ -220,7 +247,10 @@ mod tests {
         let g = "#/components/schemas/Group";
         assert!(!errs(g, json!({"clusterCount": 0, "created": "2024-01-01T00:00:00Z", "name": "x", "orgId": "A0123456789abcdef012345a"})).is_empty(), "id pattern");
         assert!(errs(g, json!({"clusterCount": 0, "created": "2024-01-01T00:00:00Z", "name": "x", "orgId": "a0123456789abcdef012345a"})).is_empty());
-        assert!(!errs(g, json!({"clusterCount": 0, "created": "yesterday", "name": "x", "orgId": "a"})).is_empty(), "date-time");
+        assert!(
+            !errs(g, json!({"clusterCount": 0, "created": "yesterday", "name": "x", "orgId": "a"})).is_empty(),
+            "date-time"
+        );
         let c = "#/components/schemas/ClusterDescription20240805";
         let bad_region = json!({"replicationSpecs": [{"regionConfigs": [{"providerName": "AWS", "regionName": "NOWHERE", "electableSpecs": {"instanceSize": "M10"}}]}]});
         assert!(!errs(c, bad_region).is_empty(), "oneOf through discriminator and allOf");

@@ -28,7 +28,14 @@ async fn create_get_update_delete_without_echoing_the_password() {
     assert_eq!(got.status, 200);
     assert!(!got.text.contains("Sup3r-secret-pw"));
 
-    let r = c.call("PATCH", &g("/databaseUsers/admin/app-user"), V1, Some(&json!({"roles": [{"databaseName": "admin", "roleName": "read"}], "password": "another-password"}))).await;
+    let r = c
+        .call(
+            "PATCH",
+            &g("/databaseUsers/admin/app-user"),
+            V1,
+            Some(&json!({"roles": [{"databaseName": "admin", "roleName": "read"}], "password": "another-password"})),
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["roles"], json!([{"databaseName": "admin", "roleName": "read"}]));
     assert!(!r.text.contains("another-password"));
@@ -60,7 +67,9 @@ async fn at_most_100_users_per_project() {
         let r = c.call("POST", &g("/databaseUsers"), V1, Some(&user(&format!("u{i:03}")))).await;
         assert_eq!(r.status, 201, "user {i}: {}", r.text);
     }
-    c.call("POST", &g("/databaseUsers"), V1, Some(&user("one-too-many"))).await.assert_error(403, "DATABASE_USER_LIMIT_EXCEEDED");
+    c.call("POST", &g("/databaseUsers"), V1, Some(&user("one-too-many")))
+        .await
+        .assert_error(403, "DATABASE_USER_LIMIT_EXCEEDED");
     let page = c.get(&g("/databaseUsers?itemsPerPage=500"), V1).await.json();
     assert_eq!(page["totalCount"], 100);
     assert_eq!(page["results"].as_array().unwrap().len(), 100);
