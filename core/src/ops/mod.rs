@@ -7,7 +7,7 @@ pub mod connections;
 mod debug;
 mod parse;
 
-pub use parse::{parse, parse_json};
+pub use parse::{parse, parse_json, parse_value};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::Ductape;

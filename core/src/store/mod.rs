@@ -50,7 +50,13 @@ impl Store {
     pub fn open(dir: &Path, key: &WorkspaceKey) -> Result<Store> {
         create_private_dir(dir)?;
         let db_path = dir.join(DB_FILE_NAME);
-        let store = Store { dir: dir.to_path_buf(), db_path, cipher: Cipher::new(key), pool: Mutex::new(Vec::new()), writer: Mutex::new(()) };
+        let store = Store {
+            dir: dir.to_path_buf(),
+            db_path,
+            cipher: Cipher::new(key),
+            pool: Mutex::new(Vec::new()),
+            writer: Mutex::new(()),
+        };
         let conn = store.connect()?;
         restrict_file(&store.db_path);
         store.give_back(conn);
