@@ -1,6 +1,7 @@
 //! Where the lifecycle runs: real Atlas from `MONGODB_ATLAS_*`, or the bundled simulator.
 
 use atlas_sim::{seed, Sim, SimConfig};
+use ductape_core::atlas::redact_url;
 use serde_json::{json, Map, Value};
 
 pub struct Target {
@@ -14,6 +15,12 @@ pub struct Target {
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// What the lifecycle prints as its target. The URL is shown without user info or query: the
+/// variable may hold a pasted connection string with a password (the core then refuses it).
+fn describe_atlas(base_url: Option<&str>) -> String {
+    format!("MongoDB Atlas at {}", base_url.map_or("https://cloud.mongodb.com".to_string(), redact_url))
 }
 
 pub async fn choose() -> Result<Target, String> {
@@ -42,7 +49,7 @@ pub async fn choose() -> Result<Target, String> {
             }
         }
         let base_url = env("MONGODB_ATLAS_BASE_URL");
-        let description = format!("MongoDB Atlas at {}", base_url.as_deref().unwrap_or("https://cloud.mongodb.com"));
+        let description = describe_atlas(base_url.as_deref());
         return Ok(Target { _sim: None, base_url, description, credentials });
     }
     let sim = Sim::start(SimConfig::default())
@@ -59,4 +66,16 @@ pub async fn choose() -> Result<Target, String> {
         _sim: Some(sim),
         credentials,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printed_target_has_no_credentials() {
+        let shown = describe_atlas(Some("https://admin:hunter2-s3cret@cloud.example.com/?key=k3y"));
+        assert_eq!(shown, "MongoDB Atlas at https://[redacted]@cloud.example.com/");
+        assert_eq!(describe_atlas(None), "MongoDB Atlas at https://cloud.mongodb.com");
+    }
 }

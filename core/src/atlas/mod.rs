@@ -109,22 +109,27 @@ impl fmt::Debug for AtlasClient {
 
 /// Checks and normalises a base URL: `https://`, or `http://` on a loopback host only.
 pub fn parse_base_url(raw: &str) -> Result<String> {
+    // Messages show the URL without user info, query or fragment: a connection string
+    // (`mongodb+srv://user:password@...`) pasted here must not come back in an error.
+    let shown = redact_url(raw);
     let bad = |m: String| Error::invalid("atlas_base_url", m);
-    let url = reqwest::Url::parse(raw.trim()).map_err(|e| bad(format!("atlas_base_url '{raw}' is not a URL: {e}")))?;
+    let url =
+        reqwest::Url::parse(raw.trim()).map_err(|e| bad(format!("atlas_base_url '{shown}' is not a URL: {e}")))?;
     let host = url.host_str().unwrap_or("").to_string();
     match url.scheme() {
         "https" => {}
         "http" => {
             if !is_loopback_host(&host) {
                 return Err(bad(format!(
-                    "atlas_base_url '{raw}' uses http:// on a non-loopback host; use https:// (plain http is only allowed for a local simulator)"
+                    "atlas_base_url '{shown}' uses http:// on a non-loopback host; use https:// (plain http is only allowed for a local simulator)"
                 )));
             }
         }
-        other => return Err(bad(format!("atlas_base_url '{raw}' has scheme '{other}'; use https://"))),
+        // Not the parsed scheme: in `user:password@host` that is the user name.
+        _ => return Err(bad(format!("atlas_base_url '{shown}' is not an https:// URL; use https://"))),
     }
     if host.is_empty() {
-        return Err(bad(format!("atlas_base_url '{raw}' has no host")));
+        return Err(bad(format!("atlas_base_url '{shown}' has no host")));
     }
     if url.query().is_some() || url.username() != "" || url.password().is_some() {
         return Err(bad(
@@ -132,6 +137,22 @@ pub fn parse_base_url(raw: &str) -> Result<String> {
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// A URL as messages may show it: everything up to the last `@` (user info, whatever the
+/// characters in the password) becomes `[redacted]`, and the query and fragment are dropped.
+pub fn redact_url(raw: &str) -> String {
+    let raw = raw.trim();
+    let (scheme, rest) = match raw.find("://") {
+        Some(i) => raw.split_at(i + 3),
+        None => ("", raw),
+    };
+    let (hidden, rest) = match rest.rfind('@') {
+        Some(i) => ("[redacted]@", &rest[i + 1..]),
+        None => ("", rest),
+    };
+    let rest = rest.find(['?', '#']).map_or(rest, |i| &rest[..i]);
+    format!("{scheme}{hidden}{rest}")
 }
 
 /// True when the URL's host is `localhost` or a loopback address.
@@ -518,6 +539,30 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("atlas_base_url"));
         assert!(parse_base_url("ftp://x").is_err());
         assert!(parse_base_url("nonsense").is_err());
+    }
+
+    #[test]
+    fn base_url_errors_never_show_credentials() {
+        // A connection string pasted into the base URL, credentials in each position a check
+        // can refuse them from (scheme, plain http, no host, unparsable, query, no scheme).
+        let secret = "hunter2-s3cret";
+        for raw in [
+            format!("mongodb+srv://admin:{secret}@cluster0.abcde.mongodb.net/?retryWrites=true"),
+            format!("http://admin:{secret}@cloud.example.com"),
+            format!("https://admin:{secret}@"),
+            format!("https://admin:{secret}@host:99999"),
+            format!("https://cloud.mongodb.com/?apiKey={secret}"),
+            format!("http://cloud.example.com/?token={secret}"),
+            format!("admin:{secret}@cluster0.abcde.mongodb.net"),
+            format!("https://admin:{secret}/x@cloud.mongodb.com"),
+        ] {
+            let e = parse_base_url(&raw).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("atlas_base_url"));
+            assert!(!e.message.contains(secret) && !e.message.contains("admin"), "{raw} -> {}", e.message);
+        }
+        let e = parse_base_url("http://cloud.example.com/v2").unwrap_err();
+        assert!(e.message.contains("'http://cloud.example.com/v2'"), "{}", e.message);
+        assert_eq!(redact_url("mongodb+srv://u:p@h.net/db?x=1"), "mongodb+srv://[redacted]@h.net/db");
     }
 
     #[test]
