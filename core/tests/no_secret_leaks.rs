@@ -67,6 +67,9 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
         json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_privatekey": wrong}),
         json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_client_id": "mdb_sa_id_x", "atlas_client_secret": format!("{wrong} with spaces")}),
         json!({"tag": "missing", "project_id": seed::PROJECT_ID, "atlas_public_key": "awqxqtif", "atlas_private_key": wrong}),
+        // secrets pasted into the client ID, which is kept in plain text and shown in records
+        json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_client_id": seed::SA_CLIENT_SECRET, "atlas_client_secret": seed::SA_CLIENT_SECRET}),
+        json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_client_id": wrong, "atlas_client_secret": seed::SA_CLIENT_SECRET}),
     ];
     for b in bad {
         let e = call_err(&d, "cloud.connections.complete", b).await;

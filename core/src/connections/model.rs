@@ -288,12 +288,7 @@ pub fn check_public_key(field: &str, key: &str) -> Result<String> {
 
 /// Atlas private keys are UUIDs (36 characters, 8-4-4-4-12 hex).
 pub fn check_private_key(field: &str, key: &str) -> Result<()> {
-    let k = key.trim();
-    let groups: Vec<&str> = k.split('-').collect();
-    let shape = [8, 4, 4, 4, 12];
-    let ok = groups.len() == 5
-        && groups.iter().zip(shape).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
-    if ok {
+    if is_uuid(key.trim()) {
         return Ok(());
     }
     Err(Error::invalid(
@@ -304,8 +299,25 @@ pub fn check_private_key(field: &str, key: &str) -> Result<()> {
     ))
 }
 
+/// 36 characters, 8-4-4-4-12 hex: the shape of an Atlas private key.
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 pub fn check_client_id(field: &str, id: &str) -> Result<String> {
     let id = id.trim();
+    // The client ID is stored in plain text and shown in every record, so a secret pasted into
+    // it (a service account secret, or an API private key) must be refused, not kept.
+    if id.get(..10).is_some_and(|p| p.eq_ignore_ascii_case("mdb_sa_sk_")) || is_uuid(id) {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "{field} looks like a secret (a service account secret starts with mdb_sa_sk_, an API private key is a UUID), not a client ID (mdb_sa_id_...); secrets go in atlas_client_secret"
+            ),
+        ));
+    }
     let ok =
         id.len() >= 8 && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
@@ -375,6 +387,15 @@ mod tests {
         assert!(check_private_key("atlas_private_key", "a0403a4f-0151-4922-ae89-523b69cd8e04").is_ok());
         assert!(check_private_key("atlas_private_key", "nope").is_err());
         assert!(check_client_id("atlas_client_id", "mdb_sa_id_62f3375a109c0a5dd6bc4e08").is_ok());
+        // secrets pasted into the client ID (stored in plain text, shown in records) are refused, unechoed
+        for secret in
+            ["mdb_sa_sk_ONUpl-n0Ggw80Joq-U_37hfk6ZgzqUbn", "MDB_SA_SK_abcdefgh", "a0403a4f-0151-4922-ae89-523b69cd8e04"]
+        {
+            let e = check_client_id("atlas_client_id", secret).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("atlas_client_id"));
+            assert!(!e.message.contains(&secret[10..]), "{}", e.message);
+        }
+        assert!(check_client_id("atlas_client_id", "ééééééééé").is_err(), "no panic on a multibyte prefix");
         assert!(check_client_secret("atlas_client_secret", "mdb_sa_sk_ONUpl-n0Ggw80Joq-U_37hfk6ZgzqUbn").is_ok());
     }
 
