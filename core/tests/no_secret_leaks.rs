@@ -37,7 +37,10 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
 
     // canaries: the real seed secrets (successful paths) and a unique wrong key (failure paths)
     let wrong = "c0ffee00-dead-4bee-8f00-00000ca7a2ee";
-    let canaries = [seed::OWNER_PRIVATE_KEY, seed::ORG_OWNER_PRIVATE_KEY, seed::SA_CLIENT_SECRET, wrong, TEST_KEY];
+    // and a number given for a secret field (serde's own message would quote it)
+    let numeric = "918273645";
+    let canaries =
+        [seed::OWNER_PRIVATE_KEY, seed::ORG_OWNER_PRIVATE_KEY, seed::SA_CLIENT_SECRET, wrong, TEST_KEY, numeric];
 
     let sim = start_sim().await;
     let dir = temp_workspace("leak");
@@ -70,6 +73,9 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
         // secrets pasted into the client ID, which is kept in plain text and shown in records
         json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_client_id": seed::SA_CLIENT_SECRET, "atlas_client_secret": seed::SA_CLIENT_SECRET}),
         json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_client_id": wrong, "atlas_client_secret": seed::SA_CLIENT_SECRET}),
+        // a secret of the wrong type
+        json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_public_key": "awqxqtif", "atlas_private_key": 918273645}),
+        json!({"tag": "conn", "project_id": seed::PROJECT_ID, "atlas_client_id": seed::SA_CLIENT_ID, "atlas_client_secret": 918273645.5}),
     ];
     for b in bad {
         let e = call_err(&d, "cloud.connections.complete", b).await;
@@ -82,6 +88,10 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
             .await,
         );
     }
+    // the workspace key option of the wrong type, as JSON text (the bindings' path) and as a value
+    let e = ductape_core::Ductape::open_json(r#"{"workspace_key": 918273645}"#).unwrap_err();
+    texts.push(format!("{e:?} {e}"));
+    texts.push(format!("{:?}", ductape_core::ops::parse::<ductape_core::Options>(json!({"workspace_key": 918273645}))));
     // a failing Atlas call's error text
     let creds = ductape_core::atlas::Credentials::ApiKey {
         public_key: "awqxqtif".into(),
