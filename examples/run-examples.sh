@@ -44,6 +44,20 @@ if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
   run "java, MONGODB_ATLAS_* API key" "${atlas_env[@]}" \
     MONGODB_ATLAS_PUBLIC_API_KEY=awqxqtif MONGODB_ATLAS_PRIVATE_API_KEY=a0403a4f-0151-4922-ae89-523b69cd8e04 \
     java -cp "$CP" examples.Lifecycle
+
+  # A connection string pasted as the base URL: each example fails, and prints no part of its password.
+  leak_env=(env -u DUCTAPE_SIM_URL MONGODB_ATLAS_BASE_URL="https://admin:Canary-pw-0451@cluster0.example.net/?authSource=admin"
+    MONGODB_ATLAS_PROJECT_ID=5c843ba379358e5b3dc2dec6 MONGODB_ATLAS_PUBLIC_API_KEY=awqxqtif
+    MONGODB_ATLAS_PRIVATE_API_KEY=a0403a4f-0151-4922-ae89-523b69cd8e04)
+  no_leak() {
+    local out
+    if out=$("${leak_env[@]}" "$@" 2>&1); then echo "expected the example to refuse the base URL"; return 1; fi
+    if grep -qE 'Canary-pw-0451|a0403a4f-0151|authSource' <<< "$out"; then echo "$out"; echo "a secret was printed"; return 1; fi
+    grep -q 'atlas_base_url' <<< "$out" || { echo "$out"; echo "the error does not name atlas_base_url"; return 1; }
+  }
+  run "python, base URL with credentials" no_leak "$WORK/venv/bin/python" examples/python/lifecycle.py
+  run "java, base URL with credentials" no_leak java -cp "$CP" examples.Lifecycle
+  run "kotlin, base URL with credentials" no_leak java -cp "$CP" examples.LifecycleKotlinKt
 fi
 
 echo "examples: $ok passed, $bad failed"

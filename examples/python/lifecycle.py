@@ -19,6 +19,16 @@ import ductape
 TAG = os.environ.get("DUCTAPE_EXAMPLE_TAG", "prod_atlas")
 
 
+def shown(url):
+    """A URL as printed: user info (up to the last '@') and the query may hold credentials."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    if "@" in rest:
+        rest = "[redacted]@" + rest.rsplit("@", 1)[1]
+    return scheme + sep + rest.split("?", 1)[0].split("#", 1)[0]
+
+
 def settings():
     env = os.environ
     if env.get("MONGODB_ATLAS_PROJECT_ID"):
@@ -28,7 +38,7 @@ def settings():
         else:
             creds.update(atlas_public_key=env.get("MONGODB_ATLAS_PUBLIC_API_KEY", ""), atlas_private_key=env.get("MONGODB_ATLAS_PRIVATE_API_KEY", ""))
         base = env.get("MONGODB_ATLAS_BASE_URL")
-        return base, creds, f"Atlas at {base or 'https://cloud.mongodb.com'} (MONGODB_ATLAS_* variables)"
+        return base, creds, f"Atlas at {shown(base or 'https://cloud.mongodb.com')} (MONGODB_ATLAS_* variables)"
     sim = env.get("DUCTAPE_SIM_URL")
     if not sim:
         sys.exit("set DUCTAPE_SIM_URL (start `target/debug/atlas-sim --port 0`) or the MONGODB_ATLAS_* variables")

@@ -17,6 +17,16 @@ import java.util.Map;
  * (or MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET) are set. Secrets are never printed.
  */
 public final class Lifecycle {
+    /** A URL as printed: user info (up to the last '@') and the query may hold credentials. */
+    static String shown(String url) {
+        int s = url.indexOf("://");
+        String scheme = s < 0 ? "" : url.substring(0, s + 3);
+        String rest = s < 0 ? url : url.substring(s + 3);
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) rest = "[redacted]@" + rest.substring(at + 1);
+        return scheme + rest.split("[?#]", 2)[0];
+    }
+
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
         String tag = env.getOrDefault("DUCTAPE_EXAMPLE_TAG", "prod_atlas");
@@ -33,7 +43,7 @@ public final class Lifecycle {
                 creds.put("atlas_private_key", env.getOrDefault("MONGODB_ATLAS_PRIVATE_API_KEY", ""));
             }
             System.out.println("Ductape Java example against Atlas at "
-                    + (baseUrl != null ? baseUrl : "https://cloud.mongodb.com") + " (MONGODB_ATLAS_* variables)");
+                    + shown(baseUrl != null ? baseUrl : "https://cloud.mongodb.com") + " (MONGODB_ATLAS_* variables)");
         } else {
             baseUrl = env.get("DUCTAPE_SIM_URL");
             if (baseUrl == null) {

@@ -36,7 +36,7 @@ fun main(): Unit = runBlocking {
             "atlas_private_key" to (env["MONGODB_ATLAS_PRIVATE_API_KEY"] ?: ""),
         )
     }
-    println("Ductape Kotlin example against " + if (real) "Atlas at ${baseUrl ?: "https://cloud.mongodb.com"} (MONGODB_ATLAS_* variables)" else "the simulator at $baseUrl")
+    println("Ductape Kotlin example against " + if (real) "Atlas at ${shown(baseUrl ?: "https://cloud.mongodb.com")} (MONGODB_ATLAS_* variables)" else "the simulator at $baseUrl")
     val workspace = env["DUCTAPE_WORKSPACE_DIR"] ?: Files.createTempDirectory("ductape-example-kt-").toString()
     val options = buildMap<String, Any> {
         put("workspace_dir", workspace)
@@ -56,6 +56,16 @@ fun main(): Unit = runBlocking {
         System.err.println("failed: ${e.message}" + (e.field?.let { " (field $it)" } ?: ""))
         exitProcess(1)
     }
+}
+
+/** A URL as printed: user info (up to the last '@') and the query may hold credentials. */
+private fun shown(url: String): String {
+    val i = url.indexOf("://")
+    val scheme = if (i < 0) "" else url.substring(0, i + 3)
+    var rest = if (i < 0) url else url.substring(i + 3)
+    val at = rest.lastIndexOf('@')
+    if (at >= 0) rest = "[redacted]@" + rest.substring(at + 1)
+    return scheme + rest.split('?', '#')[0]
 }
 
 private fun show(label: String, value: Any?) = println("$label: ${Json.write(value)}")
