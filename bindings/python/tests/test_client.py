@@ -59,6 +59,29 @@ def test_bad_options_raise_invalid_argument(tmp_path):
         ductape.Ductape(request_timeout_ms="fast")
 
 
+def test_a_different_tag_in_params_is_refused_not_preferred(client, aclient):
+    for name in ("one", "two"):
+        client.cloud.connections.create({"provider": "mongodb_atlas", "name": name})
+    key = {"project_id": "5c843ba379358e5b3dc2dec6", "atlas_public_key": "awqxqtif",
+           "atlas_private_key": "a0403a4f-0151-4922-ae89-523b69cd8e04"}
+    for call, params in ((client.cloud.connections.update, {"display_name": "Changed"}),
+                         (client.cloud.connections.complete, key)):
+        with pytest.raises(ductape.InvalidArgumentError) as info:
+            call("one", {"tag": "two", **params})
+        assert info.value.field == "tag"
+
+    async def run_async():
+        with pytest.raises(ductape.InvalidArgumentError):
+            await aclient.cloud.connections.update("one", {"tag": "two", "display_name": "Changed"})
+
+    asyncio.run(run_async())
+    two = client.cloud.connections.fetch("two")
+    assert (two["display_name"], two["metadata"]["project_id"]) == ("two", None)
+    assert client.cloud.connections.fetch("one")["display_name"] == "one"
+    # the same tag in both places is fine
+    assert client.cloud.connections.update("one", {"tag": "one", "display_name": "Same"})["display_name"] == "Same"
+
+
 def test_unknown_operation(client):
     with pytest.raises(ductape.UnknownOperationError, match="no.such"):
         client.call("no.such")

@@ -13,7 +13,7 @@ import os
 from typing import Any, Awaitable, Callable, Dict, Generic, List, Mapping, Optional, TypeVar, Union
 
 from . import _native
-from .errors import DuctapeError, error_from
+from .errors import DuctapeError, InvalidArgumentError, error_from
 
 __all__ = ["Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "alive_tasks", "async_calls_in_flight"]
 
@@ -58,8 +58,14 @@ def _open(options_json: str) -> "_native.DuctapeClient":
 
 
 def _with_tag(tag: str, params: Params) -> JsonObject:
-    body: JsonObject = {"tag": tag}
-    body.update(params or {})
+    """``params`` plus ``tag``. A different ``"tag"`` inside ``params`` is refused (it used to win
+    silently, so ``update("one", {"tag": "two", ...})`` changed ``two``)."""
+    body: JsonObject = dict(params or {})
+    if "tag" in body and body["tag"] != tag:
+        raise InvalidArgumentError(
+            'tag: given twice with different values, as the tag argument and as "tag" in params', field="tag"
+        )
+    body["tag"] = tag
     return body
 
 

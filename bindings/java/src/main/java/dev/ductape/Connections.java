@@ -30,7 +30,7 @@ public final class Connections extends Namespace {
 
     public CompletableFuture<Map<String, Object>> createAsync(Map<String, ?> params) { return callAsync("create", params); }
 
-    public CompletableFuture<Map<String, Object>> completeAsync(String tag, Map<String, ?> params) { return callAsync("complete", withTag(tag, params)); }
+    public CompletableFuture<Map<String, Object>> completeAsync(String tag, Map<String, ?> params) { return callAsyncWithTag("complete", tag, params); }
 
     public CompletableFuture<Map<String, Object>> validateAsync(String tag) { return callAsync("validate", Map.of("tag", tag)); }
 
@@ -38,7 +38,7 @@ public final class Connections extends Namespace {
 
     public CompletableFuture<Map<String, Object>> listAsync(Map<String, ?> filters) { return callAsync("list", filters == null ? Map.of() : filters); }
 
-    public CompletableFuture<Map<String, Object>> updateAsync(String tag, Map<String, ?> params) { return callAsync("update", withTag(tag, params)); }
+    public CompletableFuture<Map<String, Object>> updateAsync(String tag, Map<String, ?> params) { return callAsyncWithTag("update", tag, params); }
 
     public CompletableFuture<Map<String, Object>> deleteAsync(String tag) { return callAsync("delete", Map.of("tag", tag)); }
 }

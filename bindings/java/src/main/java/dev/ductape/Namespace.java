@@ -38,11 +38,30 @@ public class Namespace {
         return Ductape.linked(ductape.callAsync(operationName(method), params), Ductape::asMap);
     }
 
+    /**
+     * {@code params} plus {@code tag}. A different {@code "tag"} inside {@code params} is refused
+     * (it used to win silently, so {@code update("one", Map.of("tag", "two", ...))} changed "two").
+     */
     static Map<String, Object> withTag(String tag, Map<String, ?> params) {
+        if (params != null && params.containsKey("tag") && !java.util.Objects.equals(params.get("tag"), tag)) {
+            throw new DuctapeException.InvalidArgument(
+                    "tag: given twice with different values, as the tag argument and as \"tag\" in params", "tag", null);
+        }
         java.util.LinkedHashMap<String, Object> body = new java.util.LinkedHashMap<>();
-        body.put("tag", tag);
         if (params != null) body.putAll(params);
+        body.put("tag", tag);
         return body;
+    }
+
+    /** {@link #callAsync} with {@link #withTag}; a refused tag fails the future like any other error. */
+    CompletableFuture<Map<String, Object>> callAsyncWithTag(String method, String tag, Map<String, ?> params) {
+        Map<String, Object> body;
+        try {
+            body = withTag(tag, params);
+        } catch (DuctapeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return callAsync(method, body);
     }
 
     @Override

@@ -66,6 +66,28 @@ class DuctapeTest {
     }
 
     @Test
+    void aDifferentTagInParamsIsRefusedNotPreferred() {
+        ductape.cloud.connections.create(Map.of("provider", "mongodb_atlas", "name", "one"));
+        ductape.cloud.connections.create(Map.of("provider", "mongodb_atlas", "name", "two"));
+        Map<String, Object> other = Map.of("tag", "two", "display_name", "Changed");
+        Map<String, Object> otherKey = Map.of("tag", "two", "project_id", "5c843ba379358e5b3dc2dec6",
+                "atlas_public_key", "awqxqtif", "atlas_private_key", "a0403a4f-0151-4922-ae89-523b69cd8e04");
+        assertEquals("tag", assertThrows(DuctapeException.InvalidArgument.class,
+                () -> ductape.cloud.connections.update("one", other)).getField());
+        assertEquals("tag", assertThrows(DuctapeException.InvalidArgument.class,
+                () -> ductape.cloud.connections.complete("one", otherKey)).getField());
+        CompletionException async = assertThrows(CompletionException.class,
+                () -> ductape.cloud.connections.updateAsync("one", other).join());
+        assertInstanceOf(DuctapeException.InvalidArgument.class, async.getCause());
+        Map<String, Object> two = ductape.cloud.connections.fetch("two");
+        assertEquals("two", two.get("display_name"));
+        assertEquals(null, ((Map<?, ?>) two.get("metadata")).get("project_id"));
+        assertEquals("one", ductape.cloud.connections.fetch("one").get("display_name"));
+        // the same tag in both places is fine
+        assertEquals("Same", ductape.cloud.connections.update("one", Map.of("tag", "one", "display_name", "Same")).get("display_name"));
+    }
+
+    @Test
     void panicBecomesInternalAndTheJvmSurvives() {
         for (int i = 0; i < 3; i++) {
             DuctapeException.Internal e = assertThrows(DuctapeException.Internal.class,
