@@ -17,6 +17,9 @@ use std::time::Duration;
 /// Environment variable overriding the default workspace directory.
 pub const WORKSPACE_DIR_ENV: &str = "DUCTAPE_WORKSPACE_DIR";
 
+/// The largest `retry_base_delay_ms` option: one minute.
+pub const MAX_RETRY_BASE_DELAY_MS: u64 = 60_000;
+
 /// Options for [`Ductape::open`]. Every field is optional; bindings pass them as JSON.
 #[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +39,7 @@ pub struct Options {
     /// How many times a call that is safe to repeat is retried after 429, 5xx or a dropped
     /// connection (default 3).
     pub max_retries: Option<u32>,
-    /// First retry backoff in milliseconds; doubles per retry, with jitter (default 250).
+    /// First retry backoff in milliseconds; doubles per retry, with jitter (default 250, at most 60000).
     pub retry_base_delay_ms: Option<u64>,
     /// Enables the `debug.*` operations (echo, sleep, error, panic) that binding tests use.
     #[serde(default)]
@@ -133,6 +136,14 @@ impl Ductape {
             retry.max_retries = n;
         }
         if let Some(ms) = options.retry_base_delay_ms {
+            // Connect failures are always retried: an unbounded first delay (doubling from there)
+            // turned one unreachable Atlas into a call that never returns.
+            if ms > MAX_RETRY_BASE_DELAY_MS {
+                return Err(Error::invalid(
+                    "retry_base_delay_ms",
+                    format!("retry_base_delay_ms must be at most {MAX_RETRY_BASE_DELAY_MS} (one minute)"),
+                ));
+            }
             retry.base_delay = Duration::from_millis(ms);
             retry.max_delay = retry.max_delay.max(retry.base_delay);
         }
