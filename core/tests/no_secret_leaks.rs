@@ -39,8 +39,19 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
     let wrong = "c0ffee00-dead-4bee-8f00-00000ca7a2ee";
     // and a number given for a secret field (serde's own message would quote it)
     let numeric = "918273645";
-    let canaries =
-        [seed::OWNER_PRIVATE_KEY, seed::ORG_OWNER_PRIVATE_KEY, seed::SA_CLIENT_SECRET, wrong, TEST_KEY, numeric];
+    // and the service account's Basic credentials for the token endpoint (base64 hides the secret from a plain scan)
+    use base64::Engine;
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", seed::SA_CLIENT_ID, seed::SA_CLIENT_SECRET));
+    let canaries = [
+        seed::OWNER_PRIVATE_KEY,
+        seed::ORG_OWNER_PRIVATE_KEY,
+        seed::SA_CLIENT_SECRET,
+        wrong,
+        TEST_KEY,
+        numeric,
+        basic.as_str(),
+    ];
 
     let sim = start_sim().await;
     let dir = temp_workspace("leak");
