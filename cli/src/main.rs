@@ -19,7 +19,8 @@ usage:
       set; otherwise starts the bundled Atlas simulator with its default seed.
   ductape call OPERATION [JSON|-]
       run one operation (e.g. cloud.connections.list) on the workspace and print the reply
-      envelope; JSON defaults to {} and - reads it from standard input.
+      envelope; JSON defaults to {} and - reads it from standard input. Give requests that hold
+      secrets on standard input: arguments are visible to other users (ps) and stay in shell history.
   ductape operations
       list every operation name.
 
@@ -68,7 +69,15 @@ async fn call(operation: &str, json: Option<&String>) -> ExitCode {
             }
             text
         }
-        Some(text) => text.to_string(),
+        Some(text) => {
+            if let Some(field) = secret_field(text) {
+                eprintln!(
+                    "ductape: warning: {field} was given on the command line, where other users can see it (ps) and \
+                     shell history keeps it; pass the request on standard input instead: ductape call {operation} -"
+                );
+            }
+            text.to_string()
+        }
     };
     let ductape = match Ductape::open(Options::default()) {
         Ok(d) => d,
@@ -84,5 +93,28 @@ async fn call(operation: &str, json: Option<&String>) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// The first secret field with a value in a request given as an argument (`None` for other text).
+fn secret_field(text: &str) -> Option<&'static str> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    ["atlas_private_key", "atlas_client_secret", "workspace_key"]
+        .into_iter()
+        .find(|f| value.get(f).is_some_and(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secret_field;
+
+    #[test]
+    fn notices_a_secret_on_the_command_line() {
+        let key = r#"{"tag":"t","project_id":"5c843ba379358e5b3dc2dec6","atlas_public_key":"awqxqtif","atlas_private_key":"a0403a4f-0151-4922-ae89-523b69cd8e04"}"#;
+        assert_eq!(secret_field(key), Some("atlas_private_key"));
+        assert_eq!(secret_field(r#"{"tag":"t","atlas_client_secret":"mdb_sa_sk_x"}"#), Some("atlas_client_secret"));
+        assert_eq!(secret_field(r#"{"tag":"t","atlas_private_key":"  "}"#), None);
+        assert_eq!(secret_field(r#"{"tag":"t"}"#), None);
+        assert_eq!(secret_field("{oops"), None);
     }
 }
