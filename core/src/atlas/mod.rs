@@ -335,18 +335,13 @@ impl AtlasClient {
                 rb = rb.header(AUTHORIZATION, sensitive(a)?);
             }
             let started = Instant::now();
-            let sent = rb.send().await;
-            let outcome = match sent {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    let headers = resp.headers().clone();
-                    match resp.bytes().await {
-                        Ok(body) => Ok((status, headers, body.to_vec())),
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) => Err(e),
-            };
+            let outcome = async {
+                let resp = rb.send().await?;
+                let status = resp.status().as_u16();
+                let headers = resp.headers().clone();
+                Ok::<_, reqwest::Error>((status, headers, resp.bytes().await?.to_vec()))
+            }
+            .await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
             let (status, headers, body) = match outcome {
                 Ok(v) => v,
@@ -383,16 +378,13 @@ impl AtlasClient {
                 let sunset = headers.get("sunset").and_then(|v| v.to_str().ok()).unwrap_or("unknown");
                 tracing::warn!(%method, %path, version = call.version, deprecation = dep, sunset, "Atlas reports this API version as deprecated");
             }
-            let ctype = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-            let header_code = headers.get("x-error-code").and_then(|v| v.to_str().ok());
-            let api =
-                (!(200..300).contains(&status)).then(|| AtlasApiError::from_body(status, &ctype, &body, header_code));
-            let auth_refused =
-                status == 401 && api.as_ref().is_none_or(|a| !a.is_missing_role() && !a.is_not_in_group());
             if (200..300).contains(&status) {
                 return Ok(Response { status, headers, body });
             }
-            let api = api.expect("an error answer");
+            let ctype = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let header_code = headers.get("x-error-code").and_then(|v| v.to_str().ok());
+            let api = AtlasApiError::from_body(status, ctype, &body, header_code);
+            let auth_refused = status == 401 && !api.is_missing_role() && !api.is_not_in_group();
             let api_err = |error: AtlasApiError| AtlasError::Api {
                 method: method.clone(),
                 path: path.clone(),
