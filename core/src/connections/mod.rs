@@ -116,33 +116,33 @@ pub async fn complete(d: &Ductape, req: CompleteRequest) -> Result<Record> {
                 m.auth_method.clone().unwrap_or(AuthMethod::ApiKey)
             };
             let same_method = m.auth_method.as_ref() == Some(&method);
-            let (id_field, secret_field, secret_name) = match method {
-                AuthMethod::ApiKey => ("atlas_public_key", "atlas_private_key", SECRET_PRIVATE_KEY),
-                AuthMethod::ServiceAccount => ("atlas_client_id", "atlas_client_secret", SECRET_CLIENT_SECRET),
+            let (id_field, secret_field, secret_name, stored_identity, given_identity, given_secret) = match method {
+                AuthMethod::ApiKey => (
+                    "atlas_public_key",
+                    "atlas_private_key",
+                    SECRET_PRIVATE_KEY,
+                    &m.atlas_public_key,
+                    &public_key,
+                    &private_key,
+                ),
+                AuthMethod::ServiceAccount => (
+                    "atlas_client_id",
+                    "atlas_client_secret",
+                    SECRET_CLIENT_SECRET,
+                    &m.atlas_client_id,
+                    &client_id,
+                    &client_secret,
+                ),
             };
-            let stored_identity = if same_method {
-                match method {
-                    AuthMethod::ApiKey => m.atlas_public_key.clone(),
-                    AuthMethod::ServiceAccount => m.atlas_client_id.clone(),
-                }
-            } else {
-                None
-            };
-            let given_identity = match method {
-                AuthMethod::ApiKey => public_key.clone(),
-                AuthMethod::ServiceAccount => client_id.clone(),
-            };
-            let given_secret = match method {
-                AuthMethod::ApiKey => private_key.clone(),
-                AuthMethod::ServiceAccount => client_secret.clone(),
-            };
-            let identity = given_identity.clone().or(stored_identity.clone()).ok_or_else(|| {
+            // An identity stored for the other method is no identity for this one.
+            let stored_identity = stored_identity.clone().filter(|_| same_method);
+            let identity = given_identity.clone().or_else(|| stored_identity.clone()).ok_or_else(|| {
                 Error::invalid(id_field, format!("{id_field}: missing field `{id_field}` (no credentials are stored for this connection yet)"))
             })?;
             let identity_changed = stored_identity.as_deref() != Some(identity.as_str());
             let stored_cipher = if same_method { repo::get_secret(tx, &row.id, secret_name)? } else { None };
             let aad = repo::secret_aad(&row.id, secret_name);
-            let secret_changed = match (&given_secret, &stored_cipher) {
+            let secret_changed = match (given_secret, &stored_cipher) {
                 (Some(new), Some(old)) => &cipher.open_secret(old, &aad)? != new,
                 (Some(_), None) => true,
                 (None, Some(_)) if identity_changed => {
