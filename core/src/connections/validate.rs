@@ -265,14 +265,18 @@ pub async fn validate(d: &Ductape, req: TagRequest) -> Result<ValidateReply> {
     let rev = resolved.row.credentials_rev;
     let store = d.store().await?;
     let at = now();
-    let (summary, failure) = match &outcome {
+    // What the write below records: the group and roles found, or the failure.
+    let (summary, recorded) = match &outcome {
         Ok(s) => {
             let org = s.group.org_id.clone().unwrap_or_default();
-            (format!("'{}' is valid: {} ({}), {}", resolved.row.tag, s.group.name, org, s.role_note), None)
+            (
+                format!("'{}' is valid: {} ({}), {}", resolved.row.tag, s.group.name, org, s.role_note),
+                Ok((s.group.clone(), s.roles.clone())),
+            )
         }
         Err(f) => (
             f.message.clone(),
-            Some(ValidationFailure {
+            Err(ValidationFailure {
                 code: f.code,
                 check: f.check.to_string(),
                 message: f.message.clone(),
@@ -281,7 +285,6 @@ pub async fn validate(d: &Ductape, req: TagRequest) -> Result<ValidateReply> {
             }),
         ),
     };
-    let success = outcome.as_ref().ok().map(|s| (s.group.clone(), s.roles.clone()));
     let tag = resolved.row.tag.clone();
     let (row, superseded) = store
         .write_async(move |_, tx| {
@@ -298,8 +301,8 @@ pub async fn validate(d: &Ductape, req: TagRequest) -> Result<ValidateReply> {
                 // complete() changed the credentials meanwhile: this result is about the old ones.
                 return Ok((row, true));
             }
-            match (&success, &failure) {
-                (Some((group, roles)), _) => {
+            match &recorded {
+                Ok((group, roles)) => {
                     row.status = Status::Active;
                     row.account_identifier = Some(match &group.org_id {
                         Some(org) => format!("{} (org {org})", group.name),
@@ -311,14 +314,13 @@ pub async fn validate(d: &Ductape, req: TagRequest) -> Result<ValidateReply> {
                     row.metadata.validated_at = Some(at.clone());
                     row.metadata.last_validation_error = None;
                 }
-                (None, Some(f)) => {
+                Err(f) => {
                     if !f.transient {
                         row.status = Status::Error;
                         row.metadata.validated_at = None;
                     }
                     row.metadata.last_validation_error = Some(f.clone());
                 }
-                (None, None) => unreachable!("an outcome is a success or a failure"),
             }
             row.updated_at = at.clone();
             repo::save(tx, &row)?;
