@@ -72,28 +72,17 @@ fn parse_entry(v: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<AccessEn
             vec![],
         ));
     }
-    let mut e = match fields.first() {
-        None => return Err(invalid_ip("")),
-        Some(&"ipAddress") => {
-            let raw = text("ipAddress")
-                .and_then(|x| x.as_str())
-                .ok_or_else(|| invalid_ip(&text("ipAddress").unwrap().to_string()))?;
+    let field = *fields.first().ok_or_else(|| invalid_ip(""))?;
+    let value = text(field).expect("a field named in `fields` is present");
+    let (key, ip_address, cidr_block, aws_security_group) = match field {
+        "ipAddress" => {
+            let raw = value.as_str().ok_or_else(|| invalid_ip(&value.to_string()))?;
             let ip = parse_ip(raw).ok_or_else(|| invalid_ip(raw))?;
             let net = IpNet::host(ip);
-            AccessEntry {
-                key: net.cidr_string(),
-                ip_address: Some(ip.to_string()),
-                cidr_block: Some(net.cidr_string()),
-                aws_security_group: None,
-                comment: None,
-                delete_after: None,
-                active_at: now,
-            }
+            (net.cidr_string(), Some(ip.to_string()), Some(net.cidr_string()), None)
         }
-        Some(&"cidrBlock") => {
-            let raw = text("cidrBlock")
-                .and_then(|x| x.as_str())
-                .ok_or_else(|| invalid_ip(&text("cidrBlock").unwrap().to_string()))?;
+        "cidrBlock" => {
+            let raw = value.as_str().ok_or_else(|| invalid_ip(&value.to_string()))?;
             let net = IpNet::parse_cidr(raw).map_err(|err| match err {
                 CidrError::Syntax => invalid_ip(raw),
                 CidrError::Block => ApiError::bad_request(
@@ -103,18 +92,10 @@ fn parse_entry(v: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<AccessEn
                 ),
             })?;
             // A /32 block is the same entry as the bare address, shown with both fields.
-            AccessEntry {
-                key: net.cidr_string(),
-                ip_address: net.is_single_host().then(|| net.addr.to_string()),
-                cidr_block: Some(net.cidr_string()),
-                aws_security_group: None,
-                comment: None,
-                delete_after: None,
-                active_at: now,
-            }
+            (net.cidr_string(), net.is_single_host().then(|| net.addr.to_string()), Some(net.cidr_string()), None)
         }
-        Some(_) => {
-            let raw = text("awsSecurityGroup").and_then(|x| x.as_str()).unwrap_or("");
+        _ => {
+            let raw = value.as_str().unwrap_or("");
             if !raw.starts_with("sg-") {
                 return Err(ApiError::bad_request(
                     "INVALID_AWS_SECURITY_GROUP",
@@ -122,16 +103,17 @@ fn parse_entry(v: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<AccessEn
                     vec![json!(raw)],
                 ));
             }
-            AccessEntry {
-                key: raw.to_string(),
-                ip_address: None,
-                cidr_block: None,
-                aws_security_group: Some(raw.to_string()),
-                comment: None,
-                delete_after: None,
-                active_at: now,
-            }
+            (raw.to_string(), None, None, Some(raw.to_string()))
         }
+    };
+    let mut e = AccessEntry {
+        key,
+        ip_address,
+        cidr_block,
+        aws_security_group,
+        comment: None,
+        delete_after: None,
+        active_at: now,
     };
     if let Some(c) = text("comment") {
         let c = c.as_str().ok_or_else(|| ApiError::invalid_attribute("comment"))?;
