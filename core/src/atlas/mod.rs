@@ -178,7 +178,24 @@ pub fn path_segment(s: &str) -> String {
     out
 }
 
-pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
+/// The error for a request that got no complete answer: a timeout, or a network failure.
+pub(crate) fn transport_error(
+    e: &reqwest::Error,
+    base: &str,
+    method: &str,
+    path: &str,
+    timeout: Duration,
+    attempts: u32,
+) -> AtlasError {
+    let (method, path) = (method.to_string(), path.to_string());
+    if e.is_timeout() {
+        AtlasError::Timeout { method, path, after: timeout, attempts }
+    } else {
+        AtlasError::Network { base: base.to_string(), method, path, message: describe_reqwest(e), attempts }
+    }
+}
+
+fn describe_reqwest(e: &reqwest::Error) -> String {
     use std::error::Error as _;
     // The innermost cause says most ("connection refused", "connection reset").
     let mut msg = if e.is_connect() {
@@ -348,22 +365,14 @@ impl AtlasClient {
                 Err(e) => {
                     // A refused connection never carried the request: always safe to retry.
                     let repeatable = e.is_connect() || call.idempotent;
-                    let err = if e.is_timeout() {
-                        AtlasError::Timeout {
-                            method: method.clone(),
-                            path: path.clone(),
-                            after: self.config.request_timeout,
-                            attempts,
-                        }
-                    } else {
-                        AtlasError::Network {
-                            base: self.config.base_url.clone(),
-                            method: method.clone(),
-                            path: path.clone(),
-                            message: describe_reqwest(&e),
-                            attempts,
-                        }
-                    };
+                    let err = transport_error(
+                        &e,
+                        &self.config.base_url,
+                        &method,
+                        &path,
+                        self.config.request_timeout,
+                        attempts,
+                    );
                     tracing::debug!(%method, %path, attempt = attempts, elapsed_ms, error = %err, "atlas request failed");
                     if repeatable && retries < policy.max_retries {
                         retries += 1;

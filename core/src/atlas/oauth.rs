@@ -106,20 +106,7 @@ impl ServiceAccountAuth {
                 .await;
             let attempts = retries + 1;
             let failure = match sent {
-                Err(e) => {
-                    let err = if e.is_timeout() {
-                        AtlasError::Timeout { method: "POST".into(), path: TOKEN_PATH.into(), after: timeout, attempts }
-                    } else {
-                        AtlasError::Network {
-                            base: base.into(),
-                            method: "POST".into(),
-                            path: TOKEN_PATH.into(),
-                            message: super::describe_reqwest(&e),
-                            attempts,
-                        }
-                    };
-                    (err, None)
-                }
+                Err(e) => (super::transport_error(&e, base, "POST", TOKEN_PATH, timeout, attempts), None),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let retry_after = resp
