@@ -160,11 +160,7 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
                     .get(&v.group_id)
                     .and_then(|l| l.iter().find(|u| u.username == v.username))
                     .is_some_and(|u| {
-                        let names: Vec<String> = u
-                            .scopes
-                            .iter()
-                            .filter_map(|s| s.get("name").and_then(Value::as_str).map(String::from))
-                            .collect();
+                        let names = crate::state::scope_names(&u.scopes);
                         let pending = st.world.pending_changes.iter().any(|((g, n), until)| {
                             *g == v.group_id && now < *until && (names.is_empty() || names.contains(n))
                         });

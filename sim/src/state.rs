@@ -276,6 +276,11 @@ impl World {
     }
 }
 
+/// The cluster names a database user's `scopes` limit it to (empty: every cluster).
+pub fn scope_names(scopes: &[Value]) -> Vec<String> {
+    scopes.iter().filter_map(|s| s.get("name").and_then(Value::as_str).map(String::from)).collect()
+}
+
 pub fn password_digest(username: &str, password: &str) -> String {
     use md5::{Digest, Md5};
     hex(&Md5::digest(format!("{username}:{password}").as_bytes()))

@@ -9,7 +9,7 @@ use crate::clock::{parse_rfc3339, rfc3339, to_chrono};
 use crate::errors::ApiError;
 use crate::ip::escape_segment;
 use crate::paging::Page;
-use crate::state::{password_digest, DbUser};
+use crate::state::{password_digest, scope_names, DbUser};
 
 const MIN_PASSWORD: usize = 8;
 
@@ -128,7 +128,7 @@ fn mark_pending(ctx: &mut Ctx, g: &str, scopes: &[Value]) {
             .chain(w.flex_clusters.iter().filter(|c| c.group_id == g).map(|c| c.name.clone()))
             .collect()
     } else {
-        scopes.iter().filter_map(|s| s.get("name").and_then(Value::as_str).map(String::from)).collect()
+        scope_names(scopes)
     };
     for n in names {
         w.pending_changes.insert((g.to_string(), n), until);
