@@ -109,11 +109,6 @@ impl AtlasError {
         }
     }
 
-    /// True for failures on the way to Atlas (not an answer from it).
-    pub fn is_transport(&self) -> bool {
-        matches!(self, AtlasError::Network { .. } | AtlasError::Timeout { .. })
-    }
-
     /// The public error code.
     pub fn code(&self) -> ErrorCode {
         match self {

@@ -184,12 +184,6 @@ pub fn get_secret(conn: &Connection, connection_id: &str, name: &str) -> Result<
     .map_err(|e| db_error("read", e))
 }
 
-pub fn delete_secret(conn: &Connection, connection_id: &str, name: &str) -> Result<()> {
-    conn.execute("DELETE FROM connection_secrets WHERE connection_id = ?1 AND name = ?2", params![connection_id, name])
-        .map_err(|e| db_error("write", e))?;
-    Ok(())
-}
-
 pub fn delete_secrets(conn: &Connection, connection_id: &str) -> Result<()> {
     conn.execute("DELETE FROM connection_secrets WHERE connection_id = ?1", params![connection_id])
         .map_err(|e| db_error("write", e))?;
