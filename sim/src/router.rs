@@ -53,10 +53,6 @@ impl Op {
         }
     }
 
-    pub fn needs_auth(&self) -> bool {
-        !matches!(self, Op::DefaultMongoVersion | Op::OAuthToken)
-    }
-
     pub fn group_id(&self) -> Option<&str> {
         use Op::*;
         match self {
