@@ -1,6 +1,6 @@
-//! Retry policy: bounded exponential backoff with full jitter, `Retry-After` honoured.
+//! Retry policy: bounded exponential backoff with jitter (uniform in the upper half), `Retry-After` honoured.
 //!
-//! What is retried (see `AtlasClient::send`):
+//! What is retried (see `AtlasClient::execute`):
 //! - 429: always (Atlas refused the call before doing anything), waiting at least `Retry-After`;
 //! - connect failures: always (the request never left);
 //! - 5xx (including a 503 HTML page from a proxy) and connections dropped after the request was
