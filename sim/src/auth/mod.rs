@@ -18,6 +18,9 @@ pub struct Challenge {
     pub stale: bool,
 }
 
+/// A plain refusal: no or bad credentials (the client must answer a new challenge).
+const REFUSED: Challenge = Challenge { stale: false };
+
 /// Checks the `Authorization` header. `force_stale` is the stale-nonce fault: a correct
 /// Digest answer is refused as stale anyway.
 pub fn authenticate(
@@ -27,41 +30,38 @@ pub fn authenticate(
     authorization: Option<&str>,
     force_stale: bool,
 ) -> Result<Caller, Challenge> {
-    let header = authorization.ok_or(Challenge { stale: false })?;
+    let header = authorization.ok_or(REFUSED)?;
     let scheme = header.split_whitespace().next().unwrap_or("");
     if scheme.eq_ignore_ascii_case("bearer") {
         let token = header[scheme.len()..].trim();
         let now = st.now();
-        let t = st.tokens.get(token).ok_or(Challenge { stale: false })?;
+        let t = st.tokens.get(token).ok_or(REFUSED)?;
         if t.expires <= now {
-            return Err(Challenge { stale: false });
+            return Err(REFUSED);
         }
-        let p = st.world.principal(&t.client_id).filter(|p| p.is_service_account).ok_or(Challenge { stale: false })?;
+        let p = st.world.principal(&t.client_id).filter(|p| p.is_service_account).ok_or(REFUSED)?;
         return Ok(Caller { principal: p.clone(), scheme: "Bearer" });
     }
     if !scheme.eq_ignore_ascii_case("digest") {
-        return Err(Challenge { stale: false });
+        return Err(REFUSED);
     }
-    let p = digest::parse(header).ok_or(Challenge { stale: false })?;
+    let p = digest::parse(header).ok_or(REFUSED)?;
     // Unknown users and wrong keys must look identical to the caller.
-    let principal =
-        st.world.principal(&p.username).filter(|k| !k.is_service_account).cloned().ok_or(Challenge { stale: false })?;
+    let principal = st.world.principal(&p.username).filter(|k| !k.is_service_account).cloned().ok_or(REFUSED)?;
     if p.realm != digest::REALM || p.uri != raw_target {
-        return Err(Challenge { stale: false });
+        return Err(REFUSED);
     }
-    if let Some(a) = &p.algorithm {
-        if !a.eq_ignore_ascii_case("MD5") {
-            return Err(Challenge { stale: false });
-        }
+    if p.algorithm.as_deref().is_some_and(|a| !a.eq_ignore_ascii_case("MD5")) {
+        return Err(REFUSED);
     }
     let (qop, nc_s, cnonce) = match (&p.qop, &p.nc, &p.cnonce) {
         (Some(q), Some(n), Some(c)) if q == "auth" => (q.clone(), n.clone(), c.clone()),
-        _ => return Err(Challenge { stale: false }),
+        _ => return Err(REFUSED),
     };
-    let nc = digest::parse_nc(&nc_s).ok_or(Challenge { stale: false })?;
+    let nc = digest::parse_nc(&nc_s).ok_or(REFUSED)?;
     let expected = digest::response(&p.username, &principal.secret, method, raw_target, &p.nonce, &nc_s, &cnonce, &qop);
     if expected != p.response {
-        return Err(Challenge { stale: false });
+        return Err(REFUSED);
     }
     let now = st.now();
     let ttl = to_chrono(st.config.nonce_ttl);
@@ -74,7 +74,7 @@ pub fn authenticate(
     }
     // nc must start at 1 and grow on every reuse of a nonce; replays are refused.
     if nc <= entry.last_nc {
-        return Err(Challenge { stale: false });
+        return Err(REFUSED);
     }
     entry.last_nc = nc;
     Ok(Caller { principal, scheme: "Digest" })
