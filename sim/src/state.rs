@@ -240,6 +240,21 @@ impl World {
         self.principals.iter().find(|p| p.name == name)
     }
 
+    /// The dedicated cluster `name` in project `g`.
+    pub fn cluster(&self, g: &str, name: &str) -> Option<&Cluster> {
+        self.clusters.iter().find(|c| c.group_id == g && c.name == name)
+    }
+
+    /// The flex cluster `name` in project `g`.
+    pub fn flex_cluster(&self, g: &str, name: &str) -> Option<&FlexCluster> {
+        self.flex_clusters.iter().find(|c| c.group_id == g && c.name == name)
+    }
+
+    /// Whether project `g` has a cluster `name` of either kind.
+    pub fn has_cluster(&self, g: &str, name: &str) -> bool {
+        self.cluster(g, name).is_some() || self.flex_cluster(g, name).is_some()
+    }
+
     /// Finishes cluster creation after `after` (when configured): CREATING -> IDLE.
     pub fn finish_creating(&mut self, now: DateTime<Utc>, after: Option<chrono::Duration>) {
         let Some(after) = after else { return };

@@ -227,10 +227,10 @@ pub fn list(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
 
 pub fn get(ctx: &mut Ctx, g: &str, name: &str) -> Result<Reply, ApiError> {
     let w = &ctx.st.world;
-    if let Some(c) = w.clusters.iter().find(|c| c.group_id == g && c.name == name) {
+    if let Some(c) = w.cluster(g, name) {
         return Ok(Reply::ok(cluster_view(&ctx.base, c, ctx.version)));
     }
-    if w.flex_clusters.iter().any(|c| c.group_id == g && c.name == name) {
+    if w.flex_cluster(g, name).is_some() {
         return Err(flex_in_cluster_api(name));
     }
     Err(cluster_not_found(g, name))
@@ -270,10 +270,10 @@ pub fn list_flex(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
 
 pub fn get_flex(ctx: &mut Ctx, g: &str, name: &str) -> Result<Reply, ApiError> {
     let w = &ctx.st.world;
-    if let Some(f) = w.flex_clusters.iter().find(|c| c.group_id == g && c.name == name) {
+    if let Some(f) = w.flex_cluster(g, name) {
         return Ok(Reply::ok(flex_view(f)));
     }
-    if w.clusters.iter().any(|c| c.group_id == g && c.name == name) {
+    if w.cluster(g, name).is_some() {
         return Err(dedicated_in_flex_api(name));
     }
     Err(cluster_not_found(g, name))
@@ -282,9 +282,7 @@ pub fn get_flex(ctx: &mut Ctx, g: &str, name: &str) -> Result<Reply, ApiError> {
 /// `changeStatus` is PENDING until the latest database-user change reaches the cluster.
 pub fn status(ctx: &mut Ctx, g: &str, name: &str) -> Result<Reply, ApiError> {
     let w = &ctx.st.world;
-    let exists = w.clusters.iter().any(|c| c.group_id == g && c.name == name)
-        || w.flex_clusters.iter().any(|c| c.group_id == g && c.name == name);
-    if !exists {
+    if !w.has_cluster(g, name) {
         return Err(cluster_not_found(g, name));
     }
     let now = ctx.st.now();

@@ -79,9 +79,7 @@ fn check_scopes(ctx: &Ctx, g: &str, v: &Value) -> Result<Vec<Value>, ApiError> {
         if !matches!(ty, "CLUSTER" | "DATA_LAKE" | "STREAM") {
             return Err(ApiError::invalid_attribute("scopes"));
         }
-        let exists = w.clusters.iter().any(|c| c.group_id == g && c.name == name)
-            || w.flex_clusters.iter().any(|c| c.group_id == g && c.name == name);
-        if ty == "CLUSTER" && !exists {
+        if ty == "CLUSTER" && !w.has_cluster(g, name) {
             return Err(ApiError::bad_request(
                 "INVALID_ATTRIBUTE",
                 format!("Scope cluster {name} does not exist in group {g}."),
