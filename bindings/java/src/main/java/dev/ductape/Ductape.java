@@ -53,14 +53,12 @@ public final class Ductape implements AutoCloseable {
 
     /** Runs any core operation; answers its result (Map, List, String, Long, Double, Boolean or null). */
     public Object call(String operation, Object params) {
-        return Envelope.decode(nativeClient().call(operation, Json.write(params == null ? Map.of() : params)));
+        return Envelope.decode(nativeClient().call(operation, requestJson(params)));
     }
 
     /** Runs any core operation asynchronously. Cancelling the future cancels the Rust task. */
     public CompletableFuture<Object> callAsync(String operation, Object params) {
-        CompletableFuture<String> raw =
-                NativeBridge.callFuture(nativeClient(), operation, Json.write(params == null ? Map.of() : params));
-        return linked(raw, Envelope::decode);
+        return linked(NativeBridge.callFuture(nativeClient(), operation, requestJson(params)), Envelope::decode);
     }
 
     /** A namespace by dotted name, e.g. {@code namespace("cloud.network").call("sync", ...)}. */
@@ -87,6 +85,11 @@ public final class Ductape implements AutoCloseable {
             closed = true;
             client.close();
         }
+    }
+
+    /** A request's JSON text; null params are the empty object, as the core expects. */
+    static String requestJson(Object params) {
+        return Json.write(params == null ? Map.of() : params);
     }
 
     @SuppressWarnings("unchecked")

@@ -30,7 +30,7 @@ fun asyncCallsInFlight(): Long = debugAsyncCallsInFlight()
  * Answers the decoded result or throws the [DuctapeException] for the error code.
  */
 suspend fun Ductape.callSuspend(operation: String, params: Any? = null): Any? =
-    Envelope.decode(nativeClient().callAsync(operation, Json.write(params ?: emptyMap<String, Any?>())))
+    Envelope.decode(nativeClient().callAsync(operation, Ductape.requestJson(params)))
 
 /** `ductape.cloud.connections.callSuspend("validate", mapOf("tag" to tag))` for any namespace. */
 suspend fun Namespace.callSuspend(method: String, params: Any? = null): Any? =
