@@ -1,7 +1,7 @@
 //! The main job: the product page's calls, in order, printing each reply.
 
 use crate::target;
-use ductape_core::{ops::OPERATIONS, Ductape, Options};
+use ductape_core::{Ductape, Options};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,10 +63,6 @@ pub async fn run(args: Args) -> ExitCode {
     ];
     let mut failed = 0;
     for (number, (operation, params)) in steps.into_iter().enumerate() {
-        if !OPERATIONS.contains(&operation) {
-            println!("\n{}. {operation}: not available in this build, skipped", number + 1);
-            continue;
-        }
         println!("\n{}. {operation}", number + 1);
         match ductape.call(operation, params).await {
             Ok(result) => {
