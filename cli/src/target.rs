@@ -1,7 +1,7 @@
 //! Where the lifecycle runs: real Atlas from `MONGODB_ATLAS_*`, or the bundled simulator.
 
 use atlas_sim::{seed, Sim, SimConfig};
-use ductape_core::atlas::redact_url;
+use ductape_core::atlas::{redact_url, BASE_URL_ENV, DEFAULT_BASE_URL};
 use serde_json::{json, Map, Value};
 
 pub struct Target {
@@ -20,7 +20,7 @@ fn env(name: &str) -> Option<String> {
 /// What the lifecycle prints as its target. The URL is shown without user info or query: the
 /// variable may hold a pasted connection string with a password (the core then refuses it).
 fn describe_atlas(base_url: Option<&str>) -> String {
-    format!("MongoDB Atlas at {}", base_url.map_or("https://cloud.mongodb.com".to_string(), redact_url))
+    format!("MongoDB Atlas at {}", base_url.map_or(DEFAULT_BASE_URL.to_string(), redact_url))
 }
 
 pub async fn choose() -> Result<Target, String> {
@@ -48,7 +48,7 @@ pub async fn choose() -> Result<Target, String> {
                     .into())
             }
         }
-        let base_url = env("MONGODB_ATLAS_BASE_URL");
+        let base_url = env(BASE_URL_ENV);
         let description = describe_atlas(base_url.as_deref());
         return Ok(Target { _sim: None, base_url, description, credentials });
     }
