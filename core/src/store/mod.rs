@@ -82,7 +82,7 @@ impl Store {
         let conn = Connection::open_with_flags(&self.db_path, flags).map_err(|e| db_error("open", e))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| db_error("configure", e))?;
         // Switching to WAL takes a lock; another opener may hold it for a moment.
-        retry_busy(|| conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0)))
+        retry_while_busy(is_busy, || conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0)))
             .map_err(|e| db_error("enable WAL on", e))?;
         // secure_delete: overwrite deleted content, so a removed or rotated secret's ciphertext
         // does not linger in free pages.
@@ -112,15 +112,7 @@ impl Store {
     /// is retried, so `f` may run more than once.
     pub fn read<T>(&self, mut f: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.take()?;
-        let started = Instant::now();
-        let out = loop {
-            match f(&conn) {
-                Err(e) if is_busy_error(&e) && started.elapsed() < WRITE_LOCK_PATIENCE => {
-                    std::thread::sleep(Duration::from_millis(5 + rand::random::<u64>() % 20));
-                }
-                other => break other,
-            }
-        };
+        let out = retry_while_busy(is_busy_error, || f(&conn));
         self.give_back(conn);
         out
     }
@@ -173,13 +165,12 @@ impl Store {
     }
 
     /// [`Store::read`] on tokio's blocking pool.
-    pub async fn read_async<T, F>(self: &Arc<Self>, f: F) -> Result<T>
+    pub async fn read_async<T, F>(self: &Arc<Self>, mut f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnMut(&Store, &Connection) -> Result<T> + Send + 'static,
     {
         let store = Arc::clone(self);
-        let mut f = f;
         run_blocking(move || store.read(|c| f(&store, c))).await
     }
 
@@ -264,11 +255,13 @@ pub fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(SqliteCode::DatabaseBusy) | Some(SqliteCode::DatabaseLocked))
 }
 
-fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+/// Runs `f` again (after a short random pause) while it fails with an error `busy` accepts,
+/// for at most [`WRITE_LOCK_PATIENCE`].
+fn retry_while_busy<T, E>(busy: impl Fn(&E) -> bool, mut f: impl FnMut() -> Result<T, E>) -> Result<T, E> {
     let started = Instant::now();
     loop {
         match f() {
-            Err(e) if is_busy(&e) && started.elapsed() < WRITE_LOCK_PATIENCE => {
+            Err(e) if busy(&e) && started.elapsed() < WRITE_LOCK_PATIENCE => {
                 std::thread::sleep(Duration::from_millis(5 + rand::random::<u64>() % 20))
             }
             other => return other,
