@@ -15,6 +15,7 @@ pub mod handlers;
 pub mod ip;
 pub mod media;
 pub mod paging;
+pub mod percent;
 pub mod rate_limit;
 pub mod router;
 pub mod seed;

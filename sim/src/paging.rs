@@ -18,7 +18,7 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let dec = |s: &str| crate::ip::percent_decode(&s.replace('+', " ")).unwrap_or_else(|| s.to_string());
+            let dec = |s: &str| crate::percent::percent_decode(&s.replace('+', " ")).unwrap_or_else(|| s.to_string());
             (dec(k), dec(v))
         })
         .collect()

@@ -8,8 +8,9 @@ use serde_json::{json, Map, Value};
 use super::{link, Ctx, Reply};
 use crate::clock::{parse_rfc3339, rfc3339, to_chrono};
 use crate::errors::ApiError;
-use crate::ip::{escape_segment, parse_ip, CidrError, IpNet};
+use crate::ip::{parse_ip, CidrError, IpNet};
 use crate::paging::Page;
+use crate::percent::escape_segment;
 use crate::state::AccessEntry;
 
 const MAX_COMMENT: usize = 80;

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::errors::ApiError;
-use crate::ip::percent_decode;
+use crate::percent::percent_decode;
 use crate::router::Op;
 use crate::state::SimState;
 

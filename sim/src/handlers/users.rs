@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 use super::{link, Ctx, Reply};
 use crate::clock::{parse_rfc3339, rfc3339, to_chrono};
 use crate::errors::ApiError;
-use crate::ip::escape_segment;
 use crate::paging::Page;
+use crate::percent::escape_segment;
 use crate::state::{password_digest, scope_names, DbUser};
 
 const MIN_PASSWORD: usize = 8;
