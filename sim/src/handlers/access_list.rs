@@ -42,8 +42,8 @@ fn entry_view(base: &str, g: &str, e: &AccessEntry) -> Value {
 }
 
 fn list_body(ctx: &mut Ctx, g: &str, page: Page) -> Value {
-    let entries = ctx.st.world.access_lists.get(g).cloned().unwrap_or_default();
-    let items = entries.iter().map(|e| entry_view(&ctx.base, g, e)).collect();
+    let entries = ctx.st.world.access_lists.get(g).into_iter().flatten();
+    let items = entries.map(|e| entry_view(&ctx.base, g, e)).collect();
     page.wrap(&format!("{}/api/atlas/v2/groups/{g}/accessList", ctx.base), items)
 }
 

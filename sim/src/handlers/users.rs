@@ -135,8 +135,8 @@ fn mark_pending(ctx: &mut Ctx, g: &str, scopes: &[Value]) {
 
 pub fn list(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
     let page = Page::parse(&ctx.query)?;
-    let users = ctx.st.world.users.get(g).cloned().unwrap_or_default();
-    let items = users.iter().map(|u| view(&ctx.base, g, u)).collect();
+    let users = ctx.st.world.users.get(g).into_iter().flatten();
+    let items = users.map(|u| view(&ctx.base, g, u)).collect();
     Ok(Reply::ok(page.wrap(&format!("{}/api/atlas/v2/groups/{g}/databaseUsers", ctx.base), items)))
 }
 
