@@ -393,7 +393,6 @@ impl AtlasClient {
             let ctype = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
             let header_code = headers.get("x-error-code").and_then(|v| v.to_str().ok());
             let api = AtlasApiError::from_body(status, ctype, &body, header_code);
-            let auth_refused = status == 401 && !api.is_missing_role() && !api.is_not_in_group();
             let api_err = |error: AtlasApiError| AtlasError::Api {
                 method: method.clone(),
                 path: path.clone(),
@@ -401,7 +400,7 @@ impl AtlasClient {
                 attempts,
             };
             match status {
-                401 if auth_refused => match &self.auth {
+                401 if api.is_bad_credentials() => match &self.auth {
                     Auth::Digest(_) => {
                         let challenge = headers
                             .get_all(WWW_AUTHENTICATE)
