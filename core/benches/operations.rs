@@ -2,7 +2,7 @@
 //! checks; the SQLite workspace; secret encryption.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ductape_core::secrets::{Cipher, SecretString, WorkspaceKey};
+use ductape_core::crypto::{Cipher, SecretString, WorkspaceKey};
 use ductape_core::{runtime, Ductape};
 use serde_json::json;
 use std::hint::black_box;

@@ -4,7 +4,7 @@
 use crate::atlas::{self, AtlasClient, ClientConfig, Credentials, RetryPolicy};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ops;
-use crate::secrets::{SecretString, WorkspaceKey};
+use crate::crypto::{SecretString, WorkspaceKey};
 use crate::store::Store;
 use serde::Deserialize;
 use serde_json::Value;
@@ -116,7 +116,7 @@ impl Ductape {
             .unwrap_or_else(|| atlas::DEFAULT_BASE_URL.to_string());
         let base_url = atlas::parse_base_url(&raw_base)?;
         if let Some(k) = &options.workspace_key {
-            WorkspaceKey::parse(k.expose(), crate::secrets::key::KeySource::Option)
+            WorkspaceKey::parse(k.expose(), crate::crypto::key::KeySource::Option)
                 .map_err(|e| Error::invalid("workspace_key", e.message))?;
         }
         let positive = |field: &str, v: Option<u64>, default: u64| -> Result<Duration> {

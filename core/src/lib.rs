@@ -4,15 +4,17 @@
 //! name (`cloud.connections.create`) and a JSON request, checks it against a typed request in
 //! Rust, and answers JSON. Language bindings are a few lines over [`Ductape::call_json`].
 //!
-//! Folders: `atlas/` (Admin API client), `store/` (SQLite workspace), `secrets/` (encryption
-//! at rest), `connections/` (lifecycle and validation), `ops/` (requests, replies, dispatch).
+//! Folders: `ops/` (the operation registry, request parsing, the reply envelope), one folder per
+//! feature holding its requests and replies, logic, model and SQL (`connections/`), and the shared
+//! pieces features build on: `atlas/` (Admin API client), `store/` (SQLite workspace), `crypto/`
+//! (encryption at rest).
 
 pub mod atlas;
 pub mod connections;
 pub mod error;
 pub mod ops;
 pub mod runtime;
-pub mod secrets;
+pub mod crypto;
 pub mod store;
 
 mod client;

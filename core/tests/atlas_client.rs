@@ -5,7 +5,7 @@ mod common;
 use atlas_sim::faults::{Fault, FaultKind};
 use common::*;
 use ductape_core::atlas::{AtlasClient, AtlasError, ClientConfig, Credentials, RetryPolicy};
-use ductape_core::secrets::SecretString;
+use ductape_core::crypto::SecretString;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

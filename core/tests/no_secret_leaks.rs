@@ -106,7 +106,7 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
     // a failing Atlas call's error text
     let creds = ductape_core::atlas::Credentials::ApiKey {
         public_key: "awqxqtif".into(),
-        private_key: ductape_core::secrets::SecretString::new(wrong),
+        private_key: ductape_core::crypto::SecretString::new(wrong),
     };
     let client = d.atlas_client(&creds);
     texts.push(format!("{client:?} {creds:?}"));

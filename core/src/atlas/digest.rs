@@ -6,7 +6,7 @@
 //! (the server may have forgotten it). The state sits behind a mutex, so concurrent calls share
 //! one nonce, each with its own `nc`.
 
-use crate::secrets::SecretString;
+use crate::crypto::SecretString;
 use md5::{Digest as _, Md5};
 use std::fmt;
 use std::sync::Mutex;

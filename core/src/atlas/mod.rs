@@ -20,7 +20,7 @@ pub use errors::{AtlasApiError, AtlasError};
 pub use retry::RetryPolicy;
 
 use crate::error::{Error, Result};
-use crate::secrets::SecretString;
+use crate::crypto::SecretString;
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use reqwest::Method;
 use serde::de::DeserializeOwned;

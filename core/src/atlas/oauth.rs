@@ -4,7 +4,7 @@
 
 use super::errors::{AtlasApiError, AtlasError};
 use super::retry::{parse_retry_after, RetryPolicy};
-use crate::secrets::SecretString;
+use crate::crypto::SecretString;
 use base64::Engine;
 use serde::Deserialize;
 use std::fmt;

@@ -5,16 +5,17 @@
 //! `revoked` (reserved). Secrets are write-only: they go encrypted into `connection_secrets`,
 //! and records carry only `has_atlas_private_key` / `has_atlas_client_secret`.
 
+pub mod api;
 pub mod model;
 pub mod repo;
 pub mod validate;
 
 use crate::atlas::Credentials;
 use crate::error::{Error, ErrorCode, Result};
-use crate::ops::connections::{
+use crate::connections::api::{
     CompleteRequest, CreateRequest, DeleteReply, ListReply, ListRequest, TagRequest, UpdateRequest,
 };
-use crate::secrets::SecretString;
+use crate::crypto::SecretString;
 use crate::Ductape;
 use model::*;
 

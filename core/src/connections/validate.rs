@@ -18,7 +18,7 @@ use crate::atlas::errors::{ip_access_list_message, org_requires_access_list_mess
 use crate::atlas::models::{Group, RoleAssignment};
 use crate::atlas::{AtlasClient, AtlasError, Credentials};
 use crate::error::{Error, ErrorCode, Result};
-use crate::ops::connections::TagRequest;
+use crate::connections::api::TagRequest;
 use crate::Ductape;
 use serde::Serialize;
 use serde_json::{json, Value};

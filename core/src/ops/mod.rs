@@ -3,7 +3,6 @@
 //! Each feature module exposes `async fn(&Ductape, Request) -> Result<Reply>`; this file is the
 //! only place that maps names to them, so a new operation needs no binding code at all.
 
-pub mod connections;
 mod debug;
 mod parse;
 

@@ -13,7 +13,7 @@
 pub mod schema;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::secrets::{Cipher, WorkspaceKey};
+use crate::crypto::{Cipher, WorkspaceKey};
 use rusqlite::{Connection, ErrorCode as SqliteCode, OpenFlags, Transaction, TransactionBehavior};
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -29,7 +29,7 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE connection_secrets (
         connection_id TEXT NOT NULL REFERENCES connections(id),
         name          TEXT NOT NULL,               -- e.g. atlas_private_key
-        ciphertext    BLOB NOT NULL,               -- secrets::Cipher format, bound to id and name
+        ciphertext    BLOB NOT NULL,               -- crypto::Cipher format, bound to id and name
         updated_at    TEXT NOT NULL,
         PRIMARY KEY (connection_id, name)
     );

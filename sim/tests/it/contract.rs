@@ -15,7 +15,7 @@ use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::schema::{shared_dir, Spec};
+use crate::schema::{spec_dir, Spec};
 
 fn errata_filter(errors: Vec<String>) -> Vec<String> {
     errors
@@ -322,7 +322,7 @@ struct Recorded {
 
 impl Recorded {
     fn load(part: &str) -> Recorded {
-        let dir = format!("{}/recorded", shared_dir());
+        let dir = format!("{}/recorded", spec_dir());
         let mut found = std::fs::read_dir(&dir)
             .expect("recorded dir")
             .filter_map(|e| e.ok())

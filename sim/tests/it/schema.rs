@@ -14,17 +14,16 @@ pub struct Spec {
     pub root: Value,
 }
 
-/// `../shared/atlas` beside the repository, or `ATLAS_SHARED_DIR` when the checkout lives elsewhere.
-pub fn shared_dir() -> String {
-    std::env::var("ATLAS_SHARED_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/atlas").to_string())
+/// The vendored OpenAPI subset and recorded responses (`sim/spec/`, see its NOTICE.md).
+pub fn spec_dir() -> &'static str {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/spec")
 }
 
 impl Spec {
     pub fn load() -> Spec {
-        let path = format!("{}/atlas-admin-v2-subset.yaml", shared_dir());
+        let path = format!("{}/atlas-admin-v2-subset.yaml", spec_dir());
         let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path} (set ATLAS_SHARED_DIR?): {e}"));
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
         Spec { root: serde_yaml::from_str(&text).expect("spec parses") }
     }
 

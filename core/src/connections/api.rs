@@ -2,7 +2,7 @@
 //! misspelt field is an `invalid_argument` naming it.
 
 use crate::connections::model::Record;
-use crate::secrets::SecretString;
+use crate::crypto::SecretString;
 use serde::{Deserialize, Serialize};
 
 /// `cloud.connections.create`
