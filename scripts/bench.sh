@@ -10,13 +10,13 @@ cd "$(dirname "$0")/.."
 target_dir="${CARGO_TARGET_DIR:-target}"
 out=docs/benchmarks.md
 criterion_args=(--warm-up-time 1 --measurement-time 3)
-command="cargo bench -p ductape-core -- ${criterion_args[*]}"
+command="cargo bench -p ductape-core --features debug-operations -- ${criterion_args[*]}"
 log="$(mktemp)"
 marker="$(mktemp)"
 trap 'rm -f "$log" "$marker"' EXIT
 
 # The marker's mtime tells this run's estimates from older ones left in target/criterion.
-cargo bench -p ductape-core -- "${criterion_args[@]}" "$@" 2>&1 | tee "$log"
+cargo bench -p ductape-core --features debug-operations -- "${criterion_args[@]}" "$@" 2>&1 | tee "$log"
 
 mapfile -t estimates < <(find "$target_dir/criterion" -path '*/new/estimates.json' -newer "$marker" | sort)
 if [ "${#estimates[@]}" -eq 0 ]; then

@@ -13,8 +13,8 @@ run() {
 }
 
 run "rust format (cargo fmt --check)" cargo fmt --all --check
-run "rust lints (cargo clippy -D warnings)" cargo clippy --workspace --all-targets --locked -- -D warnings
-run "rust workspace (cargo test)" cargo test --workspace --locked
+run "rust lints (cargo clippy -D warnings)" cargo clippy --workspace --all-targets --locked --features ductape-core/debug-operations -- -D warnings
+run "rust workspace (cargo test)" cargo test --workspace --locked --features ductape-core/debug-operations
 for part in sim bindings; do
   [ -f "scripts/test-$part.sh" ] && run "$part" bash "scripts/test-$part.sh"
 done

@@ -26,7 +26,7 @@ step() {
 }
 
 echo "---- build: native library, uniffi-bindgen, simulator (cargo, debug) ----"
-cargo build -p ductape-ffi -p uniffi-bindgen -p atlas-sim
+cargo build -p ductape-ffi -p uniffi-bindgen -p atlas-sim --features ductape-ffi/debug-operations
 
 echo "---- generate Kotlin from $LIB ----"
 rm -rf "$WORK/java/generated-kotlin" "$WORK/java/native"
@@ -75,7 +75,7 @@ if [ -z "${SKIP_PYTHON:-}" ]; then
     [ -x "$WORK/venv/bin/python" ] || python3 -m venv "$WORK/venv" || return 1
     "$WORK/venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2" "pytest>=8" "mypy>=1.8" || return 1
     rm -rf "$WORK/wheels"
-    (cd bindings/python && "$WORK/venv/bin/maturin" build -q --out "$WORK/wheels") || return 1
+    (cd bindings/python && "$WORK/venv/bin/maturin" build -q --features debug-operations --out "$WORK/wheels") || return 1
     "$WORK/venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$WORK"/wheels/ductape_sdk-*.whl || return 1
     local rc=0
     (cd bindings/python/tests && "$WORK/venv/bin/python" -m pytest -q -p no:cacheprovider .) || rc=1

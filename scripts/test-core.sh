@@ -3,4 +3,4 @@
 # simulator in-process). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test -p ductape-core "$@"
+cargo test -p ductape-core --features debug-operations "$@"

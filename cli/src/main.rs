@@ -22,7 +22,10 @@ usage:
       envelope; JSON defaults to {} and - reads it from standard input. Give requests that hold
       secrets on standard input: arguments are visible to other users (ps) and stay in shell history.
   ductape operations
-      list every operation name.
+      list every operation name and what it does.
+  ductape describe
+      print the machine-readable description: every operation's request and reply JSON Schema,
+      its secret fields, the error codes and the options (docs/operations.json).
 
 environment: DUCTAPE_WORKSPACE_DIR, DUCTAPE_WORKSPACE_KEY, MONGODB_ATLAS_BASE_URL";
 
@@ -42,7 +45,12 @@ fn main() -> ExitCode {
         },
         Some("call") if args.len() >= 2 && args.len() <= 3 => runtime.block_on(call(&args[1], args.get(2))),
         Some("operations") => {
-            ductape_core::ops::OPERATIONS.iter().for_each(|op| println!("{op}"));
+            ductape_core::ops::operations().for_each(|op| println!("{:<32} {}", op.name, op.summary));
+            ExitCode::SUCCESS
+        }
+        Some("describe") => {
+            let description = ductape_core::ops::describe::describe();
+            println!("{}", serde_json::to_string_pretty(&description).unwrap_or_default());
             ExitCode::SUCCESS
         }
         Some("-h" | "--help" | "help") => {
@@ -96,12 +104,16 @@ async fn call(operation: &str, json: Option<&String>) -> ExitCode {
     }
 }
 
-/// The first secret field with a value in a request given as an argument (`None` for other text).
-fn secret_field(text: &str) -> Option<&'static str> {
+/// The first secret field (any operation's or option's, from the registry) with a value in a
+/// request given as an argument (`None` for other text). The positional form's `params` is looked into.
+fn secret_field(text: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    ["atlas_private_key", "atlas_client_secret", "workspace_key"]
+    let given = |v: &serde_json::Value, f: &str| {
+        v.get(f).is_some_and(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
+    };
+    ductape_core::ops::describe::all_secret_fields()
         .into_iter()
-        .find(|f| value.get(f).is_some_and(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty())))
+        .find(|f| given(&value, f) || value.get("params").is_some_and(|p| given(p, f)))
 }
 
 #[cfg(test)]
@@ -111,8 +123,11 @@ mod tests {
     #[test]
     fn notices_a_secret_on_the_command_line() {
         let key = r#"{"tag":"t","project_id":"5c843ba379358e5b3dc2dec6","atlas_public_key":"awqxqtif","atlas_private_key":"a0403a4f-0151-4922-ae89-523b69cd8e04"}"#;
-        assert_eq!(secret_field(key), Some("atlas_private_key"));
-        assert_eq!(secret_field(r#"{"tag":"t","atlas_client_secret":"mdb_sa_sk_x"}"#), Some("atlas_client_secret"));
+        assert_eq!(secret_field(key).as_deref(), Some("atlas_private_key"));
+        let sa = r#"{"tag":"t","atlas_client_secret":"mdb_sa_sk_x"}"#;
+        assert_eq!(secret_field(sa).as_deref(), Some("atlas_client_secret"));
+        let positional = r#"{"tag":"t","params":{"atlas_private_key":"a0403a4f-0151-4922-ae89-523b69cd8e04"}}"#;
+        assert_eq!(secret_field(positional).as_deref(), Some("atlas_private_key"));
         assert_eq!(secret_field(r#"{"tag":"t","atlas_private_key":"  "}"#), None);
         assert_eq!(secret_field(r#"{"tag":"t"}"#), None);
         assert_eq!(secret_field("{oops"), None);

@@ -2,9 +2,9 @@
 //! binding uses.
 
 use crate::atlas::{self, AtlasClient, ClientConfig, Credentials, RetryPolicy};
+use crate::crypto::{SecretString, WorkspaceKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ops;
-use crate::crypto::{SecretString, WorkspaceKey};
 use crate::store::Store;
 use serde::Deserialize;
 use serde_json::Value;
@@ -21,7 +21,7 @@ pub const WORKSPACE_DIR_ENV: &str = "DUCTAPE_WORKSPACE_DIR";
 pub const MAX_RETRY_BASE_DELAY_MS: u64 = 60_000;
 
 /// Options for [`Ductape::open`]. Every field is optional; bindings pass them as JSON.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
     /// Workspace directory. Default: `$DUCTAPE_WORKSPACE_DIR`, else `~/.ductape/workspace`.
@@ -239,18 +239,6 @@ impl Ductape {
             Ok(params) => self.call(operation, params).await,
             Err(e) => Err(e),
         };
-        envelope(outcome)
+        ops::envelope(outcome)
     }
-}
-
-/// Serialises an outcome into the reply envelope every binding decodes.
-pub fn envelope(outcome: Result<Value>) -> String {
-    let body = match outcome {
-        Ok(result) => serde_json::json!({ "ok": true, "result": result }),
-        Err(error) => serde_json::json!({ "ok": false, "error": error }),
-    };
-    serde_json::to_string(&body).unwrap_or_else(|_| {
-        let e = Error::new(ErrorCode::Internal, "reply could not be serialised");
-        format!(r#"{{"ok":false,"error":{{"code":"{}","message":"{}"}}}}"#, e.code, e.message)
-    })
 }

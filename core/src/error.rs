@@ -4,57 +4,69 @@
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// A request field is missing, of the wrong type, unknown, or has a bad value.
-    InvalidArgument,
-    /// The operation name is not known.
-    UnknownOperation,
-    NotFound,
-    Conflict,
-    /// The call is valid but not in this state (e.g. validate before complete).
-    FailedPrecondition,
-    /// The provider, service or type exists in the product but this project does not implement it.
-    Unsupported,
-    /// Atlas refused the API key (wrong public/private key, expired token).
-    AtlasUnauthorized,
-    /// The caller's IP is not on the API key's access list (not the project IP access list).
-    AtlasForbiddenIp,
-    /// The key is valid but lacks a role the operation needs.
-    AtlasMissingRole,
-    /// Any other error answered by Atlas.
-    AtlasError,
-    Network,
-    Timeout,
-    RateLimited,
-    /// The workspace database or key file failed (wrong workspace key, corrupt file).
-    Workspace,
-    Cancelled,
-    Internal,
+/// Declares the codes once: the enum, its wire names, [`ErrorCode::ALL`] and each code's summary,
+/// which the operation description (`ops::describe`) hands to every binding.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident = $wire:literal,)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])+ $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $wire,)+
+                }
+            }
+
+            /// One line saying when the code is used.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => concat!($($doc),+).trim_ascii(),)+
+                }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidArgument => "invalid_argument",
-            ErrorCode::UnknownOperation => "unknown_operation",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::Conflict => "conflict",
-            ErrorCode::FailedPrecondition => "failed_precondition",
-            ErrorCode::Unsupported => "unsupported",
-            ErrorCode::AtlasUnauthorized => "atlas_unauthorized",
-            ErrorCode::AtlasForbiddenIp => "atlas_forbidden_ip",
-            ErrorCode::AtlasMissingRole => "atlas_missing_role",
-            ErrorCode::AtlasError => "atlas_error",
-            ErrorCode::Network => "network",
-            ErrorCode::Timeout => "timeout",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::Workspace => "workspace",
-            ErrorCode::Cancelled => "cancelled",
-            ErrorCode::Internal => "internal",
-        }
-    }
+error_codes! {
+    /// A request field is missing, of the wrong type, unknown, or has a bad value.
+    InvalidArgument = "invalid_argument",
+    /// The operation name is not known (or is a debug operation this build or client does not enable).
+    UnknownOperation = "unknown_operation",
+    /// No such connection (or it was deleted).
+    NotFound = "not_found",
+    /// The name is taken, or the state changed while the call ran.
+    Conflict = "conflict",
+    /// The call is valid but not in this state (e.g. validate before complete, a closed client).
+    FailedPrecondition = "failed_precondition",
+    /// The provider, service or type exists in the product but this project does not implement it.
+    Unsupported = "unsupported",
+    /// Atlas refused the API key or service account (wrong public/private key, expired token).
+    AtlasUnauthorized = "atlas_unauthorized",
+    /// The caller's IP is not on the API key's access list (not the project IP access list).
+    AtlasForbiddenIp = "atlas_forbidden_ip",
+    /// The key is valid but lacks a role the operation needs.
+    AtlasMissingRole = "atlas_missing_role",
+    /// Any other error answered by Atlas (including 5xx after retries).
+    AtlasError = "atlas_error",
+    /// Atlas could not be reached (connection refused or dropped).
+    Network = "network",
+    /// Atlas did not answer in time.
+    Timeout = "timeout",
+    /// Atlas kept answering 429 after the retries (or asked to wait too long).
+    RateLimited = "rate_limited",
+    /// The workspace database or key file failed (wrong workspace key, corrupt or locked file).
+    Workspace = "workspace",
+    /// The call was cancelled by its caller.
+    Cancelled = "cancelled",
+    /// A bug: an internal failure, including a panic inside the core (the host process survives).
+    Internal = "internal",
 }
 
 impl fmt::Display for ErrorCode {
@@ -99,3 +111,17 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn wire_names_match_serde_and_every_code_has_a_summary() {
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str(), "{code:?}");
+            assert!(!code.summary().is_empty() && !code.summary().contains("  "), "{code:?}");
+        }
+        assert_eq!(ErrorCode::ALL.len(), 16);
+    }
+}

@@ -11,10 +11,10 @@
 
 pub mod atlas;
 pub mod connections;
+pub mod crypto;
 pub mod error;
 pub mod ops;
 pub mod runtime;
-pub mod crypto;
 pub mod store;
 
 mod client;

@@ -4,8 +4,8 @@
 //! they merely poll, so every call is spawned here and awaited through a guard that aborts the
 //! task when the caller drops it. A panic inside a call becomes an `internal` error envelope.
 
-use crate::client::envelope;
 use crate::error::{Error, ErrorCode};
+use crate::ops::envelope;
 use crate::Ductape;
 use once_cell::sync::Lazy;
 use std::future::Future;

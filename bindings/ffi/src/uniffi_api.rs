@@ -73,8 +73,22 @@ impl DuctapeClient {
 
     /// Every operation name the core knows, in documentation order.
     pub fn operations(&self) -> Vec<String> {
-        ductape_core::ops::OPERATIONS.iter().map(|s| s.to_string()).collect()
+        ductape_core::ops::names().map(str::to_string).collect()
     }
+}
+
+/// The machine-readable description of this build: operations (with request and reply JSON
+/// Schemas and secret fields), error codes and options, as JSON text (see `docs/operations.json`).
+/// Each binding's tests check its exception classes and option setters against it.
+#[uniffi::export]
+pub fn describe() -> String {
+    ductape_core::ops::describe::describe().to_string()
+}
+
+/// Every operation name this build knows, without opening a client (so it cannot fail).
+#[uniffi::export]
+pub fn operation_names() -> Vec<String> {
+    ductape_core::ops::names().map(str::to_string).collect()
 }
 
 /// How many tasks are alive on the core's runtime. For tests: after a cancelled call it returns

@@ -19,8 +19,8 @@ pub mod retry;
 pub use errors::{AtlasApiError, AtlasError};
 pub use retry::RetryPolicy;
 
-use crate::error::{Error, Result};
 use crate::crypto::SecretString;
+use crate::error::{Error, Result};
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use reqwest::Method;
 use serde::de::DeserializeOwned;

@@ -1,12 +1,14 @@
-//! Requests and replies of `cloud.connections.*`. Every request is `deny_unknown_fields`, so a
+//! Requests and replies of `cloud.connections.*` (the registry, `ops/registry.rs`, points here). Every request is `deny_unknown_fields`, so a
 //! misspelt field is an `invalid_argument` naming it.
 
-use crate::connections::model::Record;
+pub use super::model::Record;
+pub use super::validate::ValidateReply;
 use crate::crypto::SecretString;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `cloud.connections.create`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
     pub provider: String,
@@ -24,7 +26,7 @@ pub struct CreateRequest {
 }
 
 /// `cloud.connections.complete`: `complete(tag, {...})` in the SDKs.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompleteRequest {
     pub tag: String,
@@ -42,14 +44,14 @@ pub struct CompleteRequest {
 }
 
 /// `cloud.connections.validate`, `fetch`, `delete`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TagRequest {
     pub tag: String,
 }
 
 /// `cloud.connections.list`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListRequest {
     #[serde(default)]
@@ -59,7 +61,7 @@ pub struct ListRequest {
 }
 
 /// `cloud.connections.update`: the tag cannot change.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRequest {
     pub tag: String,
@@ -72,12 +74,12 @@ pub struct UpdateRequest {
     pub scopes: Option<Vec<String>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ListReply {
     pub connections: Vec<Record>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct DeleteReply {
     pub tag: String,
     pub id: String,

@@ -11,11 +11,11 @@ pub mod repo;
 pub mod validate;
 
 use crate::atlas::Credentials;
-use crate::error::{Error, ErrorCode, Result};
 use crate::connections::api::{
     CompleteRequest, CreateRequest, DeleteReply, ListReply, ListRequest, TagRequest, UpdateRequest,
 };
 use crate::crypto::SecretString;
+use crate::error::{Error, ErrorCode, Result};
 use crate::Ductape;
 use model::*;
 

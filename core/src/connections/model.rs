@@ -1,6 +1,7 @@
 //! The connection record, statuses, providers, scopes, and the checks on user input.
 
 use crate::error::{Error, ErrorCode, Result};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -13,7 +14,7 @@ pub const MAX_TAG_LEN: usize = 64;
 pub const MAX_DISPLAY_NAME_LEN: usize = 200;
 pub const MAX_DESCRIPTION_LEN: usize = 2000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pending,
@@ -45,7 +46,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     /// Programmatic API key (public + private key, HTTP Digest).
@@ -55,7 +56,7 @@ pub enum AuthMethod {
 }
 
 /// The last failed validation, kept in `metadata.last_validation_error`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ValidationFailure {
     pub code: ErrorCode,
     /// The check that failed (`credentials`, `api_access_list`, `project`, `role`, `network`).
@@ -70,7 +71,7 @@ pub struct ValidationFailure {
 
 /// `metadata`: non-secret inputs, flags for the secrets, validation results. Keys other
 /// features add (e.g. `networking`) are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Metadata {
     #[serde(default)]
     pub project_id: Option<String>,
@@ -119,7 +120,7 @@ pub struct Row {
 }
 
 /// The public record. Never holds a secret.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Record {
     pub id: String,
     pub tag: String,

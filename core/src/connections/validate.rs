@@ -17,20 +17,20 @@ use super::{repo, resolve};
 use crate::atlas::errors::{ip_access_list_message, org_requires_access_list_message};
 use crate::atlas::models::{Group, RoleAssignment};
 use crate::atlas::{AtlasClient, AtlasError, Credentials};
-use crate::error::{Error, ErrorCode, Result};
 use crate::connections::api::TagRequest;
+use crate::error::{Error, ErrorCode, Result};
 use crate::Ductape;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Check {
     pub name: &'static str,
     pub ok: bool,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ValidateReply {
     pub valid: bool,
     pub status: Status,

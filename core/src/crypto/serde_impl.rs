@@ -1,4 +1,7 @@
 //! `SecretString` from JSON strings (requests, options). Never serialised.
+//! Its JSON Schema is a string marked `"x-secret": true` (and `writeOnly`): the operation
+//! description derives each request's secret fields from that mark, so the type is the one
+//! declaration of what is secret.
 //!
 //! A value of the wrong type is refused without quoting it: serde's own message would
 //! (``invalid type: integer `12345`, expected a string``), and a secret field's value must not
@@ -12,6 +15,24 @@ impl<'de> Deserialize<'de> for SecretString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // `deserialize_any`: serde_json's `deserialize_string` reports a wrong type itself, quoting it.
         d.deserialize_any(SecretVisitor)
+    }
+}
+
+/// The mark on a secret field's schema.
+pub const SECRET_MARK: &str = "x-secret";
+
+impl schemars::JsonSchema for SecretString {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SecretString".into()
+    }
+
+    /// Inlined, so that the mark sits on the field's own schema.
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "writeOnly": true, (SECRET_MARK): true })
     }
 }
 

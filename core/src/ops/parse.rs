@@ -17,6 +17,34 @@ pub fn parse<T: DeserializeOwned>(params: Value) -> Result<T> {
     serde_path_to_error::deserialize(params).map_err(|e| to_invalid(e.path().to_string(), e.into_inner().to_string()))
 }
 
+/// The positional form the SDKs send for `complete(tag, params)` and `update(tag, params)`:
+/// `{"tag": T, "params": {...}}` is the request `params` with `tag` set. A different `"tag"`
+/// inside `params` is refused rather than letting either win (it once changed the other
+/// connection). No request type has a field named `params` (the registry's tests check it), so
+/// the form cannot be mistaken for a plain request.
+pub(crate) fn positional(request: Value) -> Result<Value> {
+    let Value::Object(mut outer) = request else { return Ok(request) };
+    if outer.len() != 2 || !outer.contains_key("tag") || !outer.contains_key("params") {
+        return Ok(Value::Object(outer));
+    }
+    let tag = outer.remove("tag").unwrap_or_default();
+    let mut inner = match outer.remove("params").unwrap_or_default() {
+        Value::Object(inner) => inner,
+        Value::Null => Default::default(),
+        other => {
+            return Err(Error::invalid("params", format!("params: expected a JSON object, found {}", kind(&other))))
+        }
+    };
+    if inner.get("tag").is_some_and(|given| given != &tag) {
+        return Err(Error::invalid(
+            "tag",
+            "tag: given twice with different values, as the tag argument and as \"tag\" in params",
+        ));
+    }
+    inner.insert("tag".to_string(), tag);
+    Ok(Value::Object(inner))
+}
+
 /// Parses JSON text (a request or options object) into `T`.
 pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T> {
     let de = &mut serde_json::Deserializer::from_str(text);
@@ -116,6 +144,24 @@ mod tests {
 
         let e = parse_json::<Req>("{oops").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("$"));
+    }
+
+    #[test]
+    fn merges_the_positional_form_and_refuses_a_second_tag() {
+        let merged = positional(json!({"tag": "a", "params": {"display_name": "A"}})).unwrap();
+        assert_eq!(merged, json!({"tag": "a", "display_name": "A"}));
+        assert_eq!(positional(json!({"tag": "a", "params": null})).unwrap(), json!({"tag": "a"}));
+        assert_eq!(positional(json!({"tag": "a", "params": {"tag": "a"}})).unwrap(), json!({"tag": "a"}));
+        let e = positional(json!({"tag": "a", "params": {"tag": "b"}})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("tag"));
+        let e = positional(json!({"tag": "a", "params": [1]})).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (Some("params"), "params: expected a JSON object, found an array")
+        );
+        // Anything else passes through untouched.
+        let plain = json!({"tag": "a", "params": {}, "x": 1});
+        assert_eq!(positional(plain.clone()).unwrap(), plain);
     }
 
     #[test]

@@ -12,8 +12,8 @@
 
 pub mod schema;
 
-use crate::error::{Error, ErrorCode, Result};
 use crate::crypto::{Cipher, WorkspaceKey};
+use crate::error::{Error, ErrorCode, Result};
 use rusqlite::{Connection, ErrorCode as SqliteCode, OpenFlags, Transaction, TransactionBehavior};
 use std::fmt;
 use std::path::{Path, PathBuf};

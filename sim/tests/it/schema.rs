@@ -22,8 +22,7 @@ pub fn spec_dir() -> &'static str {
 impl Spec {
     pub fn load() -> Spec {
         let path = format!("{}/atlas-admin-v2-subset.yaml", spec_dir());
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
         Spec { root: serde_yaml::from_str(&text).expect("spec parses") }
     }
 
