@@ -257,6 +257,154 @@ impl<'a> Call<'a> {
     }
 }
 
+/// Where one call goes, worked out once for all its attempts.
+struct Target {
+    url: reqwest::Url,
+    /// The digest `uri`: the request target exactly as sent.
+    uri: String,
+    method: String,
+    /// The target without its query, as logs and errors name it.
+    path: String,
+    /// The versioned media type of the call's API version.
+    media: String,
+}
+
+impl Target {
+    fn new(base_url: &str, call: &Call<'_>) -> Result<Self, AtlasError> {
+        let url = reqwest::Url::parse(&format!("{base_url}{}", call.target))
+            .map_err(|e| AtlasError::Config(format!("bad Atlas request target {}: {e}", call.target)))?;
+        let uri = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        Ok(Target {
+            url,
+            uri,
+            method: call.method.as_str().to_string(),
+            path: call.target.split('?').next().unwrap_or(call.target).to_string(),
+            media: media::media_type(call.version),
+        })
+    }
+
+    /// The error for an answer Atlas gave.
+    fn api_error(&self, error: AtlasApiError, attempts: u32) -> AtlasError {
+        AtlasError::Api { method: self.method.clone(), path: self.path.clone(), error: Box::new(error), attempts }
+    }
+}
+
+/// What one call carries from attempt to attempt. Retries (no answer, 429, 5xx) and
+/// authentication rounds (digest challenges, token refreshes) have separate bounds: answering
+/// a challenge spends no retry, and the attempt count in errors counts retries only.
+struct CallState<'a> {
+    /// Retries so far, bounded by `RetryPolicy::max_retries`.
+    retries: u32,
+    /// Authentication rounds so far (see `answer_challenge` and `refuse_token` for the bounds).
+    auth_rounds: u32,
+    /// The token Atlas refused, so the next attempt asks for a new one instead of the cached one.
+    refused_token: Option<SecretString>,
+    /// Whether a refused pooled nonce has already been given its one retry in this call.
+    retried_pooled: bool,
+    /// Whether the held nonce came from a challenge answered during this call.
+    fetched_here: bool,
+    /// The digest nonce this call signs with; `Held` checks it back into the pool when the call
+    /// ends (even when cancelled), so the next call needs no challenge.
+    held: Option<digest::Held<'a>>,
+}
+
+impl<'a> CallState<'a> {
+    fn new(auth: &'a Auth) -> Self {
+        let held = match auth {
+            Auth::Digest(d) => Some(digest::Held::new(d)),
+            Auth::Bearer(_) => None,
+        };
+        CallState { retries: 0, auth_rounds: 0, refused_token: None, retried_pooled: false, fetched_here: false, held }
+    }
+
+    /// The number of the attempt being made, as errors report it.
+    fn attempt(&self) -> u32 {
+        self.retries + 1
+    }
+
+    /// A digest 401 for the credentials: keeps the nonce it brings and says whether to sign
+    /// again with it.
+    fn answer_challenge(&mut self, target: &Target, headers: &HeaderMap) -> bool {
+        let challenge =
+            headers.get_all(WWW_AUTHENTICATE).iter().filter_map(|v| v.to_str().ok()).find_map(digest::parse_challenge);
+        let held = self.held.as_mut().expect("digest calls hold a nonce slot");
+        let Some(ch) = challenge else {
+            // Nothing to answer with; the refused nonce is dropped, not pooled.
+            held.state = None;
+            return false;
+        };
+        let used = held.state.take();
+        let again = match &used {
+            // no credentials sent yet: this is the challenge
+            None => self.auth_rounds < 2,
+            // the nonce expired
+            Some(_) if ch.stale => self.auth_rounds < 3,
+            // a pooled nonce: the server may have forgotten it (restart, another
+            // node); try once with the fresh one
+            Some(_) if !self.fetched_here => !std::mem::replace(&mut self.retried_pooled, true),
+            // refused on the nonce this very call was just given: wrong credentials
+            Some(_) => false,
+        };
+        tracing::debug!(method = %target.method, path = %target.path, stale = ch.stale, again, "digest challenge");
+        // Every 401 carries an unused nonce: this call's retry, or the next call's.
+        held.state = Some(digest::NonceState::fresh(ch));
+        if again {
+            self.auth_rounds += 1;
+            self.fetched_here = true;
+        }
+        again
+    }
+
+    /// A 401 to a bearer token: ask for a new token once (the cached one may have been revoked
+    /// or expired early); a second refusal means the service account itself is refused.
+    fn refuse_token(&mut self, bearer: Option<SecretString>) -> bool {
+        if self.auth_rounds > 0 {
+            return false;
+        }
+        self.auth_rounds += 1;
+        self.refused_token = bearer;
+        true
+    }
+}
+
+/// What one attempt sends as `Authorization` (none for a digest call's first, unsigned
+/// request), and the bearer token behind it, so a 401 can mark that token refused.
+struct Authorization {
+    header: Option<String>,
+    bearer: Option<SecretString>,
+}
+
+/// An attempt that got no complete answer (timeout, network failure), and whether sending it
+/// again is safe.
+struct Unanswered {
+    error: AtlasError,
+    repeatable: bool,
+}
+
+/// What `execute` does after one attempt.
+enum Next {
+    /// A 2xx: the call's answer.
+    Done(Response),
+    /// Send again at once with the credentials the refusal brought (a fresh nonce or token).
+    Reauthenticate,
+    /// Send again after this wait; counts as a retry.
+    Retry(Duration),
+    Fail(AtlasError),
+}
+
+/// Atlas marks an API version it will remove with `Deprecation` (and `Sunset`) headers; the
+/// warning is the only place that shows, so the version pin can move before the sunset.
+fn log_deprecation(call: &Call<'_>, target: &Target, headers: &HeaderMap) {
+    if let Some(dep) = headers.get("deprecation").and_then(|v| v.to_str().ok()) {
+        let sunset = headers.get("sunset").and_then(|v| v.to_str().ok()).unwrap_or("unknown");
+        let (method, path) = (&target.method, &target.path);
+        tracing::warn!(%method, %path, version = call.version, deprecation = dep, sunset, "Atlas reports this API version as deprecated");
+    }
+}
+
 impl AtlasClient {
     pub fn new(http: reqwest::Client, config: ClientConfig, credentials: Credentials) -> Self {
         let auth = match credentials {
@@ -288,183 +436,194 @@ impl AtlasClient {
     }
 
     /// Sends one call with authentication and retries; answers any 2xx, or a typed error.
+    ///
+    /// Each turn of the loop is one attempt: authorise it, send it, and let [`Self::classify`]
+    /// say whether the call is done, needs another authentication round, waits for a retry or
+    /// fails. Everything an attempt leaves for the next one lives in [`CallState`].
     pub async fn execute(&self, call: Call<'_>) -> Result<Response, AtlasError> {
-        let method = call.method.as_str().to_string();
-        let path = call.target.split('?').next().unwrap_or(call.target).to_string();
-        let url = reqwest::Url::parse(&format!("{}{}", self.config.base_url, call.target))
-            .map_err(|e| AtlasError::Config(format!("bad Atlas request target {}: {e}", call.target)))?;
-        // The digest `uri` is the request target exactly as sent.
-        let uri = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_string(),
-        };
-        let media = media::media_type(call.version);
-        let policy = &self.config.retry;
-        let mut retries = 0u32;
-        let mut auth_rounds = 0u32;
-        let mut refused_token: Option<SecretString> = None;
-        let mut retried_pooled = false;
-        // whether the held nonce came from a challenge answered during this call
-        let mut fetched_here = false;
-        let mut held = match &self.auth {
-            Auth::Digest(d) => Some(digest::Held::new(d)),
-            Auth::Bearer(_) => None,
-        };
+        let target = Target::new(&self.config.base_url, &call)?;
+        let mut state = CallState::new(&self.auth);
         loop {
-            let attempts = retries + 1;
-            // --- authentication
-            let mut authorization: Option<String> = None;
-            let mut bearer: Option<SecretString> = None;
-            match &self.auth {
-                Auth::Digest(d) => {
-                    let h = held.as_mut().expect("digest calls hold a nonce slot");
-                    if h.state.is_none() {
-                        h.state = d.checkout();
-                        fetched_here = false;
-                    }
-                    if let Some(state) = h.state.as_mut() {
-                        authorization = Some(d.sign(state, &method, &uri));
-                    }
-                }
-                Auth::Bearer(sa) => {
-                    let t = sa
-                        .token(
-                            &self.http,
-                            &self.config.base_url,
-                            self.config.request_timeout,
-                            policy,
-                            refused_token.as_ref(),
-                        )
-                        .await?;
-                    authorization = Some(format!("Bearer {}", t.expose()));
-                    bearer = Some(t);
-                }
-            }
-            let mut rb = self
-                .http
-                .request(call.method.clone(), url.clone())
-                .header(ACCEPT, &media)
-                .timeout(self.config.request_timeout);
-            if let Some(b) = &call.body {
-                rb = rb.header(CONTENT_TYPE, &media).body(b.clone());
-            }
-            if let Some(a) = &authorization {
-                rb = rb.header(AUTHORIZATION, sensitive(a)?);
-            }
-            let started = Instant::now();
-            let outcome = async {
-                let resp = rb.send().await?;
-                let status = resp.status().as_u16();
-                let headers = resp.headers().clone();
-                Ok::<_, reqwest::Error>((status, headers, resp.bytes().await?.to_vec()))
-            }
-            .await;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            let (status, headers, body) = match outcome {
-                Ok(v) => v,
-                Err(e) => {
-                    // A refused connection never carried the request: always safe to retry.
-                    let repeatable = e.is_connect() || call.idempotent;
-                    let err = transport_error(
-                        &e,
-                        &self.config.base_url,
-                        &method,
-                        &path,
-                        self.config.request_timeout,
-                        attempts,
-                    );
-                    tracing::debug!(%method, %path, attempt = attempts, elapsed_ms, error = %err, "atlas request failed");
-                    if repeatable && retries < policy.max_retries {
-                        retries += 1;
-                        tokio::time::sleep(policy.backoff(retries)).await;
-                        continue;
-                    }
-                    return Err(err);
-                }
-            };
-            tracing::debug!(%method, %path, status, attempt = attempts, elapsed_ms, "atlas request");
-            if let Some(dep) = headers.get("deprecation").and_then(|v| v.to_str().ok()) {
-                let sunset = headers.get("sunset").and_then(|v| v.to_str().ok()).unwrap_or("unknown");
-                tracing::warn!(%method, %path, version = call.version, deprecation = dep, sunset, "Atlas reports this API version as deprecated");
-            }
-            if (200..300).contains(&status) {
-                return Ok(Response { status, headers, body });
-            }
-            let ctype = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-            let header_code = headers.get("x-error-code").and_then(|v| v.to_str().ok());
-            let api = AtlasApiError::from_body(status, ctype, &body, header_code);
-            let api_err = |error: AtlasApiError| AtlasError::Api {
-                method: method.clone(),
-                path: path.clone(),
-                error: Box::new(error),
-                attempts,
-            };
-            match status {
-                401 if api.is_bad_credentials() => match &self.auth {
-                    Auth::Digest(_) => {
-                        let challenge = headers
-                            .get_all(WWW_AUTHENTICATE)
-                            .iter()
-                            .filter_map(|v| v.to_str().ok())
-                            .find_map(digest::parse_challenge);
-                        let h = held.as_mut().expect("digest calls hold a nonce slot");
-                        let Some(ch) = challenge else {
-                            h.state = None;
-                            return Err(api_err(api));
-                        };
-                        let used = h.state.take();
-                        let again = match &used {
-                            // no credentials sent yet: this is the challenge
-                            None => auth_rounds < 2,
-                            // the nonce expired
-                            Some(_) if ch.stale => auth_rounds < 3,
-                            // a pooled nonce: the server may have forgotten it (restart, another
-                            // node); try once with the fresh one
-                            Some(_) if !fetched_here => !std::mem::replace(&mut retried_pooled, true),
-                            // refused on the nonce this very call was just given: wrong credentials
-                            Some(_) => false,
-                        };
-                        tracing::debug!(%method, %path, stale = ch.stale, again, "digest challenge");
-                        // Every 401 carries an unused nonce: this call's retry, or the next call's.
-                        h.state = Some(digest::NonceState::fresh(ch));
-                        if again {
-                            auth_rounds += 1;
-                            fetched_here = true;
-                            continue;
-                        }
-                        return Err(api_err(api));
-                    }
-                    Auth::Bearer(_) => {
-                        if auth_rounds == 0 {
-                            auth_rounds += 1;
-                            refused_token = bearer;
-                            continue;
-                        }
-                        return Err(api_err(api));
-                    }
-                },
-                429 => {
-                    let retry_after =
-                        headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry::parse_retry_after);
-                    if retries < policy.max_retries {
-                        if let Some(wait) = policy.rate_limit_wait(retries + 1, retry_after) {
-                            retries += 1;
-                            tracing::debug!(%method, %path, wait_ms = wait.as_millis() as u64, "rate limited; retrying");
-                            tokio::time::sleep(wait).await;
-                            continue;
-                        }
-                    }
-                    return Err(AtlasError::RateLimited { method, path, retry_after, attempts });
-                }
-                s if s >= 500 && call.idempotent && retries < policy.max_retries => {
-                    retries += 1;
-                    let wait = policy.backoff(retries);
-                    tracing::debug!(%method, %path, status = s, wait_ms = wait.as_millis() as u64, "server error; retrying");
+            let attempt = state.attempt();
+            let authorization = self.authorize(&target, &mut state).await?;
+            let request = self.request(&call, &target, authorization.header.as_deref())?;
+            let outcome = self.send(&call, &target, request, attempt).await;
+            match self.classify(&call, &target, &mut state, outcome, authorization.bearer) {
+                Next::Done(response) => return Ok(response),
+                Next::Reauthenticate => {}
+                Next::Retry(wait) => {
+                    state.retries += 1;
                     tokio::time::sleep(wait).await;
-                    continue;
                 }
-                _ => return Err(api_err(api)),
+                Next::Fail(error) => return Err(error),
             }
+        }
+    }
+
+    /// Credentials for one attempt.
+    ///
+    /// Digest signs with the nonce this call holds, taking one from the pool when it holds none,
+    /// so sequential calls reuse one nonce (N calls, N+1 requests). With an empty pool the
+    /// attempt goes out unsigned: its 401 brings the challenge. A service account sends the
+    /// cached token, or a new one when Atlas just refused the cached one.
+    async fn authorize(&self, target: &Target, state: &mut CallState<'_>) -> Result<Authorization, AtlasError> {
+        match &self.auth {
+            Auth::Digest(d) => {
+                let held = state.held.as_mut().expect("digest calls hold a nonce slot");
+                if held.state.is_none() {
+                    held.state = d.checkout();
+                    state.fetched_here = false;
+                }
+                let header = held.state.as_mut().map(|nonce| d.sign(nonce, &target.method, &target.uri));
+                Ok(Authorization { header, bearer: None })
+            }
+            Auth::Bearer(sa) => {
+                let config = &self.config;
+                let token = sa
+                    .token(
+                        &self.http,
+                        &config.base_url,
+                        config.request_timeout,
+                        &config.retry,
+                        state.refused_token.as_ref(),
+                    )
+                    .await?;
+                Ok(Authorization { header: Some(format!("Bearer {}", token.expose())), bearer: Some(token) })
+            }
+        }
+    }
+
+    /// The request for one attempt: the versioned media type as `Accept` (and as `Content-Type`
+    /// when there is a body), the credentials as a sensitive header, the per-request timeout.
+    fn request(
+        &self,
+        call: &Call<'_>,
+        target: &Target,
+        authorization: Option<&str>,
+    ) -> Result<reqwest::RequestBuilder, AtlasError> {
+        let mut rb = self
+            .http
+            .request(call.method.clone(), target.url.clone())
+            .header(ACCEPT, &target.media)
+            .timeout(self.config.request_timeout);
+        if let Some(b) = &call.body {
+            rb = rb.header(CONTENT_TYPE, &target.media).body(b.clone());
+        }
+        if let Some(a) = authorization {
+            rb = rb.header(AUTHORIZATION, sensitive(a)?);
+        }
+        Ok(rb)
+    }
+
+    /// Sends one attempt and reads the whole answer, whatever its status, logging it with its
+    /// timing. The body is read here so that a connection dropped mid-body counts as no answer.
+    async fn send(
+        &self,
+        call: &Call<'_>,
+        target: &Target,
+        request: reqwest::RequestBuilder,
+        attempt: u32,
+    ) -> Result<Response, Unanswered> {
+        let started = Instant::now();
+        let outcome = async {
+            let resp = request.send().await?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            Ok::<_, reqwest::Error>(Response { status, headers, body: resp.bytes().await?.to_vec() })
+        }
+        .await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let (method, path) = (&target.method, &target.path);
+        match outcome {
+            Ok(response) => {
+                tracing::debug!(%method, %path, status = response.status, attempt, elapsed_ms, "atlas request");
+                log_deprecation(call, target, &response.headers);
+                Ok(response)
+            }
+            Err(e) => {
+                let config = &self.config;
+                let error = transport_error(&e, &config.base_url, method, path, config.request_timeout, attempt);
+                tracing::debug!(%method, %path, attempt, elapsed_ms, error = %error, "atlas request failed");
+                // A refused connection never carried the request: always safe to retry.
+                Err(Unanswered { error, repeatable: e.is_connect() || call.idempotent })
+            }
+        }
+    }
+
+    /// What an attempt's outcome means for the call: a 2xx ends it; no answer is retried when
+    /// sending again is safe (see [`retry`]); any other status goes to [`Self::after_error_status`].
+    fn classify(
+        &self,
+        call: &Call<'_>,
+        target: &Target,
+        state: &mut CallState<'_>,
+        outcome: Result<Response, Unanswered>,
+        bearer: Option<SecretString>,
+    ) -> Next {
+        match outcome {
+            Ok(response) if (200..300).contains(&response.status) => Next::Done(response),
+            Ok(response) => self.after_error_status(call, target, state, response, bearer),
+            Err(Unanswered { error, repeatable }) => match self.config.retry.retry_wait(state.retries, repeatable) {
+                Some(wait) => Next::Retry(wait),
+                None => Next::Fail(error),
+            },
+        }
+    }
+
+    /// An answer outside 2xx. A 401 for the credentials may earn another authentication round
+    /// (a digest challenge, a refreshed token); 429, and 5xx for calls safe to repeat, are
+    /// retried within the policy; anything else is the call's error.
+    fn after_error_status(
+        &self,
+        call: &Call<'_>,
+        target: &Target,
+        state: &mut CallState<'_>,
+        response: Response,
+        bearer: Option<SecretString>,
+    ) -> Next {
+        let Response { status, headers, body } = response;
+        let ctype = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let header_code = headers.get("x-error-code").and_then(|v| v.to_str().ok());
+        let api = AtlasApiError::from_body(status, ctype, &body, header_code);
+        let attempts = state.attempt();
+        let policy = &self.config.retry;
+        let (method, path) = (&target.method, &target.path);
+        match status {
+            401 if api.is_bad_credentials() => {
+                let again = match &self.auth {
+                    Auth::Digest(_) => state.answer_challenge(target, &headers),
+                    Auth::Bearer(_) => state.refuse_token(bearer),
+                };
+                if again {
+                    Next::Reauthenticate
+                } else {
+                    Next::Fail(target.api_error(api, attempts))
+                }
+            }
+            429 => {
+                let retry_after =
+                    headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry::parse_retry_after);
+                match policy.rate_limit_retry(state.retries, retry_after) {
+                    Some(wait) => {
+                        tracing::debug!(%method, %path, wait_ms = wait.as_millis() as u64, "rate limited; retrying");
+                        Next::Retry(wait)
+                    }
+                    None => Next::Fail(AtlasError::RateLimited {
+                        method: method.clone(),
+                        path: path.clone(),
+                        retry_after,
+                        attempts,
+                    }),
+                }
+            }
+            s if s >= 500 => match policy.retry_wait(state.retries, call.idempotent) {
+                Some(wait) => {
+                    tracing::debug!(%method, %path, status = s, wait_ms = wait.as_millis() as u64, "server error; retrying");
+                    Next::Retry(wait)
+                }
+                None => Next::Fail(target.api_error(api, attempts)),
+            },
+            _ => Next::Fail(target.api_error(api, attempts)),
         }
     }
 

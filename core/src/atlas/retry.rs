@@ -51,6 +51,23 @@ impl RetryPolicy {
             None => Some(backoff),
         }
     }
+
+    /// The wait before the next retry of a call that has had `retries` retries and is
+    /// `repeatable` (no answer and safe to resend, or a 5xx to an idempotent call); `None`
+    /// when it is not safe or the retries are spent.
+    pub(crate) fn retry_wait(&self, retries: u32, repeatable: bool) -> Option<Duration> {
+        (repeatable && retries < self.max_retries).then(|| self.backoff(retries + 1))
+    }
+
+    /// The wait before retrying a 429 after `retries` retries (see [`Self::rate_limit_wait`]);
+    /// `None` when the retries are spent or `Retry-After` asks for too long.
+    pub(crate) fn rate_limit_retry(&self, retries: u32, retry_after: Option<u64>) -> Option<Duration> {
+        if retries < self.max_retries {
+            self.rate_limit_wait(retries + 1, retry_after)
+        } else {
+            None
+        }
+    }
 }
 
 /// Parses `Retry-After` as delta-seconds (Atlas's form) or an HTTP date.
@@ -94,6 +111,17 @@ mod tests {
         }
         assert_eq!(p.rate_limit_wait(1, Some(2)).unwrap(), Duration::from_secs(2));
         assert!(p.rate_limit_wait(1, Some(3600)).is_none());
+    }
+
+    #[test]
+    fn retries_stop_at_the_bound() {
+        let p = RetryPolicy { max_retries: 2, ..Default::default() };
+        assert!(p.retry_wait(0, true).is_some() && p.retry_wait(1, true).is_some());
+        assert!(p.retry_wait(2, true).is_none());
+        assert!(p.retry_wait(0, false).is_none());
+        assert!(p.rate_limit_retry(1, Some(1)).is_some());
+        assert!(p.rate_limit_retry(2, Some(1)).is_none());
+        assert!(p.rate_limit_retry(0, Some(3600)).is_none());
     }
 
     #[test]

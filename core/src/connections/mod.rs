@@ -14,10 +14,11 @@ use crate::atlas::Credentials;
 use crate::connections::api::{
     CompleteRequest, CreateRequest, DeleteReply, ListReply, ListRequest, TagRequest, UpdateRequest,
 };
-use crate::crypto::SecretString;
+use crate::crypto::{Cipher, SecretString};
 use crate::error::{Error, ErrorCode, Result};
 use crate::Ductape;
 use model::*;
+use rusqlite::Connection;
 
 pub use validate::{Check, ValidateReply};
 
@@ -82,123 +83,249 @@ fn non_blank_secret(s: &Option<SecretString>) -> Option<SecretString> {
     s.as_ref().filter(|v| !v.expose().trim().is_empty()).map(|v| SecretString::new(v.expose().trim()))
 }
 
+/// Stores a connection's project and credentials: checks the request, picks the method it is
+/// for, decides what changed and writes only that (see [`write_changes`]).
 pub async fn complete(d: &Ductape, req: CompleteRequest) -> Result<Record> {
-    let tag = req.tag.trim().to_string();
-    let project_id = check_project_id("project_id", &req.project_id)?;
-    let public_key = non_blank(&req.atlas_public_key).map(|k| check_public_key("atlas_public_key", &k)).transpose()?;
-    let private_key = non_blank_secret(&req.atlas_private_key);
-    if let Some(k) = &private_key {
-        check_private_key("atlas_private_key", k.expose())?;
-    }
-    let client_id = non_blank(&req.atlas_client_id).map(|k| check_client_id("atlas_client_id", &k)).transpose()?;
-    let client_secret = non_blank_secret(&req.atlas_client_secret);
-    if let Some(s) = &client_secret {
-        check_client_secret("atlas_client_secret", s.expose())?;
-    }
-    let gives_key = public_key.is_some() || private_key.is_some();
-    let gives_sa = client_id.is_some() || client_secret.is_some();
-    if gives_key && gives_sa {
-        return Err(Error::invalid(
-            "atlas_client_id",
-            "give either an API key (atlas_public_key, atlas_private_key) or a service account (atlas_client_id, atlas_client_secret), not both",
-        ));
-    }
+    let input = CompleteInput::check(&req)?;
     let store = d.store().await?;
     let row = store
         .write_async(move |store, tx| {
-            let mut row = repo::live(tx, &tag)?;
-            let cipher = store.cipher();
-            let m = &row.metadata;
-            let method = if gives_sa {
-                AuthMethod::ServiceAccount
-            } else if gives_key {
-                AuthMethod::ApiKey
-            } else {
-                m.auth_method.clone().unwrap_or(AuthMethod::ApiKey)
-            };
-            let same_method = m.auth_method.as_ref() == Some(&method);
-            let (id_field, secret_field, secret_name, stored_identity, given_identity, given_secret) = match method {
-                AuthMethod::ApiKey => (
-                    "atlas_public_key",
-                    "atlas_private_key",
-                    SECRET_PRIVATE_KEY,
-                    &m.atlas_public_key,
-                    &public_key,
-                    &private_key,
-                ),
-                AuthMethod::ServiceAccount => (
-                    "atlas_client_id",
-                    "atlas_client_secret",
-                    SECRET_CLIENT_SECRET,
-                    &m.atlas_client_id,
-                    &client_id,
-                    &client_secret,
-                ),
-            };
-            // An identity stored for the other method is no identity for this one.
-            let stored_identity = stored_identity.clone().filter(|_| same_method);
-            let identity = given_identity.clone().or_else(|| stored_identity.clone()).ok_or_else(|| {
-                Error::invalid(id_field, format!("{id_field}: missing field `{id_field}` (no credentials are stored for this connection yet)"))
-            })?;
-            let identity_changed = stored_identity.as_deref() != Some(identity.as_str());
-            let stored_cipher = if same_method { repo::get_secret(tx, &row.id, secret_name)? } else { None };
-            let aad = repo::secret_aad(&row.id, secret_name);
-            let secret_changed = match (given_secret, &stored_cipher) {
-                (Some(new), Some(old)) => &cipher.open_secret(old, &aad)? != new,
-                (Some(_), None) => true,
-                (None, Some(_)) if identity_changed => {
-                    return Err(Error::invalid(secret_field, format!("{secret_field} is required when {id_field} changes")));
-                }
-                (None, Some(_)) => false,
-                (None, None) => {
-                    return Err(Error::invalid(secret_field, format!("{secret_field}: missing field `{secret_field}` (no secret is stored for this connection yet)")));
-                }
-            };
-            let project_changed = row.metadata.project_id.as_deref() != Some(project_id.as_str());
-            let changed = project_changed || !same_method || identity_changed || secret_changed;
-            let now = now();
-            if !same_method {
-                repo::delete_secrets(tx, &row.id)?;
-            }
-            if secret_changed {
-                let secret = given_secret.as_ref().expect("a changed secret was given");
-                repo::put_secret(tx, &row.id, secret_name, &cipher.seal_secret(secret, &aad)?, &now)?;
-            }
-            let m = &mut row.metadata;
-            m.project_id = Some(project_id.clone());
-            m.auth_method = Some(method.clone());
-            match method {
-                AuthMethod::ApiKey => {
-                    m.atlas_public_key = Some(identity);
-                    m.has_atlas_private_key = true;
-                    m.atlas_client_id = None;
-                    m.has_atlas_client_secret = false;
-                }
-                AuthMethod::ServiceAccount => {
-                    m.atlas_client_id = Some(identity);
-                    m.has_atlas_client_secret = true;
-                    m.atlas_public_key = None;
-                    m.has_atlas_private_key = false;
-                }
-            }
-            if changed {
-                m.credentials_updated_at = Some(now.clone());
-                m.validated_at = None;
-                m.last_validation_error = None;
-                m.project_name = None;
-                m.org_id = None;
-                m.roles = None;
-                row.account_identifier = None;
-                row.status = Status::Pending;
-                row.credentials_rev += 1;
-                row.updated_at = now;
-                repo::save(tx, &row)?;
-            }
+            let mut row = repo::live(tx, &input.tag)?;
+            let fields = input.fields(input.method(row.metadata.auth_method.as_ref()));
+            let changes = decide_changes(tx, store.cipher(), &row, &fields, &input.project_id)?;
+            write_changes(tx, store.cipher(), &mut row, &fields, &input.project_id, changes)?;
             Ok(row)
         })
         .await?;
     tracing::info!(tag = %row.tag, status = row.status.as_str(), "stored cloud connection credentials");
     Ok(Record::from(&row))
+}
+
+/// `complete`'s request, trimmed and checked before the store is opened. A blank identity or
+/// secret counts as not given: keep the stored one.
+struct CompleteInput {
+    tag: String,
+    project_id: String,
+    public_key: Option<String>,
+    private_key: Option<SecretString>,
+    client_id: Option<String>,
+    client_secret: Option<SecretString>,
+}
+
+impl CompleteInput {
+    fn check(req: &CompleteRequest) -> Result<Self> {
+        let tag = req.tag.trim().to_string();
+        let project_id = check_project_id("project_id", &req.project_id)?;
+        let public_key =
+            non_blank(&req.atlas_public_key).map(|k| check_public_key("atlas_public_key", &k)).transpose()?;
+        let private_key = non_blank_secret(&req.atlas_private_key);
+        if let Some(k) = &private_key {
+            check_private_key("atlas_private_key", k.expose())?;
+        }
+        let client_id = non_blank(&req.atlas_client_id).map(|k| check_client_id("atlas_client_id", &k)).transpose()?;
+        let client_secret = non_blank_secret(&req.atlas_client_secret);
+        if let Some(s) = &client_secret {
+            check_client_secret("atlas_client_secret", s.expose())?;
+        }
+        let input = CompleteInput { tag, project_id, public_key, private_key, client_id, client_secret };
+        if input.gives_api_key() && input.gives_service_account() {
+            return Err(Error::invalid(
+                "atlas_client_id",
+                "give either an API key (atlas_public_key, atlas_private_key) or a service account (atlas_client_id, atlas_client_secret), not both",
+            ));
+        }
+        Ok(input)
+    }
+
+    fn gives_api_key(&self) -> bool {
+        self.public_key.is_some() || self.private_key.is_some()
+    }
+
+    fn gives_service_account(&self) -> bool {
+        self.client_id.is_some() || self.client_secret.is_some()
+    }
+
+    /// The method the request gives credentials for. A request with none keeps the stored
+    /// method (an API key when nothing is stored), so it can change the project alone.
+    fn method(&self, stored: Option<&AuthMethod>) -> AuthMethod {
+        if self.gives_service_account() {
+            AuthMethod::ServiceAccount
+        } else if self.gives_api_key() {
+            AuthMethod::ApiKey
+        } else {
+            stored.cloned().unwrap_or(AuthMethod::ApiKey)
+        }
+    }
+
+    fn fields(&self, method: AuthMethod) -> MethodFields<'_> {
+        match method {
+            AuthMethod::ApiKey => MethodFields {
+                method,
+                id_field: "atlas_public_key",
+                secret_field: "atlas_private_key",
+                secret_name: SECRET_PRIVATE_KEY,
+                given_identity: self.public_key.as_ref(),
+                given_secret: self.private_key.as_ref(),
+            },
+            AuthMethod::ServiceAccount => MethodFields {
+                method,
+                id_field: "atlas_client_id",
+                secret_field: "atlas_client_secret",
+                secret_name: SECRET_CLIENT_SECRET,
+                given_identity: self.client_id.as_ref(),
+                given_secret: self.client_secret.as_ref(),
+            },
+        }
+    }
+}
+
+/// One authentication method as `complete` handles it: the request fields errors name, the
+/// name its secret is sealed under, and what this request gives for it.
+struct MethodFields<'a> {
+    method: AuthMethod,
+    id_field: &'static str,
+    secret_field: &'static str,
+    secret_name: &'static str,
+    given_identity: Option<&'a String>,
+    given_secret: Option<&'a SecretString>,
+}
+
+impl MethodFields<'_> {
+    fn stored_identity(&self, m: &Metadata) -> Option<String> {
+        match self.method {
+            AuthMethod::ApiKey => m.atlas_public_key.clone(),
+            AuthMethod::ServiceAccount => m.atlas_client_id.clone(),
+        }
+    }
+
+    /// Records this method and its identity, and clears the other method's fields: a record
+    /// shows one method's credentials only.
+    fn record(&self, m: &mut Metadata, identity: String) {
+        m.auth_method = Some(self.method.clone());
+        match self.method {
+            AuthMethod::ApiKey => {
+                m.atlas_public_key = Some(identity);
+                m.has_atlas_private_key = true;
+                m.atlas_client_id = None;
+                m.has_atlas_client_secret = false;
+            }
+            AuthMethod::ServiceAccount => {
+                m.atlas_client_id = Some(identity);
+                m.has_atlas_client_secret = true;
+                m.atlas_public_key = None;
+                m.has_atlas_private_key = false;
+            }
+        }
+    }
+}
+
+/// What a `complete` call changes, decided before anything is written.
+struct Changes {
+    /// The stored credentials are for this method (otherwise nothing stored counts).
+    same_method: bool,
+    /// The identity to record: the given one, else the stored one.
+    identity: String,
+    identity_changed: bool,
+    secret_changed: bool,
+    project_changed: bool,
+}
+
+impl Changes {
+    fn any(&self) -> bool {
+        self.project_changed || !self.same_method || self.identity_changed || self.secret_changed
+    }
+}
+
+fn decide_changes(
+    tx: &Connection,
+    cipher: &Cipher,
+    row: &Row,
+    fields: &MethodFields<'_>,
+    project_id: &str,
+) -> Result<Changes> {
+    let m = &row.metadata;
+    let same_method = m.auth_method.as_ref() == Some(&fields.method);
+    // An identity stored for the other method is no identity for this one.
+    let stored_identity = fields.stored_identity(m).filter(|_| same_method);
+    let id_field = fields.id_field;
+    let identity = fields.given_identity.cloned().or_else(|| stored_identity.clone()).ok_or_else(|| {
+        Error::invalid(
+            id_field,
+            format!("{id_field}: missing field `{id_field}` (no credentials are stored for this connection yet)"),
+        )
+    })?;
+    let identity_changed = stored_identity.as_deref() != Some(identity.as_str());
+    let secret_changed = secret_changed(tx, cipher, &row.id, fields, same_method, identity_changed)?;
+    let project_changed = m.project_id.as_deref() != Some(project_id);
+    Ok(Changes { same_method, identity, identity_changed, secret_changed, project_changed })
+}
+
+/// Whether the given secret differs from the one stored for this method. Giving none keeps
+/// the stored one, which is refused when the identity changes (the secret belongs to the old
+/// identity) or when nothing is stored.
+fn secret_changed(
+    tx: &Connection,
+    cipher: &Cipher,
+    connection_id: &str,
+    fields: &MethodFields<'_>,
+    same_method: bool,
+    identity_changed: bool,
+) -> Result<bool> {
+    let (id_field, secret_field, secret_name) = (fields.id_field, fields.secret_field, fields.secret_name);
+    let stored = if same_method { repo::get_secret(tx, connection_id, secret_name)? } else { None };
+    match (fields.given_secret, &stored) {
+        (Some(new), Some(old)) => Ok(&cipher.open_secret(old, &repo::secret_aad(connection_id, secret_name))? != new),
+        (Some(_), None) => Ok(true),
+        (None, Some(_)) if identity_changed => {
+            Err(Error::invalid(secret_field, format!("{secret_field} is required when {id_field} changes")))
+        }
+        (None, Some(_)) => Ok(false),
+        (None, None) => Err(Error::invalid(
+            secret_field,
+            format!("{secret_field}: missing field `{secret_field}` (no secret is stored for this connection yet)"),
+        )),
+    }
+}
+
+/// Writes what [`decide_changes`] found. Switching methods drops the other method's secrets.
+/// Any change sends the connection back to `pending` with a new credentials revision: the
+/// last validation was about other credentials or another project, and a validation still
+/// running for the old revision must not record its result.
+fn write_changes(
+    tx: &Connection,
+    cipher: &Cipher,
+    row: &mut Row,
+    fields: &MethodFields<'_>,
+    project_id: &str,
+    changes: Changes,
+) -> Result<()> {
+    let now = now();
+    let changed = changes.any();
+    if !changes.same_method {
+        repo::delete_secrets(tx, &row.id)?;
+    }
+    if changes.secret_changed {
+        let secret = fields.given_secret.expect("a changed secret was given");
+        let aad = repo::secret_aad(&row.id, fields.secret_name);
+        repo::put_secret(tx, &row.id, fields.secret_name, &cipher.seal_secret(secret, &aad)?, &now)?;
+    }
+    row.metadata.project_id = Some(project_id.to_string());
+    fields.record(&mut row.metadata, changes.identity);
+    if changed {
+        let m = &mut row.metadata;
+        m.credentials_updated_at = Some(now.clone());
+        m.validated_at = None;
+        m.last_validation_error = None;
+        m.project_name = None;
+        m.org_id = None;
+        m.roles = None;
+        row.account_identifier = None;
+        row.status = Status::Pending;
+        row.credentials_rev += 1;
+        row.updated_at = now;
+        repo::save(tx, row)?;
+    }
+    Ok(())
 }
 
 pub async fn fetch(d: &Ductape, req: TagRequest) -> Result<Record> {

@@ -15,7 +15,7 @@
 use super::model::{now, Status, ValidationFailure};
 use super::{repo, resolve};
 use crate::atlas::errors::{ip_access_list_message, org_requires_access_list_message};
-use crate::atlas::models::{Group, RoleAssignment};
+use crate::atlas::models::{Group, RoleAssignment, SystemStatus};
 use crate::atlas::{AtlasClient, AtlasError, Credentials};
 use crate::connections::api::TagRequest;
 use crate::error::{Error, ErrorCode, Result};
@@ -112,7 +112,8 @@ fn describe_credentials(c: &Credentials) -> String {
     }
 }
 
-/// Runs the checks; pure Atlas I/O, no workspace access.
+/// Runs the checks in order, each recording its success in `checks`; the first failure ends
+/// the run. Pure Atlas I/O, no workspace access.
 async fn run_checks(
     client: &AtlasClient,
     credentials: &Credentials,
@@ -120,85 +121,98 @@ async fn run_checks(
     checks: &mut Vec<Check>,
 ) -> Result<Success, Failure> {
     let who = describe_credentials(credentials);
-    // 1 + 2: credentials, API access list
-    let status = match client.system_status().await {
-        Ok(s) => s,
-        Err(e) => {
-            if let Some(f) = transport_failure(&e) {
-                return Err(f);
-            }
-            if e.api().is_some_and(|a| a.is_ip_access_error()) {
-                ok(checks, "credentials", format!("Atlas recognised the {who}"));
-                let ip = match e.api().and_then(|a| a.param(0)) {
-                    Some(ip) => Some(ip),
-                    None => client.ip_info().await.ok().and_then(|i| i.current_ipv4_address),
-                };
-                return Err(access_list_failure(&e, ip).expect("an access-list error"));
-            }
-            let api = e.api();
-            let message = match api {
-                Some(a) if a.status == 401 => match credentials {
-                    Credentials::ApiKey { public_key, .. } => format!(
-                        "Atlas refused the API key: public key '{public_key}' and the private key do not match a valid API key \
-                         (Atlas answers the same way for a wrong public or private key). Check both values, or create a new key \
-                         under Project Identity & Access > Applications > API Keys."
-                    ),
-                    Credentials::ServiceAccount { client_id, .. } => format!(
-                        "Atlas refused the service account '{client_id}': the client ID or secret is wrong, or the secret expired."
-                    ),
-                },
-                _ => format!("Atlas refused the credentials: {}", e.user_message()),
-            };
-            return Err(Failure {
-                check: "credentials",
-                code: if api.is_some_and(|a| a.status == 401) { ErrorCode::AtlasUnauthorized } else { e.code() },
-                message,
-                details: Some(e.details()),
-                transient: false,
-            });
-        }
-    };
-    ok(checks, "credentials", format!("Atlas accepted the {who}"));
-    ok(checks, "api_access_list", "this machine's IP address is allowed by the key's API access list".to_string());
+    // One call answers checks 1 and 2: Atlas recognises the credentials before it applies
+    // the key's API access list.
+    let answer = client.system_status().await;
+    check_credentials(&answer, credentials, &who, checks)?;
+    let status = check_api_access_list(client, answer, checks).await?;
+    let group = check_project(client, project_id, &who, checks).await?;
+    let (roles, role_note) = check_role(client, credentials, project_id, &who, &status, &group, checks).await?;
+    Ok(Success { group, roles, role_note })
+}
 
-    // 3: project exists and the key is in it
+/// Check 1, `credentials`: passes when Atlas answered, or refused only for the API access
+/// list (it recognised the credentials first). Anything else is a refusal of the credentials.
+fn check_credentials(
+    answer: &Result<SystemStatus, AtlasError>,
+    credentials: &Credentials,
+    who: &str,
+    checks: &mut Vec<Check>,
+) -> Result<(), Failure> {
+    let e = match answer {
+        Ok(_) => {
+            ok(checks, "credentials", format!("Atlas accepted the {who}"));
+            return Ok(());
+        }
+        Err(e) => e,
+    };
+    if let Some(f) = transport_failure(e) {
+        return Err(f);
+    }
+    if e.api().is_some_and(|a| a.is_ip_access_error()) {
+        ok(checks, "credentials", format!("Atlas recognised the {who}"));
+        return Ok(());
+    }
+    let api = e.api();
+    let message = match api {
+        Some(a) if a.status == 401 => match credentials {
+            Credentials::ApiKey { public_key, .. } => format!(
+                "Atlas refused the API key: public key '{public_key}' and the private key do not match a valid API key \
+                 (Atlas answers the same way for a wrong public or private key). Check both values, or create a new key \
+                 under Project Identity & Access > Applications > API Keys."
+            ),
+            Credentials::ServiceAccount { client_id, .. } => format!(
+                "Atlas refused the service account '{client_id}': the client ID or secret is wrong, or the secret expired."
+            ),
+        },
+        _ => format!("Atlas refused the credentials: {}", e.user_message()),
+    };
+    Err(Failure {
+        check: "credentials",
+        code: if api.is_some_and(|a| a.status == 401) { ErrorCode::AtlasUnauthorized } else { e.code() },
+        message,
+        details: Some(e.details()),
+        transient: false,
+    })
+}
+
+/// Check 2, `api_access_list`: the answer [`check_credentials`] let through is either the
+/// status or an access-list refusal. The refusal names the IP to add: the one Atlas gave, or
+/// else the one Atlas sees this machine as.
+async fn check_api_access_list(
+    client: &AtlasClient,
+    answer: Result<SystemStatus, AtlasError>,
+    checks: &mut Vec<Check>,
+) -> Result<SystemStatus, Failure> {
+    match answer {
+        Ok(status) => {
+            ok(
+                checks,
+                "api_access_list",
+                "this machine's IP address is allowed by the key's API access list".to_string(),
+            );
+            Ok(status)
+        }
+        Err(e) => {
+            let ip = match e.api().and_then(|a| a.param(0)) {
+                Some(ip) => Some(ip),
+                None => client.ip_info().await.ok().and_then(|i| i.current_ipv4_address),
+            };
+            Err(access_list_failure(&e, ip).expect("an access-list error"))
+        }
+    }
+}
+
+/// Check 3, `project`: `GET /groups/{id}` answers, so the project exists and the key is in it.
+async fn check_project(
+    client: &AtlasClient,
+    project_id: &str,
+    who: &str,
+    checks: &mut Vec<Check>,
+) -> Result<Group, Failure> {
     let group = match client.group(project_id).await {
         Ok(g) => g,
-        Err(e) => {
-            if let Some(f) = transport_failure(&e) {
-                return Err(f);
-            }
-            if let Some(f) = access_list_failure(&e, None) {
-                return Err(f);
-            }
-            let api = e.api();
-            let code = api.and_then(|a| a.code()).unwrap_or("");
-            let (check, code_out, message) = match (api.map(|a| a.status), code) {
-                (Some(404), _) => (
-                    "project",
-                    ErrorCode::NotFound,
-                    format!("Atlas has no project with ID {project_id}. Copy the Project ID from Atlas > Project Settings (24 hexadecimal characters)."),
-                ),
-                (Some(401), "NOT_IN_GROUP") => (
-                    "project",
-                    ErrorCode::AtlasUnauthorized,
-                    format!(
-                        "the {who} is valid but is not a member of project {project_id}. In Atlas, open that project > Project \
-                         Identity & Access > Applications > API Keys, and invite the key with the Project Owner role."
-                    ),
-                ),
-                (Some(401), "USER_UNAUTHORIZED") => (
-                    "role",
-                    ErrorCode::AtlasMissingRole,
-                    format!("the {who} may not read project {project_id}; give it the Project Owner role on the project."),
-                ),
-                _ => ("project", e.code(), format!("could not read project {project_id}: {}", e.user_message())),
-            };
-            if check == "role" {
-                ok(checks, "project", format!("project {project_id} exists"));
-            }
-            return Err(Failure { check, code: code_out, message, details: Some(e.details()), transient: false });
-        }
+        Err(e) => return Err(project_failure(&e, project_id, who, checks)),
     };
     let org = group.org_id.clone().unwrap_or_default();
     ok(
@@ -206,17 +220,59 @@ async fn run_checks(
         "project",
         format!("project '{}' ({}) in organization {org} is reachable with this key", group.name, group.id),
     );
+    Ok(group)
+}
 
-    // 4: Project Owner or Organization Owner
-    let mut roles = status.api_key.as_ref().map(|k| k.roles.clone()).unwrap_or_default();
-    if roles.is_empty() && matches!(credentials, Credentials::ApiKey { .. }) {
-        // Atlas did not list the key's roles: look the key up on the project.
-        if let Ok(keys) = client.group_api_keys(project_id).await {
-            if let Some(k) = keys.into_iter().find(|k| k.public_key.as_deref() == Some(credentials.identity())) {
-                roles = k.roles;
-            }
-        }
+/// Why `GET /groups/{id}` failed. A 401 `USER_UNAUTHORIZED` means the project exists but the
+/// key may not read it: that passes `project` and fails `role`.
+fn project_failure(e: &AtlasError, project_id: &str, who: &str, checks: &mut Vec<Check>) -> Failure {
+    if let Some(f) = transport_failure(e) {
+        return f;
     }
+    if let Some(f) = access_list_failure(e, None) {
+        return f;
+    }
+    let api = e.api();
+    let code = api.and_then(|a| a.code()).unwrap_or("");
+    let (check, code_out, message) = match (api.map(|a| a.status), code) {
+        (Some(404), _) => (
+            "project",
+            ErrorCode::NotFound,
+            format!("Atlas has no project with ID {project_id}. Copy the Project ID from Atlas > Project Settings (24 hexadecimal characters)."),
+        ),
+        (Some(401), "NOT_IN_GROUP") => (
+            "project",
+            ErrorCode::AtlasUnauthorized,
+            format!(
+                "the {who} is valid but is not a member of project {project_id}. In Atlas, open that project > Project \
+                 Identity & Access > Applications > API Keys, and invite the key with the Project Owner role."
+            ),
+        ),
+        (Some(401), "USER_UNAUTHORIZED") => (
+            "role",
+            ErrorCode::AtlasMissingRole,
+            format!("the {who} may not read project {project_id}; give it the Project Owner role on the project."),
+        ),
+        _ => ("project", e.code(), format!("could not read project {project_id}: {}", e.user_message())),
+    };
+    if check == "role" {
+        ok(checks, "project", format!("project {project_id} exists"));
+    }
+    Failure { check, code: code_out, message, details: Some(e.details()), transient: false }
+}
+
+/// Check 4, `role`: the key is Project Owner of the project or Organization Owner of its
+/// organization. Answers the roles found and a note on which one qualifies.
+async fn check_role(
+    client: &AtlasClient,
+    credentials: &Credentials,
+    project_id: &str,
+    who: &str,
+    status: &SystemStatus,
+    group: &Group,
+    checks: &mut Vec<Check>,
+) -> Result<(Vec<RoleAssignment>, String), Failure> {
+    let roles = key_roles(client, credentials, project_id, status).await;
     let owner = roles.iter().any(|r| r.role_name == "GROUP_OWNER" && r.group_id.as_deref() == Some(project_id));
     let org_owner =
         roles.iter().any(|r| r.role_name == "ORG_OWNER" && group.org_id.is_some() && r.org_id == group.org_id);
@@ -229,26 +285,52 @@ async fn run_checks(
         // subset lists a service account's roles.
         "able to read the project (Atlas does not report a service account's roles, so Project Owner could not be confirmed)".to_string()
     } else {
-        let relevant: Vec<String> = roles
-            .iter()
-            .filter(|r| r.group_id.as_deref() == Some(project_id) || (r.org_id.is_some() && r.org_id == group.org_id))
-            .map(|r| r.role_name.clone())
-            .collect();
-        let has = if relevant.is_empty() { "no role".to_string() } else { relevant.join(", ") };
-        return Err(Failure {
-            check: "role",
-            code: ErrorCode::AtlasMissingRole,
-            message: format!(
-                "the {who} has {has} on project '{}' but needs Project Owner (GROUP_OWNER) or Organization Owner (ORG_OWNER). \
-                 In Atlas: Project Identity & Access > Applications > API Keys > edit the key > Project Permissions > Project Owner.",
-                group.name
-            ),
-            details: Some(json!({ "roles": relevant, "required": ["GROUP_OWNER", "ORG_OWNER"] })),
-            transient: false,
-        });
+        return Err(missing_role_failure(&roles, project_id, who, group));
     };
     ok(checks, "role", format!("the {who} is {role_note}"));
-    Ok(Success { group, roles, role_note })
+    Ok((roles, role_note))
+}
+
+/// The key's roles as `GET /api/atlas/v2` lists them; when it lists none for an API key, as
+/// the project's key list shows them (a failed lookup leaves them empty).
+async fn key_roles(
+    client: &AtlasClient,
+    credentials: &Credentials,
+    project_id: &str,
+    status: &SystemStatus,
+) -> Vec<RoleAssignment> {
+    let roles = status.api_key.as_ref().map(|k| k.roles.clone()).unwrap_or_default();
+    if !roles.is_empty() || !matches!(credentials, Credentials::ApiKey { .. }) {
+        return roles;
+    }
+    if let Ok(keys) = client.group_api_keys(project_id).await {
+        if let Some(k) = keys.into_iter().find(|k| k.public_key.as_deref() == Some(credentials.identity())) {
+            return k.roles;
+        }
+    }
+    roles
+}
+
+/// The `role` failure for a key with roles, none of them enough; it names the roles the key
+/// has on this project or its organization, and the one to give.
+fn missing_role_failure(roles: &[RoleAssignment], project_id: &str, who: &str, group: &Group) -> Failure {
+    let relevant: Vec<String> = roles
+        .iter()
+        .filter(|r| r.group_id.as_deref() == Some(project_id) || (r.org_id.is_some() && r.org_id == group.org_id))
+        .map(|r| r.role_name.clone())
+        .collect();
+    let has = if relevant.is_empty() { "no role".to_string() } else { relevant.join(", ") };
+    Failure {
+        check: "role",
+        code: ErrorCode::AtlasMissingRole,
+        message: format!(
+            "the {who} has {has} on project '{}' but needs Project Owner (GROUP_OWNER) or Organization Owner (ORG_OWNER). \
+             In Atlas: Project Identity & Access > Applications > API Keys > edit the key > Project Permissions > Project Owner.",
+            group.name
+        ),
+        details: Some(json!({ "roles": relevant, "required": ["GROUP_OWNER", "ORG_OWNER"] })),
+        transient: false,
+    }
 }
 
 pub async fn validate(d: &Ductape, req: TagRequest) -> Result<ValidateReply> {
