@@ -1,5 +1,5 @@
-"""The product page's calls, in Python: create -> complete -> validate -> fetch -> list, then
-cloud.resources.import (which the core gains in a later issue).
+"""The product page's calls in Python that the core has today: create -> complete -> validate ->
+fetch -> list (cloud.resources.import follows with the import issue).
 
 Against the simulator by default (DUCTAPE_SIM_URL, e.g. http://127.0.0.1:PORT from
 `atlas-sim --port 0`, with the default seed's keys); against real Atlas when
@@ -62,13 +62,6 @@ def main_sync(workspace, base_url, creds):
     show("validate", client.cloud.connections.validate(TAG))
     show("fetch", client.cloud.connections.fetch(TAG))
     show("list", client.cloud.connections.list())
-    try:
-        show("import", client.cloud.resources.import_({
-            "cloud": TAG, "service": "atlas-cluster", "type": "databases",
-            "product": "my-product", "component": "db-mongo", "env": "prd", "resource": "Cluster0",
-        }))
-    except ductape.UnknownOperationError as e:
-        print(f"import: not in this core yet ({e.code})")
 
 
 async def main_async(workspace, base_url, creds):

@@ -16,6 +16,7 @@ from ._client import Namespace as Namespace
 from ._client import alive_tasks as alive_tasks
 from ._client import async_calls_in_flight as async_calls_in_flight
 from ._client import decode_envelope as decode_envelope
+from ._client import describe as describe
 from ._client import operations as operations
 from ._native import native_version as native_version
 from .errors import (
@@ -41,7 +42,7 @@ from .errors import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "alive_tasks",
+    "Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "describe", "alive_tasks",
     "async_calls_in_flight", "native_version", "errors",
     "DuctapeError", "InvalidArgumentError", "UnknownOperationError", "NotFoundError", "ConflictError",
     "FailedPreconditionError", "UnsupportedError", "AtlasUnauthorizedError", "AtlasForbiddenIpError",

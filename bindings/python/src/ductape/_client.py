@@ -1,7 +1,7 @@
 """The Python facade: a few lines over the native library's generic ``call``.
 
 No product logic lives here. ``Ductape.call(op, params)`` sends JSON to the Rust core and
-decodes the reply envelope; the namespaces (``cloud.connections``, ``cloud.resources`` and any
+decodes the reply envelope; the namespaces (``cloud.connections`` and any
 other dotted name) only build the operation name and the JSON object. A new core operation is
 reachable at once, e.g. ``ductape.cloud.network.sync({"tag": "prod_atlas"})``.
 """
@@ -13,9 +13,12 @@ import os
 from typing import Any, Awaitable, Callable, Dict, Generic, List, Mapping, Optional, TypeVar, Union
 
 from . import _native
-from .errors import DuctapeError, InvalidArgumentError, error_from
+from .errors import error_from
 
-__all__ = ["Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "alive_tasks", "async_calls_in_flight"]
+__all__ = [
+    "Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "describe", "alive_tasks",
+    "async_calls_in_flight",
+]
 
 JsonObject = Dict[str, Any]
 Params = Optional[Mapping[str, Any]]
@@ -58,15 +61,10 @@ def _open(options_json: str) -> "_native.DuctapeClient":
 
 
 def _with_tag(tag: str, params: Params) -> JsonObject:
-    """``params`` plus ``tag``. A different ``"tag"`` inside ``params`` is refused (it used to win
-    silently, so ``update("one", {"tag": "two", ...})`` changed ``two``)."""
-    body: JsonObject = dict(params or {})
-    if "tag" in body and body["tag"] != tag:
-        raise InvalidArgumentError(
-            'tag: given twice with different values, as the tag argument and as "tag" in params', field="tag"
-        )
-    body["tag"] = tag
-    return body
+    """The positional form ``{"tag": tag, "params": params}`` of ``complete(tag, params)`` and
+    ``update(tag, params)``. The core merges it and refuses a different ``"tag"`` inside ``params``
+    (it once won silently and changed the other connection), the same in every language."""
+    return {"tag": tag, "params": dict(params or {})}
 
 
 class Namespace(Generic[R]):
@@ -121,25 +119,13 @@ class Connections(Namespace[R]):
         return self._caller("cloud.connections.delete", {"tag": tag})
 
 
-class Resources(Namespace[R]):
-    """``cloud.resources``. ``import`` is a keyword: call ``import_`` or ``getattr(r, "import")``."""
-
-    def list(self, params: Params = None) -> R:
-        return self._caller("cloud.resources.list", dict(params or {}))
-
-    def import_(self, params: Mapping[str, Any]) -> R:
-        """``{cloud, service, type, product, component, env, resource}``."""
-        return self._caller("cloud.resources.import", dict(params))
-
-
 class Cloud(Namespace[R]):
+    """``cloud``: ``connections``, and any other namespace by attribute (``cloud.resources.import_``
+    reaches ``cloud.resources.import`` once the core has it: a trailing ``_`` is dropped)."""
+
     @property
     def connections(self) -> Connections[R]:
         return Connections(self._caller, "cloud.connections")
-
-    @property
-    def resources(self) -> Resources[R]:
-        return Resources(self._caller, "cloud.resources")
 
 
 class _Base:
@@ -152,8 +138,13 @@ class _Base:
         request_timeout_ms: Optional[int] = None,
         connect_timeout_ms: Optional[int] = None,
         max_retries: Optional[int] = None,
+        retry_base_delay_ms: Optional[int] = None,
+        workspace_key: Optional[str] = None,
         debug_operations: Optional[bool] = None,
     ) -> None:
+        """Options as ``docs/operations.md`` lists them, as keyword arguments or in ``options``
+        (their JSON names); ``describe()["options"]`` has them too. ``workspace_key`` is the
+        base64 of 32 bytes (default ``$DUCTAPE_WORKSPACE_KEY``, else the workspace's key file)."""
         self._client: Optional[_native.DuctapeClient] = _open(
             _options_json(
                 options,
@@ -163,6 +154,8 @@ class _Base:
                     "request_timeout_ms": request_timeout_ms,
                     "connect_timeout_ms": connect_timeout_ms,
                     "max_retries": max_retries,
+                    "retry_base_delay_ms": retry_base_delay_ms,
+                    "workspace_key": workspace_key,
                     "debug_operations": debug_operations,
                 },
             )
@@ -170,16 +163,19 @@ class _Base:
 
     def operations(self) -> List[str]:
         """Every operation name the core knows."""
-        return list(self._require_open().operations())
+        return operations()
 
     def close(self) -> None:
         """Releases the native handle now (it is also released when garbage-collected)."""
         self._client = None
 
     def _require_open(self) -> "_native.DuctapeClient":
-        if self._client is None:
-            raise DuctapeError("the client is closed", code="failed_precondition")
-        return self._client
+        # A call that already holds the native handle finishes even if close() runs meanwhile:
+        # the handle lives as long as any reference to it.
+        client = self._client
+        if client is None:
+            raise error_from({"code": "failed_precondition", "message": "the client is closed"})
+        return client
 
 
 class Ductape(_Base):
@@ -239,8 +235,15 @@ class AsyncDuctape(_Base):
 
 
 def operations() -> List[str]:
-    """Every operation name the core knows (without opening a workspace)."""
-    return list(_native.DuctapeClient("{}").operations())
+    """Every operation name the core knows (without a client, so it cannot fail)."""
+    return list(_native.operation_names())
+
+
+def describe() -> JsonObject:
+    """The native library's description: every operation (request and reply JSON Schemas, secret
+    fields), the error codes and the options, as in ``docs/operations.json``."""
+    description: JsonObject = json.loads(_native.describe())
+    return description
 
 
 def alive_tasks() -> int:

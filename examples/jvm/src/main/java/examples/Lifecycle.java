@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The product page's calls in Java: create -> complete -> validate -> fetch -> list, then
- * cloud.resources.import (which the core gains in a later issue).
+ * The product page's calls in Java that the core has today: create -> complete -> validate -> fetch
+ * -> list (cloud.resources.import follows with the import issue).
  *
  * <p>Against the simulator by default (DUCTAPE_SIM_URL and the default seed's key); against real
  * Atlas when MONGODB_ATLAS_PROJECT_ID and MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY
@@ -72,18 +72,6 @@ public final class Lifecycle {
             show("list", ductape.cloud.connections.list());
             // The asynchronous form: a CompletableFuture.
             show("fetchAsync", ductape.cloud.connections.fetchAsync(tag).get());
-            try {
-                show("import", ductape.cloud.resources.importResource(Map.of(
-                        "cloud", tag,
-                        "service", "atlas-cluster",
-                        "type", "databases",
-                        "product", "my-product",
-                        "component", "db-mongo",
-                        "env", "prd",
-                        "resource", "Cluster0")));
-            } catch (DuctapeException.UnknownOperation e) {
-                System.out.println("import: not in this core yet (" + e.getCode() + ")");
-            }
         } catch (DuctapeException e) {
             System.err.println("failed: " + e.getMessage() + (e.getField() != null ? " (field " + e.getField() + ")" : ""));
             System.exit(1);

@@ -1,15 +1,15 @@
 package dev.ductape;
 
-/** {@code ductape.cloud}: {@link #connections}, {@link #resources}, and any other namespace by name. */
+/**
+ * {@code ductape.cloud}: {@link #connections}, and any other namespace by name
+ * ({@code cloud.namespace("resources").call("import", map)} once the core has it).
+ */
 public final class Cloud extends Namespace {
     /** The Atlas connection lifecycle. */
     public final Connections connections;
-    /** Cloud resources (clusters) and their import into products. */
-    public final Resources resources;
 
     Cloud(Ductape ductape) {
         super(ductape, "cloud");
         this.connections = new Connections(ductape);
-        this.resources = new Resources(ductape);
     }
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -29,8 +30,8 @@ public final class Ductape implements AutoCloseable {
     }
 
     /**
-     * Options: {@code workspace_dir, atlas_base_url, request_timeout_ms, connect_timeout_ms,
-     * max_retries, debug_operations}. Unknown options throw {@link DuctapeException.InvalidArgument}.
+     * Options by their JSON names, as {@code docs/operations.md} lists them ({@link #describe()} has
+     * them too). Unknown options throw {@link DuctapeException.InvalidArgument}.
      */
     public Ductape(Map<String, ?> options) {
         DuctapeClient opened;
@@ -41,7 +42,7 @@ public final class Ductape implements AutoCloseable {
                 dev.ductape.ffi.DuctapeException.Failure f = (dev.ductape.ffi.DuctapeException.Failure) e;
                 throw DuctapeException.of(f.getCode(), f.getDetail(), f.getField(), null);
             }
-            throw e instanceof RuntimeException ? (RuntimeException) e : new DuctapeException("internal", e.toString(), null, null);
+            throw e instanceof RuntimeException ? (RuntimeException) e : DuctapeException.of("internal", e.toString(), null, null);
         }
         this.client = opened;
         this.cloud = new Cloud(this);
@@ -51,14 +52,42 @@ public final class Ductape implements AutoCloseable {
         return new Builder();
     }
 
-    /** Runs any core operation; answers its result (Map, List, String, Long, Double, Boolean or null). */
+    /**
+     * Runs any core operation; answers its result as the core gave it (Map, List, String, Long,
+     * Double, Boolean or null), unwrapped, as in every language. The typed facade methods answer Maps.
+     */
     public Object call(String operation, Object params) {
-        return Envelope.decode(nativeClient().call(operation, requestJson(params)));
+        String request = requestJson(params);
+        try {
+            return Envelope.decode(nativeClient().call(operation, request));
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
     }
 
     /** Runs any core operation asynchronously. Cancelling the future cancels the Rust task. */
     public CompletableFuture<Object> callAsync(String operation, Object params) {
-        return linked(NativeBridge.callFuture(nativeClient(), operation, requestJson(params)), Envelope::decode);
+        CompletableFuture<String> reply;
+        try {
+            reply = NativeBridge.callFuture(nativeClient(), operation, requestJson(params));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e instanceof IllegalStateException ? closedOr(e) : e);
+        }
+        CompletableFuture<Object> out = reply.handle((text, error) -> {
+            if (error == null) return Envelope.decode(text);
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            throw cause instanceof IllegalStateException ? closedOr((IllegalStateException) cause) : new CompletionException(cause);
+        });
+        out.whenComplete((value, error) -> {
+            if (out.isCancelled()) reply.cancel(true); // cancels the coroutine, which aborts the Rust task
+        });
+        return out;
+    }
+
+    /** The description of the native library: operations (request/reply JSON Schemas), error codes, options. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> describe() {
+        return (Map<String, Object>) Json.read(NativeBridge.describeJson());
     }
 
     /** A namespace by dotted name, e.g. {@code namespace("cloud.network").call("sync", ...)}. */
@@ -68,7 +97,7 @@ public final class Ductape implements AutoCloseable {
 
     /** Every operation name the core knows. */
     public List<String> operations() {
-        return nativeClient().operations();
+        return NativeBridge.operationNames();
     }
 
     /** The generated uniffi client, for Kotlin users and tests. */
@@ -77,6 +106,14 @@ public final class Ductape implements AutoCloseable {
             throw DuctapeException.of("failed_precondition", "the client is closed", null, null);
         }
         return client;
+    }
+
+    /**
+     * A call that raced {@link #close()}: uniffi refuses a destroyed handle with
+     * IllegalStateException, which must reach users as the same typed error as a call after close.
+     */
+    RuntimeException closedOr(RuntimeException e) {
+        return closed ? DuctapeException.of("failed_precondition", "the client is closed", null, null) : e;
     }
 
     @Override
@@ -92,14 +129,13 @@ public final class Ductape implements AutoCloseable {
         return Json.write(params == null ? Map.of() : params);
     }
 
+    /** A product operation's result, which is always an object (the core's registry tests it). */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> asMap(Object result) {
-        if (result == null || result instanceof Map) {
+    static Map<String, Object> asMap(String operation, Object result) {
+        if (result instanceof Map) {
             return (Map<String, Object>) result;
         }
-        Map<String, Object> wrapped = new LinkedHashMap<>();
-        wrapped.put("value", result);
-        return wrapped;
+        throw DuctapeException.of("internal", operation + " answered a non-object result; use Ductape.call", null, null);
     }
 
     /** {@code source.thenApply(fn)} whose cancellation also cancels {@code source}. */
@@ -113,7 +149,7 @@ public final class Ductape implements AutoCloseable {
         return out;
     }
 
-    /** Typed options. */
+    /** Typed options: one setter per option of the core (a test checks them against {@link #describe()}). */
     public static final class Builder {
         private final Map<String, Object> options = new LinkedHashMap<>();
 
@@ -123,6 +159,9 @@ public final class Ductape implements AutoCloseable {
         public Builder requestTimeoutMs(long ms) { options.put("request_timeout_ms", ms); return this; }
         public Builder connectTimeoutMs(long ms) { options.put("connect_timeout_ms", ms); return this; }
         public Builder maxRetries(int n) { options.put("max_retries", n); return this; }
+        public Builder retryBaseDelayMs(long ms) { options.put("retry_base_delay_ms", ms); return this; }
+        /** The workspace key (base64 of 32 bytes); default {@code $DUCTAPE_WORKSPACE_KEY}, else the workspace's key file. */
+        public Builder workspaceKey(String base64Key) { options.put("workspace_key", base64Key); return this; }
         public Builder debugOperations(boolean on) { options.put("debug_operations", on); return this; }
         /** Any option by its JSON name. */
         public Builder option(String name, Object value) { options.put(name, value); return this; }

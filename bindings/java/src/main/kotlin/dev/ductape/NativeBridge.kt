@@ -5,6 +5,8 @@ package dev.ductape
 import dev.ductape.ffi.DuctapeClient
 import dev.ductape.ffi.debugAliveTasks
 import dev.ductape.ffi.debugAsyncCallsInFlight
+import dev.ductape.ffi.describe
+import dev.ductape.ffi.operationNames as nativeOperationNames
 import kotlinx.coroutines.DelicateCoroutinesApi
 import kotlinx.coroutines.GlobalScope
 import kotlinx.coroutines.future.future
@@ -19,6 +21,12 @@ import java.util.concurrent.CompletableFuture
 fun callFuture(client: DuctapeClient, operation: String, paramsJson: String): CompletableFuture<String> =
     GlobalScope.future { client.callAsync(operation, paramsJson) }
 
+/** The native library's description (JSON text): operations, error codes, options. */
+fun describeJson(): String = describe()
+
+/** Every operation name, without a client. */
+fun operationNames(): List<String> = nativeOperationNames()
+
 /** Tasks alive on the core's runtime (for cancellation tests). */
 fun aliveTasks(): Long = debugAliveTasks()
 
@@ -29,8 +37,15 @@ fun asyncCallsInFlight(): Long = debugAsyncCallsInFlight()
  * Kotlin coroutines: `ductape.callSuspend("cloud.connections.validate", mapOf("tag" to "prod_atlas"))`.
  * Answers the decoded result or throws the [DuctapeException] for the error code.
  */
-suspend fun Ductape.callSuspend(operation: String, params: Any? = null): Any? =
-    Envelope.decode(nativeClient().callAsync(operation, Ductape.requestJson(params)))
+suspend fun Ductape.callSuspend(operation: String, params: Any? = null): Any? {
+    val request = Ductape.requestJson(params)
+    val reply = try {
+        nativeClient().callAsync(operation, request)
+    } catch (e: IllegalStateException) {
+        throw closedOr(e) // a call that raced close(): the same typed error as a call after it
+    }
+    return Envelope.decode(reply)
+}
 
 /** `ductape.cloud.connections.callSuspend("validate", mapOf("tag" to tag))` for any namespace. */
 suspend fun Namespace.callSuspend(method: String, params: Any? = null): Any? =

@@ -43,20 +43,22 @@ class KotlinCoroutinesTest {
     }
 
     @Test
-    fun suspendCallsDecodeResultsAndErrors() = runBlocking {
+    fun suspendCallsDecodeResultsAndErrors(): Unit = runBlocking {
         ductape().use { d ->
             assertEquals(mapOf("slept_ms" to 3L), d.callSuspend("debug.sleep", mapOf("ms" to 3)))
             assertThrows<DuctapeException.NotFound> { runBlocking { d.callSuspend("debug.error", mapOf("code" to "not_found")) } }
             assertThrows<DuctapeException.Internal> { runBlocking { d.callSuspend("debug.panic", mapOf("message" to "kotlin boom")) } }
-            assertThrows<DuctapeException.UnknownOperation> { runBlocking { d.cloud.resources.callSuspend("import", mapOf<String, Any>()) } }
+            assertThrows<DuctapeException.UnknownOperation> { runBlocking { d.cloud.namespace("resources").callSuspend("import", mapOf<String, Any>()) } }
             // Kotlin can also use the Map facade as is.
-            assertThrows<DuctapeException.UnknownOperation> { d.cloud.resources.importResource(mapOf("cloud" to "prod_atlas")) }
+            assertThrows<DuctapeException.UnknownOperation> { d.cloud.namespace("resources").call("import", mapOf("cloud" to "prod_atlas")) }
             assertEquals("still alive", d.callSuspend("debug.echo", mapOf("value" to "still alive")))
+            d.close()
+            assertThrows<DuctapeException.FailedPrecondition> { runBlocking { d.callSuspend("debug.echo", mapOf("value" to 1)) } }
         }
     }
 
     @Test
-    fun cancellingACoroutineStopsTheRustTask() = runBlocking {
+    fun cancellingACoroutineStopsTheRustTask(): Unit = runBlocking {
         ductape().use { d ->
             // Count ours: other tasks (HTTP keep-alive connections of other tests) may be alive.
             val calls = asyncCallsInFlight()
@@ -75,7 +77,7 @@ class KotlinCoroutinesTest {
     }
 
     @Test
-    fun withTimeoutCancelsTheRustTask() = runBlocking {
+    fun withTimeoutCancelsTheRustTask(): Unit = runBlocking {
         ductape().use { d ->
             val calls = asyncCallsInFlight()
             val peak = java.util.concurrent.atomic.AtomicLong()
@@ -93,7 +95,7 @@ class KotlinCoroutinesTest {
     }
 
     @Test
-    fun manyCoroutinesAtOnce() = runBlocking {
+    fun manyCoroutinesAtOnce(): Unit = runBlocking {
         ductape().use { d ->
             val started = TimeSource.Monotonic.markNow()
             val results = List(100) { i -> async(Dispatchers.Default) { d.callSuspend("debug.sleep", mapOf("ms" to 200)) to i } }.awaitAll()
