@@ -45,6 +45,18 @@ if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
     MONGODB_ATLAS_PUBLIC_API_KEY=awqxqtif MONGODB_ATLAS_PRIVATE_API_KEY=a0403a4f-0151-4922-ae89-523b69cd8e04 \
     java -cp "$CP" examples.Lifecycle
 
+  # A key that fails validation (read-only: no Project Owner role): each example exits non-zero.
+  ro_env=("${atlas_env[@]}" MONGODB_ATLAS_PUBLIC_API_KEY=rdonlyky MONGODB_ATLAS_PRIVATE_API_KEY=bfd1494b-ab37-4a06-941b-e554ca5ddad1)
+  fails_validation() {
+    local out
+    if out=$("${ro_env[@]}" "$@" 2>&1); then echo "$out"; echo "expected a non-zero exit when validate answers valid: false"; return 1; fi
+    grep -q 'validation failed: atlas_missing_role' <<< "$out" || { echo "$out"; echo "the example did not say why"; return 1; }
+  }
+  run "python, a key that fails validation" fails_validation "$WORK/venv/bin/python" examples/python/lifecycle.py
+  run "python --async, a key that fails validation" fails_validation "$WORK/venv/bin/python" examples/python/lifecycle.py --async
+  run "java, a key that fails validation" fails_validation java -cp "$CP" examples.Lifecycle
+  run "kotlin, a key that fails validation" fails_validation java -cp "$CP" examples.LifecycleKotlinKt
+
   # A connection string pasted as the base URL: each example fails, and prints no part of its password.
   leak_env=(env -u DUCTAPE_SIM_URL MONGODB_ATLAS_BASE_URL="https://admin:Canary-pw-0451@cluster0.example.net/?authSource=admin"
     MONGODB_ATLAS_PROJECT_ID=5c843ba379358e5b3dc2dec6 MONGODB_ATLAS_PUBLIC_API_KEY=awqxqtif

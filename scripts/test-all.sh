@@ -16,7 +16,8 @@ run "rust format (cargo fmt --check)" cargo fmt --all --check
 run "rust lints (cargo clippy -D warnings)" cargo clippy --workspace --all-targets --locked --features ductape-core/debug-operations -- -D warnings
 run "rust workspace (cargo test)" cargo test --workspace --locked --features ductape-core/debug-operations
 for part in sim bindings; do
-  [ -f "scripts/test-$part.sh" ] && run "$part" bash "scripts/test-$part.sh"
+  # A missing suite script is a failure, not a suite quietly left out.
+  run "$part" bash "scripts/test-$part.sh"
 done
 
 echo

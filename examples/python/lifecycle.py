@@ -55,11 +55,25 @@ def show(label, value):
     print(f"{label}: {json.dumps(value, indent=2, sort_keys=True)}")
 
 
+class ValidationFailed(Exception):
+    """The credentials did not pass: a failure for whoever runs this, so a non-zero exit."""
+
+
+def show_validation(check):
+    show("validate", check)
+    return check
+
+
+def checked(check):
+    if not check.get("valid"):
+        raise ValidationFailed(f"{check.get('code')}: {check.get('message')}")
+
+
 def main_sync(workspace, base_url, creds):
     client = ductape.Ductape(workspace_dir=workspace, atlas_base_url=base_url)
     show("create", client.cloud.connections.create({"provider": "mongodb_atlas", "name": TAG, "scopes": ["database"]}))
     show("complete", client.cloud.connections.complete(TAG, creds))
-    show("validate", client.cloud.connections.validate(TAG))
+    checked(show_validation(client.cloud.connections.validate(TAG)))
     show("fetch", client.cloud.connections.fetch(TAG))
     show("list", client.cloud.connections.list())
 
@@ -68,7 +82,7 @@ async def main_async(workspace, base_url, creds):
     client = ductape.AsyncDuctape(workspace_dir=workspace, atlas_base_url=base_url)
     show("create", await client.cloud.connections.create({"provider": "mongodb_atlas", "name": TAG, "scopes": ["database"]}))
     show("complete", await client.cloud.connections.complete(TAG, creds))
-    show("validate", await client.cloud.connections.validate(TAG))
+    checked(show_validation(await client.cloud.connections.validate(TAG)))
     show("fetch", await client.cloud.connections.fetch(TAG))
 
 
@@ -83,6 +97,9 @@ def main():
             main_sync(workspace, base_url, creds)
     except ductape.DuctapeError as e:
         print(f"failed: {e.code}: {e.message}" + (f" (field {e.field})" if e.field else ""), file=sys.stderr)
+        return 1
+    except ValidationFailed as e:
+        print(f"validation failed: {e}", file=sys.stderr)
         return 1
     return 0
 

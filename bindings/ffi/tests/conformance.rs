@@ -88,23 +88,40 @@ fn check_step(step: &Value, envelope: &Value) -> Result<(), String> {
     Ok(())
 }
 
-fn reset_sim(base: &str) -> Result<(), String> {
+/// One request to the simulator's control API (`/__sim/...`); answers the HTTP status.
+fn sim_request(base: &str, method: &str, path: &str, body: Option<&Value>) -> Result<u16, String> {
     let addr = base.trim_start_matches("http://").trim_end_matches('/');
     let mut s = TcpStream::connect(addr).map_err(|e| format!("simulator at {base}: {e}"))?;
-    write!(s, "POST /__sim/reset HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        .map_err(|e| e.to_string())?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(|e| e.to_string())?;
     let mut reply = String::new();
     s.read_to_string(&mut reply).map_err(|e| e.to_string())?;
-    if reply.starts_with("HTTP/1.1 2") {
-        Ok(())
+    let status = reply.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    if status / 100 == 2 {
+        Ok(status)
     } else {
-        Err(format!("reset failed: {}", reply.lines().next().unwrap_or("")))
+        Err(format!("{method} {path} failed: {}", reply.lines().next().unwrap_or("")))
     }
 }
 
-fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), String> {
+/// What this runner saw at one step, for the cross-language comparison (`tools/agree.py`).
+fn seen(envelope: &Value) -> Value {
+    if envelope["ok"] == json!(true) {
+        return json!({"ok": true, "result": envelope.get("result").cloned().unwrap_or(Value::Null)});
+    }
+    let e = &envelope["error"];
+    json!({"ok": false, "error": {"code": e["code"], "field": e.get("field").cloned().unwrap_or(Value::Null),
+        "message": e["message"], "details": e.get("details").cloned().unwrap_or(Value::Null)}})
+}
+
+fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path, report: &mut Vec<Value>) -> Result<(), String> {
     if let Some(base) = sim {
-        reset_sim(base)?;
+        sim_request(base, "POST", "/__sim/reset", None)?;
     }
     let mut options = Map::new();
     options.insert("workspace_dir".into(), json!(workdir.to_string_lossy()));
@@ -119,13 +136,21 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
         return match opened {
             Ok(_) => Err(format!("expected opening to fail with {want}")),
             Err(ductape_ffi::DuctapeError::Failure { code, field, detail }) => {
-                let got = json!({"code": code, "field": field, "message": detail});
-                check_step(&json!({"expect": {"ok": false, "error": want}}), &json!({"ok": false, "error": got}))
+                let got = json!({"ok": false, "error": {"code": code, "field": field, "message": detail}});
+                report.push(json!({"step": "open", "seen": seen(&got)}));
+                check_step(&json!({"expect": {"ok": false, "error": want}}), &got)
             }
         };
     }
     let client = opened.map_err(|e| format!("open: {e}"))?;
     for (i, step) in vector["steps"].as_array().into_iter().flatten().enumerate() {
+        if let Some(control) = step.get("sim") {
+            let base = sim.ok_or("a sim step needs the simulator")?;
+            let (method, path) = (control["method"].as_str().unwrap_or("POST"), control["path"].as_str().unwrap_or(""));
+            let status = sim_request(base, method, path, control.get("body")).map_err(|m| format!("step {i}: {m}"))?;
+            report.push(json!({"step": i, "sim": status}));
+            continue;
+        }
         let op = step["op"].as_str().unwrap_or("");
         let params = match step.get("params_raw").and_then(Value::as_str) {
             Some(raw) => raw.to_string(),
@@ -133,9 +158,57 @@ fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path) -> Result<(), S
         };
         let reply = client.call(op.to_string(), params);
         let envelope: Value = serde_json::from_str(&reply).map_err(|e| format!("step {i} ({op}): bad envelope {e}"))?;
+        report.push(json!({"step": i, "seen": seen(&envelope)}));
         check_step(step, &envelope).map_err(|m| format!("step {i} ({op}): {m}"))?;
     }
     Ok(())
+}
+
+/// The vector files themselves: unique names, steps that say what they expect. A vector without
+/// steps proves nothing (except an `open_error` vector, which is about opening the client), and a
+/// successful step must say which result it expects, not only `ok: true`.
+#[test]
+fn vector_files_are_well_formed() {
+    let mut names = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(vectors_dir()).expect("vectors dir").flatten() {
+        if entry.path().extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let stem = entry.path().file_stem().unwrap().to_string_lossy().to_string();
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
+        assert!(doc["description"].is_string(), "{stem}: a description");
+        for vector in doc["vectors"].as_array().expect("vectors array") {
+            let name = format!("{stem}/{}", vector["name"].as_str().expect("a name"));
+            assert!(names.insert(name.clone()), "{name}: duplicate name");
+            let steps = vector["steps"].as_array().unwrap_or_else(|| panic!("{name}: steps"));
+            if vector.get("open_error").is_some() {
+                assert!(steps.is_empty(), "{name}: an open_error vector has no steps");
+                continue;
+            }
+            assert!(!steps.is_empty(), "{name}: a vector without steps proves nothing");
+            for (i, step) in steps.iter().enumerate() {
+                if step.get("sim").is_some() {
+                    assert!(step["sim"]["path"].as_str().is_some_and(|p| p.starts_with("/__sim/")), "{name} step {i}");
+                    assert!(
+                        vector["requires"].as_array().is_some_and(|r| r.contains(&json!("sim"))),
+                        "{name}: sim steps need requires sim"
+                    );
+                    continue;
+                }
+                assert!(step["op"].is_string(), "{name} step {i}: op");
+                let expect = &step["expect"];
+                match expect["ok"].as_bool() {
+                    Some(true) => assert!(
+                        expect.get("result").is_some(),
+                        "{name} step {i}: a successful step needs an expected result"
+                    ),
+                    Some(false) => assert!(expect["error"]["code"].is_string(), "{name} step {i}: an error code"),
+                    None => panic!("{name} step {i}: expect.ok"),
+                }
+            }
+        }
+    }
+    assert!(names.len() >= 120, "{} vectors", names.len());
 }
 
 /// Every operation the core has appears in at least one vector: a new operation lands with its
@@ -176,7 +249,7 @@ fn conformance_vectors() {
     files.retain(|p| p.extension().is_some_and(|e| e == "json"));
     files.sort();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
-    let mut outcomes: Vec<String> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
     let root = std::env::temp_dir().join(format!("ductape-conformance-rust-{}", std::process::id()));
     for file in &files {
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).expect("vector file is JSON");
@@ -186,29 +259,36 @@ fn conformance_vectors() {
             let needs_sim = vector["requires"].as_array().is_some_and(|r| r.contains(&json!("sim")));
             if needs_sim && sim.is_none() {
                 skipped += 1;
-                outcomes.push(format!("{name} SKIP"));
+                lines.push(json!({"vector": name, "outcome": "SKIP"}).to_string());
                 continue;
             }
             let workdir = root.join(name.replace('/', "__"));
             let _ = std::fs::remove_dir_all(&workdir);
             std::fs::create_dir_all(&workdir).unwrap();
-            match run_vector(vector, sim.as_deref(), &workdir) {
+            let mut report = Vec::new();
+            let outcome = match run_vector(vector, sim.as_deref(), &workdir, &mut report) {
                 Ok(()) => {
                     passed += 1;
-                    outcomes.push(format!("{name} PASS"));
+                    "PASS"
                 }
                 Err(m) => {
                     failed += 1;
-                    outcomes.push(format!("{name} FAIL"));
                     eprintln!("FAIL {name}: {m}");
+                    "FAIL"
                 }
+            };
+            for mut line in report {
+                line["vector"] = json!(name);
+                lines.push(line.to_string());
             }
+            let dir = workdir.to_string_lossy();
+            lines.push(json!({"vector": name, "outcome": outcome, "workdir": dir}).to_string());
         }
     }
     let _ = std::fs::remove_dir_all(&root);
     if let Some(dir) = std::env::var_os("DUCTAPE_CONFORMANCE_REPORT_DIR") {
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(Path::new(&dir).join("rust.txt"), outcomes.join("\n") + "\n").unwrap();
+        std::fs::write(Path::new(&dir).join("rust.jsonl"), lines.join("\n") + "\n").unwrap();
     }
     println!("conformance (rust): {passed} passed, {failed} failed, {skipped} skipped");
     assert_eq!(failed, 0, "{failed} conformance vectors failed");

@@ -69,11 +69,20 @@ def match(expected: Any, actual: Any, path: str) -> None:
         raise AssertionError(f"{path}: expected {expected!r}, got {actual!r}")
 
 
-def reset_sim(base: str) -> None:
-    req = urllib.request.Request(base.rstrip("/") + "/__sim/reset", data=b"", method="POST")
+def sim_request(base: str, method: str, path: str, body: Any = None) -> int:
+    """One request to the simulator's control API (``/__sim/...``); answers the HTTP status."""
+    data = b"" if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base.rstrip("/") + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as resp:
         if resp.status // 100 != 2:
-            raise AssertionError(f"simulator reset failed: {resp.status}")
+            raise AssertionError(f"{method} {path} failed: {resp.status}")
+        return int(resp.status)
+
+
+def seen_error(e: "ductape.DuctapeError") -> Dict[str, Any]:
+    """What this runner saw, for the cross-language comparison (tests/conformance/tools/agree.py)."""
+    return {"ok": False, "error": {"code": e.code, "field": e.field, "message": e.message, "details": e.details}}
 
 
 def check_error(e: "ductape.DuctapeError", want: Dict[str, Any], where: str) -> None:
@@ -87,11 +96,14 @@ def check_error(e: "ductape.DuctapeError", want: Dict[str, Any], where: str) -> 
         raise AssertionError(f"{where}: expected message containing {want['message_contains']!r}, got {e.message!r}")
 
 
-def run_vector(vector: Dict[str, Any], workdir: str, mode: str = "sync") -> None:
-    """Runs one vector through ``Ductape.call`` (mode ``sync``) or ``AsyncDuctape.call`` (``async``)."""
+def run_vector(vector: Dict[str, Any], workdir: str, mode: str = "sync",
+               report: Optional[List[Dict[str, Any]]] = None) -> None:
+    """Runs one vector through ``Ductape.call`` (mode ``sync``) or ``AsyncDuctape.call`` (``async``),
+    appending what it saw at each step to ``report``."""
+    seen: List[Dict[str, Any]] = report if report is not None else []
     sim = sim_url()
     if sim:
-        reset_sim(sim)
+        sim_request(sim, "POST", "/__sim/reset")
     options: Dict[str, Any] = {
         "workspace_dir": workdir,
         "atlas_base_url": sim or "http://127.0.0.1:9",
@@ -103,12 +115,19 @@ def run_vector(vector: Dict[str, Any], workdir: str, mode: str = "sync") -> None
         try:
             ductape.AsyncDuctape(options) if mode == "async" else ductape.Ductape(options)
         except ductape.DuctapeError as e:
+            seen.append({"step": "open", "seen": seen_error(e)})
             check_error(e, want, "open")
             return
         raise AssertionError(f"open: expected error {want}, got a client")
     client = ductape.Ductape(options)
     aclient = ductape.AsyncDuctape(options) if mode == "async" else None
     for i, step in enumerate(vector["steps"]):
+        if "sim" in step:
+            if not sim:
+                raise AssertionError(f"step {i}: a sim step needs the simulator")
+            control = step["sim"]
+            seen.append({"step": i, "sim": sim_request(sim, control["method"], control["path"], control.get("body"))})
+            continue
         op = step["op"]
         expect = step["expect"]
         try:
@@ -119,10 +138,12 @@ def run_vector(vector: Dict[str, Any], workdir: str, mode: str = "sync") -> None
             else:
                 result = client.call(op, step.get("params"))
         except ductape.DuctapeError as e:
+            seen.append({"step": i, "seen": seen_error(e)})
             if expect.get("ok", True):
                 raise AssertionError(f"step {i} ({op}): expected ok, got {type(e).__name__} {e}") from None
             check_error(e, expect["error"], f"step {i} ({op})")
             continue
+        seen.append({"step": i, "seen": {"ok": True, "result": result}})
         if not expect.get("ok", True):
             raise AssertionError(f"step {i} ({op}): expected error {expect['error']}, got ok {result!r}")
         if "result" in expect:
@@ -134,32 +155,39 @@ def run_vector(vector: Dict[str, Any], workdir: str, mode: str = "sync") -> None
 
 def main() -> int:
     passed = failed = skipped = 0
-    outcomes = []
+    lines: Dict[str, List[str]] = {"sync": [], "async": []}
     with tempfile.TemporaryDirectory(prefix="ductape-conformance-py-") as root:
         for n, (name, vector) in enumerate(load_vectors()):
             if needs_sim(vector) and not sim_url():
                 skipped += 1
-                outcomes.append(f"{name} SKIP")
+                for mode in lines:
+                    lines[mode].append(json.dumps({"vector": name, "outcome": "SKIP"}))
                 continue
-            try:
-                for mode in ("sync", "async"):
-                    workdir = os.path.join(root, f"{n}-{mode}")
-                    os.makedirs(workdir)
-                    try:
-                        run_vector(vector, workdir, mode)
-                    except AssertionError as e:
-                        raise AssertionError(f"[{mode}] {e}") from None
-                passed += 1
-                outcomes.append(f"{name} PASS")
-            except AssertionError as e:
+            failures = []
+            for mode in ("sync", "async"):
+                workdir = os.path.join(root, f"{n}-{mode}")
+                os.makedirs(workdir)
+                report: List[Dict[str, Any]] = []
+                outcome = "PASS"
+                try:
+                    run_vector(vector, workdir, mode, report)
+                except AssertionError as e:
+                    outcome = "FAIL"
+                    failures.append(f"[{mode}] {e}")
+                for line in report:
+                    lines[mode].append(json.dumps(dict(line, vector=name)))
+                lines[mode].append(json.dumps({"vector": name, "outcome": outcome, "workdir": workdir}))
+            if failures:
                 failed += 1
-                outcomes.append(f"{name} FAIL")
-                print(f"FAIL {name}: {e}", file=sys.stderr)
-    report = os.environ.get("DUCTAPE_CONFORMANCE_REPORT_DIR")
-    if report:
-        os.makedirs(report, exist_ok=True)
-        with open(os.path.join(report, "python.txt"), "w") as f:
-            f.write("\n".join(outcomes) + "\n")
+                print(f"FAIL {name}: {'; '.join(failures)}", file=sys.stderr)
+            else:
+                passed += 1
+    report_dir = os.environ.get("DUCTAPE_CONFORMANCE_REPORT_DIR")
+    if report_dir:
+        os.makedirs(report_dir, exist_ok=True)
+        for mode, mode_lines in lines.items():
+            with open(os.path.join(report_dir, f"python-{mode}.jsonl"), "w") as f:
+                f.write("\n".join(mode_lines) + "\n")
     print(f"conformance (python, sync and asyncio): {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or not passed else 0
 

@@ -96,7 +96,7 @@ pub fn by_id(conn: &Connection, id: &str) -> Result<Option<Row>> {
 pub fn list(conn: &Connection, provider: Option<&str>, status: Option<Status>) -> Result<Vec<Row>> {
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT {COLUMNS} FROM connections WHERE deleted_at IS NULL AND (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY created_at, tag"
+            "SELECT {COLUMNS} FROM connections WHERE deleted_at IS NULL AND (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY created_at, rowid"
         ))
         .map_err(|e| db_error("read", e))?;
     let rows = stmt

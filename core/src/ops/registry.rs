@@ -113,7 +113,7 @@ static PRODUCT: &[Operation] = &[
         conn::validate::validate, conn_api::TagRequest => conn_api::ValidateReply),
     op!("cloud.connections.fetch", "Answers one connection's record (never a secret).",
         conn::fetch, conn_api::TagRequest => conn_api::Record),
-    op!("cloud.connections.list", "Lists the live connections, optionally by provider and status.",
+    op!("cloud.connections.list", "Lists the live connections in creation order, optionally by provider and status.",
         conn::list, conn_api::ListRequest => conn_api::ListReply),
     op!("cloud.connections.update", "Changes a connection's display name, description or scopes (never its tag).",
         conn::update, conn_api::UpdateRequest => conn_api::Record),

@@ -5,9 +5,20 @@ the source of truth the runners read; this script only keeps the many similar ve
 """
 import json
 def ok(op, params, result=None):
-    s={"op": op, "params": params, "expect": {"ok": True}}
-    if result is not None: s["expect"]["result"]=result
-    return s
+    """A successful step; every one has an expected result (the default for create/complete)."""
+    if result is None:
+        result = default_result(op, params)
+    return {"op": op, "params": params, "expect": {"ok": True, "result": result}}
+def default_result(op, params):
+    if op == "cloud.connections.create":
+        return {"id": "$any", "tag": params.get("name"), "provider": "mongodb_atlas", "status": "pending",
+                "metadata": {"project_id": None, "has_atlas_private_key": False}, "created_at": "$any"}
+    if op == "cloud.connections.complete":
+        m = {"project_id": params["project_id"], "atlas_private_key": "$absent", "atlas_client_secret": "$absent"}
+        if "atlas_public_key" in params:
+            m.update(atlas_public_key=params["atlas_public_key"], has_atlas_private_key=True, auth_method="api_key")
+        return {"tag": params["tag"], "status": "pending", "metadata": m}
+    raise ValueError(f"give the {op} step an expected result")
 def err(op, params, code, field=None, contains=None):
     e={"code": code}
     if field is not None: e["field"]=field
@@ -84,9 +95,10 @@ local = {"description": "Connection records without the network: create (tags, d
     ok(C+"create", {"provider": "mongodb_atlas", "name": "prod_atlas"}, {"tag": "prod_atlas", "scopes": ["database"], "status": "pending"}),
     ok(C+"create", {"provider": "mongodb_atlas", "display_name": "Production Atlas", "description": "main"}, {"tag": "production_atlas", "display_name": "Production Atlas", "description": "main"}),
     ok(C+"create", {"provider": "mongodb_atlas", "name": "multi_1", "scopes": ["database", "vector", "database", " Graph "]}, {"scopes": ["database", "vector", "graph"]}),
-    # Order is by creation time, then tag; these three may share a millisecond, so only count them.
-    ok(C+"list", {}, {"connections": [{"tag": "$any", "status": "pending"}] * 3}),
-    ok(C+"list", {"provider": "mongodb_atlas", "status": "pending"}, {"connections": ["$any", "$any", "$any"]}),
+    # In creation order, also when several share a millisecond (the runners' agreement check found
+    # the order differing between languages while it was by creation time, then tag).
+    ok(C+"list", {}, {"connections": [{"tag": "prod_atlas", "status": "pending"}, {"tag": "production_atlas", "status": "pending"}, {"tag": "multi_1", "status": "pending"}]}),
+    ok(C+"list", {"provider": "mongodb_atlas", "status": "pending"}, {"connections": [{"tag": "prod_atlas"}, {"tag": "production_atlas"}, {"tag": "multi_1"}]}),
     ok(C+"list", {"status": "active"}, {"connections": []}),
     ok(C+"list", {"status": "validated"}, {"connections": []}),
     ok(C+"list", {"provider": "aws"}, {"connections": []}),
@@ -187,5 +199,9 @@ for i, (op, params, code, field, contains, setup) in enumerate(bad):
         steps.append(ok(C+"fetch", {"tag": "prod_atlas"}, {"status": "pending", "metadata": {"project_id": None, "has_atlas_private_key": False}}))
     name = f"{op}-{i:02d}-{code}-{field}".replace("[", "_").replace("]", "").replace("$", "root")
     vectors.append(v(name, f"cloud.connections.{op}: {code} on {field}" + (f" ({contains})" if contains else ""), steps))
+vectors.append(v("complete-54-invalid_argument-atlas_client_id-secret",
+    "cloud.connections.complete: a service account secret pasted into atlas_client_id (stored in plain text, shown in records) is refused, and nothing is stored",
+    [create, err(C+"complete", {"tag": "prod_atlas", "project_id": P, "atlas_client_id": "mdb_sa_sk_ONUpl-n0Ggw80Joq-U_37hfk6ZgzqUbn", "atlas_client_secret": "mdb_sa_sk_ONUpl-n0Ggw80Joq-U_37hfk6ZgzqUbn"}, "invalid_argument", "atlas_client_id", "looks like a secret"),
+     ok(C+"fetch", {"tag": "prod_atlas"}, {"status": "pending", "metadata": {"project_id": None, "atlas_client_id": "$absent", "has_atlas_client_secret": "$absent"}})]))
 dump("bad-inputs-connections.json", {"description": "Bad inputs to every cloud.connections operation: wrong types, unknown/missing/extra fields, bad tags, IDs, keys, unknown or unsupported providers, scopes, statuses, calls on unknown or deleted connections. None reaches the network; a failed call changes nothing.", "vectors": vectors})
 print(len(vectors), "bad-input vectors")

@@ -67,7 +67,13 @@ public final class Lifecycle {
                     "name", tag,
                     "scopes", List.of("database"))));
             show("complete", ductape.cloud.connections.complete(tag, creds));
-            show("validate", ductape.cloud.connections.validate(tag));
+            Map<String, Object> check = ductape.cloud.connections.validate(tag);
+            show("validate", check);
+            if (!Boolean.TRUE.equals(check.get("valid"))) {
+                // The credentials did not pass: a failure for whoever runs this, so a non-zero exit.
+                System.err.println("validation failed: " + check.get("code") + ": " + check.get("message"));
+                System.exit(1);
+            }
             show("fetch", ductape.cloud.connections.fetch(tag));
             show("list", ductape.cloud.connections.list());
             // The asynchronous form: a CompletableFuture.

@@ -47,7 +47,13 @@ fun main(): Unit = runBlocking {
             val connections = ductape.cloud.connections
             show("create", connections.callSuspend("create", mapOf("provider" to "mongodb_atlas", "name" to tag, "scopes" to listOf("database"))))
             show("complete", connections.callSuspend("complete", mapOf("tag" to tag) + creds))
-            show("validate", connections.callSuspend("validate", mapOf("tag" to tag)))
+            val check = connections.callSuspend("validate", mapOf("tag" to tag)) as Map<*, *>
+            show("validate", check)
+            if (check["valid"] != true) {
+                // The credentials did not pass: a failure for whoever runs this, so a non-zero exit.
+                System.err.println("validation failed: ${check["code"]}: ${check["message"]}")
+                exitProcess(1)
+            }
             // The blocking Map facade works from Kotlin too.
             show("fetch", connections.fetch(tag))
             show("list", connections.list())

@@ -27,19 +27,55 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConformanceJavaTest {
     static final Object MISSING = new Object();
-    static final List<String> OUTCOMES = java.util.Collections.synchronizedList(new ArrayList<>());
+    static final List<String> REPORT = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    /** Writes {@code <name> PASS|FAIL|SKIP} lines to $DUCTAPE_CONFORMANCE_REPORT_DIR/{file} (the script compares runners). */
-    static void writeReport(String file, List<String> outcomes) throws IOException {
+    /**
+     * Writes what a runner saw, one JSON object a line (each step's reply, each vector's outcome), to
+     * $DUCTAPE_CONFORMANCE_REPORT_DIR/{file}; tests/conformance/tools/agree.py compares the runners.
+     */
+    static void writeReport(String file, List<String> lines) throws IOException {
         String dir = System.getenv("DUCTAPE_CONFORMANCE_REPORT_DIR");
         if (dir == null || dir.isEmpty()) return;
         Files.createDirectories(Path.of(dir));
-        Files.writeString(Path.of(dir, file), String.join("\n", outcomes) + "\n");
+        Files.writeString(Path.of(dir, file), String.join("\n", lines) + "\n");
     }
 
     @org.junit.jupiter.api.AfterAll
     static void report() throws IOException {
-        writeReport("java.txt", OUTCOMES);
+        writeReport("java.jsonl", REPORT);
+    }
+
+    /** One report line. */
+    static String line(Map<String, Object> fields) {
+        return Json.write(fields);
+    }
+
+    /** What a runner saw when a call failed: code, field, message and details, as the core sent them. */
+    static Map<String, Object> seenError(String code, String field, String message, Object details) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("field", field);
+        error.put("message", message);
+        error.put("details", details);
+        Map<String, Object> seen = new LinkedHashMap<>();
+        seen.put("ok", false);
+        seen.put("error", error);
+        return seen;
+    }
+
+    static Map<String, Object> seenResult(Object result) {
+        Map<String, Object> seen = new LinkedHashMap<>();
+        seen.put("ok", true);
+        seen.put("result", result);
+        return seen;
+    }
+
+    static Map<String, Object> entry(String vector, Object step, String key, Object value) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("vector", vector);
+        m.put("step", step);
+        m.put(key, value);
+        return m;
     }
 
     static Path vectorsDir() {
@@ -75,14 +111,30 @@ class ConformanceJavaTest {
         return r instanceof List && ((List<?>) r).contains("sim");
     }
 
-    static void resetSim(String base) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(base.replaceAll("/$", "") + "/__sim/reset").toURL().openConnection();
-        c.setRequestMethod("POST");
-        c.setDoOutput(true);
-        c.getOutputStream().close();
+    /** One request to the simulator's control API ({@code /__sim/...}); answers the HTTP status. */
+    static int simRequest(String base, String method, String path, Object body) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(base.replaceAll("/$", "") + path).toURL().openConnection();
+        c.setRequestMethod(method);
+        if (!method.equals("GET") && !method.equals("DELETE")) {
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/json");
+            try (var out = c.getOutputStream()) {
+                if (body != null) out.write(Json.write(body).getBytes(StandardCharsets.UTF_8));
+            }
+        }
         int status = c.getResponseCode();
         c.disconnect();
-        if (status / 100 != 2) throw new AssertionError("simulator reset failed: " + status);
+        if (status / 100 != 2) throw new AssertionError(method + " " + path + " failed: " + status);
+        return status;
+    }
+
+    /** Runs a {@code {"sim": {method, path, body?}}} step; answers its report line. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> simStep(String vector, int i, Map<String, Object> step) throws IOException {
+        String sim = simUrl();
+        if (sim == null) throw new AssertionError("step " + i + ": a sim step needs the simulator");
+        Map<String, Object> control = (Map<String, Object>) step.get("sim");
+        return entry(vector, i, "sim", simRequest(sim, (String) control.get("method"), (String) control.get("path"), control.get("body")));
     }
 
     static boolean sameNumber(Object e, Object a) {
@@ -132,9 +184,9 @@ class ConformanceJavaTest {
     }
 
     @SuppressWarnings("unchecked")
-    static void runVector(Map<String, Object> vector, Path workdir) throws IOException {
+    static void runVector(String name, Map<String, Object> vector, Path workdir, List<String> report) throws IOException {
         String sim = simUrl();
-        if (sim != null) resetSim(sim);
+        if (sim != null) simRequest(sim, "POST", "/__sim/reset", null);
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("workspace_dir", workdir.toString());
         options.put("atlas_base_url", sim != null ? sim : "http://127.0.0.1:9");
@@ -145,6 +197,7 @@ class ConformanceJavaTest {
             try (Ductape unexpected = new Ductape(options)) {
                 throw new AssertionError("open: expected error " + Json.write(want) + ", got a client");
             } catch (DuctapeException e) {
+                report.add(line(entry(name, "open", "seen", seenError(e.getCode(), e.getField(), e.getDetail(), e.getDetails()))));
                 checkError(e, want, "open");
             }
             return;
@@ -153,6 +206,10 @@ class ConformanceJavaTest {
             List<Object> steps = (List<Object>) vector.get("steps");
             for (int i = 0; i < steps.size(); i++) {
                 Map<String, Object> step = (Map<String, Object>) steps.get(i);
+                if (step.containsKey("sim")) {
+                    report.add(line(simStep(name, i, step)));
+                    continue;
+                }
                 String op = (String) step.get("op");
                 Map<String, Object> expect = (Map<String, Object>) step.get("expect");
                 boolean wantOk = !Boolean.FALSE.equals(expect.get("ok"));
@@ -163,10 +220,12 @@ class ConformanceJavaTest {
                             ? Envelope.decode(ductape.nativeClient().call(op, (String) step.get("params_raw")))
                             : ductape.call(op, step.get("params"));
                 } catch (DuctapeException e) {
+                    report.add(line(entry(name, i, "seen", seenError(e.getCode(), e.getField(), e.getDetail(), e.getDetails()))));
                     if (wantOk) throw new AssertionError(where + ": expected ok, got " + e.getMessage());
                     checkError(e, (Map<String, Object>) expect.get("error"), where);
                     continue;
                 }
+                report.add(line(entry(name, i, "seen", seenResult(result))));
                 if (!wantOk) throw new AssertionError(where + ": expected error " + Json.write(expect.get("error")) + ", got ok " + Json.write(result));
                 if (expect.containsKey("result")) {
                     try {
@@ -185,20 +244,32 @@ class ConformanceJavaTest {
         assertTrue(vectors.size() > 0, "no vectors found in " + vectorsDir());
         int[] n = {0};
         return vectors.stream().map(entry -> DynamicTest.dynamicTest(entry.getKey(), () -> {
+            String name = entry.getKey();
             if (needsSim(entry.getValue()) && simUrl() == null) {
-                OUTCOMES.add(entry.getKey() + " SKIP");
+                REPORT.add(line(Map.of("vector", name, "outcome", "SKIP")));
+                requireSimInCi();
                 org.junit.jupiter.api.Assumptions.assumeTrue(false, "needs the simulator (set DUCTAPE_SIM_URL)");
             }
             Path dir = tmp.resolve("v" + (n[0]++));
             Files.createDirectories(dir);
+            List<String> lines = new ArrayList<>();
+            String outcome = "FAIL";
             try {
-                runVector(entry.getValue(), dir);
-            } catch (Throwable e) {
-                OUTCOMES.add(entry.getKey() + " FAIL");
-                throw e;
+                runVector(name, entry.getValue(), dir, lines);
+                outcome = "PASS";
+            } finally {
+                REPORT.addAll(lines);
+                REPORT.add(line(Map.of("vector", name, "outcome", outcome, "workdir", dir.toString())));
             }
-            OUTCOMES.add(entry.getKey() + " PASS");
         }));
+    }
+
+    /** In CI every runner runs every vector: a missing simulator fails instead of skipping. */
+    static void requireSimInCi() {
+        String ci = System.getenv("CI");
+        if (ci != null && !ci.isEmpty() && !ci.equals("false")) {
+            throw new AssertionError("CI is set but DUCTAPE_SIM_URL is not: the simulator vectors would be skipped");
+        }
     }
 
     @org.junit.jupiter.api.Test

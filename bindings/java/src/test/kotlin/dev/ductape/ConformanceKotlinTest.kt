@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Assumptions.assumeTrue
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.TestFactory
 import org.junit.jupiter.api.io.TempDir
-import java.net.HttpURLConnection
-import java.net.URI
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.io.path.name
@@ -19,11 +17,11 @@ import kotlin.io.path.readText
  */
 class ConformanceKotlinTest {
     companion object {
-        private val outcomes = java.util.Collections.synchronizedList(mutableListOf<String>())
+        private val report = java.util.Collections.synchronizedList(mutableListOf<String>())
 
         @JvmStatic
         @org.junit.jupiter.api.AfterAll
-        fun report() = ConformanceJavaTest.writeReport("kotlin.txt", outcomes)
+        fun writeReport() = ConformanceJavaTest.writeReport("kotlin.jsonl", report)
     }
 
     private object Missing
@@ -57,19 +55,17 @@ class ConformanceKotlinTest {
         }
     }
 
-    private fun resetSim(base: String) {
-        val c = URI.create(base.trimEnd('/') + "/__sim/reset").toURL().openConnection() as HttpURLConnection
-        c.requestMethod = "POST"
-        c.doOutput = true
-        c.outputStream.close()
-        val status = c.responseCode
-        c.disconnect()
-        if (status / 100 != 2) throw AssertionError("simulator reset failed: $status")
+    private fun seen(name: String, step: Any, envelope: Map<String, Any?>): String {
+        val seen = if (envelope["ok"] == true) ConformanceJavaTest.seenResult(envelope["result"]) else {
+            @Suppress("UNCHECKED_CAST") val e = envelope["error"] as Map<String, Any?>
+            ConformanceJavaTest.seenError(e["code"] as String?, e["field"] as String?, e["message"] as String?, e["details"])
+        }
+        return ConformanceJavaTest.line(ConformanceJavaTest.entry(name, step, "seen", seen))
     }
 
     @Suppress("UNCHECKED_CAST")
-    private fun run(vector: Map<String, Any?>, workdir: Path) = runBlocking {
-        sim?.let { resetSim(it) }
+    private fun run(name: String, vector: Map<String, Any?>, workdir: Path, lines: MutableList<String>) = runBlocking {
+        sim?.let { ConformanceJavaTest.simRequest(it, "POST", "/__sim/reset", null) }
         val options = linkedMapOf<String, Any?>("workspace_dir" to workdir.toString(), "atlas_base_url" to (sim ?: "http://127.0.0.1:9"), "debug_operations" to true)
         (vector["options"] as? Map<String, Any?>)?.let { options.putAll(it) }
         (vector["open_error"] as? Map<String, Any?>)?.let { want ->
@@ -77,6 +73,11 @@ class ConformanceKotlinTest {
                 DuctapeClient(Json.write(options)).close()
                 throw AssertionError("open: expected error ${Json.write(want)}, got a client")
             } catch (f: dev.ductape.ffi.DuctapeException.Failure) { f }
+            lines.add(ConformanceJavaTest.line(ConformanceJavaTest.entry(name, "open", "seen",
+                ConformanceJavaTest.seenError(failure.code, failure.field, failure.detail, null))))
+            // The same code must map to a subclass in the facade, as for the steps.
+            if (DuctapeException.of(failure.code, "", null, null).javaClass == DuctapeException::class.java)
+                throw AssertionError("open: no exception subclass for ${failure.code}")
             if (want["code"] != failure.code) throw AssertionError("open: expected error code ${want["code"]}, got ${failure.code}: ${failure.detail}")
             if (want.containsKey("field") && want["field"] != failure.field) throw AssertionError("open: expected error field ${want["field"]}, got ${failure.field}")
             val part = want["message_contains"] as String?
@@ -85,10 +86,15 @@ class ConformanceKotlinTest {
         }
         DuctapeClient(Json.write(options)).use { client ->
             (vector["steps"] as List<Map<String, Any?>>).forEachIndexed { i, step ->
+                if (step.containsKey("sim")) {
+                    lines.add(ConformanceJavaTest.line(ConformanceJavaTest.simStep(name, i, step)))
+                    return@forEachIndexed
+                }
                 val op = step["op"] as String
                 val where = "step $i ($op)"
                 val params = step["params_raw"] as? String ?: Json.write(step["params"])
                 val envelope = Json.read(client.callAsync(op, params)) as Map<String, Any?>
+                lines.add(seen(name, i, envelope))
                 val expect = step["expect"] as Map<String, Any?>
                 val wantOk = expect["ok"] != false
                 if (wantOk != (envelope["ok"] == true)) throw AssertionError("$where: expected ok=$wantOk, got ${Json.write(envelope)}")
@@ -116,16 +122,21 @@ class ConformanceKotlinTest {
     fun vectors(@TempDir tmp: Path): List<DynamicTest> = vectors().mapIndexed { n, (name, vector) ->
         DynamicTest.dynamicTest(name) {
             val needsSim = (vector["requires"] as? List<*>)?.contains("sim") == true
-            if (needsSim && sim == null) outcomes.add("$name SKIP")
+            if (needsSim && sim == null) {
+                report.add(ConformanceJavaTest.line(mapOf("vector" to name, "outcome" to "SKIP")))
+                ConformanceJavaTest.requireSimInCi()
+            }
             assumeTrue(!needsSim || sim != null, "needs the simulator (set DUCTAPE_SIM_URL)")
             val dir = Files.createDirectories(tmp.resolve("k$n"))
+            val lines = mutableListOf<String>()
+            var outcome = "FAIL"
             try {
-                run(vector, dir)
-            } catch (e: Throwable) {
-                outcomes.add("$name FAIL")
-                throw e
+                run(name, vector, dir, lines)
+                outcome = "PASS"
+            } finally {
+                report.addAll(lines)
+                report.add(ConformanceJavaTest.line(mapOf("vector" to name, "outcome" to outcome, "workdir" to dir.toString())))
             }
-            outcomes.add("$name PASS")
         }
     }
 }
