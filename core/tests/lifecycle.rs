@@ -368,10 +368,11 @@ async fn a_rotation_during_validation_is_not_overwritten() {
     let d = std::sync::Arc::new(open(&sim.base_url(), &dir));
     create(&d, "conn").await;
     complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
-    sim.add_fault(Fault::next("GET /api/atlas/v2/groups/*", FaultKind::Delay { delay_ms: 400 }, 1));
+    sim.add_fault(Fault::next("GET /api/atlas/v2/groups/*", FaultKind::Delay { delay_ms: 1500 }, 1));
     let d2 = std::sync::Arc::clone(&d);
     let validating = tokio::spawn(async move { validate(&d2, "conn").await });
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    // The validation has read the (good) key and its project request is held by the delay.
+    wait_until("the project request reaches the simulator", || sim.faults().is_empty()).await;
     // rotate to a wrong key while the (good) validation is in flight
     complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, "00000000-0000-4000-8000-000000000000").await;
     let v = validating.await.unwrap();

@@ -107,6 +107,12 @@ impl Sim {
         server::lock(&self.shared).faults.add(fault);
     }
 
+    /// The faults still waiting (a counted fault goes once its requests have taken it), so that a
+    /// test can wait until a request has reached the simulator instead of sleeping.
+    pub fn faults(&self) -> Vec<Fault> {
+        server::lock(&self.shared).faults.list()
+    }
+
     pub fn clear_faults(&self) {
         server::lock(&self.shared).faults.clear();
     }

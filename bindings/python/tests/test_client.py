@@ -188,13 +188,19 @@ def test_async_call_and_errors(aclient):
     asyncio.run(main())
 
 
-def _wait_for(predicate, timeout=5.0):
+def _wait_for(predicate, timeout=30.0):
+    """Polls until ``predicate`` holds (the timeout only bounds a hang: tests wait for what must
+    happen instead of sleeping for a time a loaded machine may not keep)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.01)
+        time.sleep(0.005)
     return predicate()
+
+
+async def _until(predicate):
+    assert await asyncio.to_thread(_wait_for, predicate)
 
 
 def test_asyncio_cancellation_stops_the_rust_task(aclient):
@@ -202,12 +208,11 @@ def test_asyncio_cancellation_stops_the_rust_task(aclient):
         # Other tasks may live on the runtime (e.g. HTTP keep-alive connections of earlier tests),
         # so count ours: 5 futures, 5 more tasks at the peak, and 5 fewer after cancelling.
         calls = ductape.async_calls_in_flight()
+        before = ductape.alive_tasks()
         tasks = [asyncio.ensure_future(aclient.call("debug.sleep", {"ms": 60_000})) for _ in range(5)]
-        await asyncio.sleep(0.2)
-        assert ductape.async_calls_in_flight() == calls + 5
+        await _until(lambda: ductape.async_calls_in_flight() == calls + 5)
+        await _until(lambda: ductape.alive_tasks() >= before + 5)  # the Rust tasks started
         peak = ductape.alive_tasks()
-        assert peak >= 5, "the Rust tasks did not start"
-        started = time.monotonic()
         for t in tasks:
             t.cancel()
         for t in tasks:
@@ -215,8 +220,7 @@ def test_asyncio_cancellation_stops_the_rust_task(aclient):
                 await t
         assert ductape.async_calls_in_flight() == calls  # the uniffi futures were dropped ...
         # ... which aborts the tasks on the core's runtime.
-        assert await asyncio.to_thread(_wait_for, lambda: ductape.alive_tasks() <= peak - 5)
-        assert time.monotonic() - started < 5
+        await _until(lambda: ductape.alive_tasks() <= peak - 5)
         # The client still works afterwards.
         assert await aclient.call("debug.sleep", {"ms": 1}) == {"slept_ms": 1}
 
@@ -226,25 +230,25 @@ def test_asyncio_cancellation_stops_the_rust_task(aclient):
 def test_asyncio_timeout_cancels(aclient):
     async def main():
         calls = ductape.async_calls_in_flight()
+        before = ductape.alive_tasks()
         task = asyncio.ensure_future(aclient.call("debug.sleep", {"ms": 60_000}))
-        await asyncio.sleep(0.1)
+        await _until(lambda: ductape.alive_tasks() >= before + 1)
         peak = ductape.alive_tasks()
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(task, 0.1)
         assert ductape.async_calls_in_flight() == calls
-        assert await asyncio.to_thread(_wait_for, lambda: ductape.alive_tasks() <= peak - 1)
+        await _until(lambda: ductape.alive_tasks() <= peak - 1)
 
     asyncio.run(main())
 
 
 def test_many_asyncio_calls_run_concurrently(aclient):
+    # 50 calls meet only if all 50 are in flight at once: concurrency shown without timing.
     async def main():
-        started = time.monotonic()
-        results = await asyncio.gather(*(aclient.call("debug.sleep", {"ms": 200}) for _ in range(50)))
-        assert results == [{"slept_ms": 200}] * 50
-        return time.monotonic() - started
+        party = {"name": "py-asyncio-50", "parties": 50, "timeout_ms": 60_000}
+        return await asyncio.gather(*(aclient.call("debug.rendezvous", party) for _ in range(50)))
 
-    assert asyncio.run(main()) < 2.0
+    assert all(r["met"] for r in asyncio.run(main()))
 
 
 def test_many_threads_at_once(client):
@@ -257,21 +261,18 @@ def test_many_threads_at_once(client):
                 assert client.call("debug.echo", {"value": [n, i]}) == [n, i]
                 with pytest.raises(ductape.ConflictError):
                     client.call("debug.error", {"code": "conflict"})
-            results[n] = client.call("debug.sleep", {"ms": 200})
+            # All 16 blocking calls are in flight at once (the native call releases the GIL).
+            results[n] = client.call("debug.rendezvous", {"name": "py-threads-16", "parties": 16, "timeout_ms": 60_000})
         except BaseException as e:  # noqa: BLE001
             errors_seen.append(e)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
-    started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.monotonic() - started
     assert not errors_seen, errors_seen[:3]
-    assert len(results) == 16
-    # 16 blocking 200 ms calls overlap: the native call releases the GIL.
-    assert elapsed < 16 * 0.2 / 2, elapsed
+    assert len(results) == 16 and all(r["met"] for r in results.values()), results
 
 
 def test_every_core_operation_is_reachable(client):

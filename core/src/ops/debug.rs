@@ -6,7 +6,10 @@ use crate::Ductape;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::watch;
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -34,6 +37,74 @@ pub struct SleepReply {
 pub async fn sleep(_: &Ductape, req: SleepRequest) -> Result<SleepReply> {
     tokio::time::sleep(Duration::from_millis(req.ms)).await;
     Ok(SleepReply { slept_ms: req.ms })
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RendezvousRequest {
+    /// Calls with the same name meet.
+    pub name: String,
+    /// How many calls must be in flight at once.
+    pub parties: usize,
+    /// How long one call waits for the others.
+    pub timeout_ms: u64,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct RendezvousReply {
+    /// Whether `parties` calls of this name were in flight at once.
+    pub met: bool,
+    /// How many had arrived when this call stopped waiting.
+    pub arrived: usize,
+}
+
+/// One meeting: how many calls arrived (only grows, so that no caller misses the moment the party
+/// was complete) and how many are still inside (the meeting is forgotten when the last one leaves,
+/// so a name can be used again, by the next test or the next language's runner in one process).
+struct Meeting {
+    arrivals: Arc<watch::Sender<usize>>,
+    inside: usize,
+}
+
+static MEETINGS: once_cell::sync::Lazy<Mutex<HashMap<String, Meeting>>> = once_cell::sync::Lazy::new(Default::default);
+
+fn meetings() -> std::sync::MutexGuard<'static, HashMap<String, Meeting>> {
+    MEETINGS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Waits until `parties` calls named `name` have arrived. Tests of concurrency use it instead of
+/// timing: N calls meet only if they run at the same time, however loaded the machine is.
+pub async fn rendezvous(_: &Ductape, req: RendezvousRequest) -> Result<RendezvousReply> {
+    let arrivals = {
+        let mut all = meetings();
+        let meeting = all
+            .entry(req.name.clone())
+            .or_insert_with(|| Meeting { arrivals: Arc::new(watch::channel(0).0), inside: 0 });
+        meeting.inside += 1;
+        meeting.arrivals.send_modify(|n| *n += 1);
+        Arc::clone(&meeting.arrivals)
+    };
+    let _leave = Leave(req.name);
+    let mut seen = arrivals.subscribe();
+    let wait = seen.wait_for(|n| *n >= req.parties);
+    let met = tokio::time::timeout(Duration::from_millis(req.timeout_ms), wait).await.is_ok();
+    let arrived = *arrivals.borrow();
+    Ok(RendezvousReply { met, arrived })
+}
+
+/// Leaves the meeting when the call ends, also when it is cancelled.
+struct Leave(String);
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        let mut all = meetings();
+        if let Some(meeting) = all.get_mut(&self.0) {
+            meeting.inside -= 1;
+            if meeting.inside == 0 {
+                all.remove(&self.0);
+            }
+        }
+    }
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -21,6 +21,16 @@ pub fn rand_u64() -> u64 {
     t ^ (std::process::id() as u64).rotate_left(32) ^ (&t as *const u64 as u64)
 }
 
+/// Waits (at most 30 s, polling) until `condition` holds; a test waits for what it needs to have
+/// happened instead of sleeping for a time a loaded machine may not keep.
+pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !condition() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 pub async fn start_sim() -> Sim {
     Sim::start(SimConfig::default()).await.expect("the simulator starts")
 }
