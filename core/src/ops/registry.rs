@@ -151,3 +151,19 @@ static BY_NAME: Lazy<HashMap<&'static str, &'static Operation>> =
 pub fn find(name: &str) -> Option<&'static Operation> {
     BY_NAME.get(name).copied()
 }
+
+#[cfg(test)]
+mod tests {
+    /// A release library carries no debug operation: scripts/test-all.sh runs this test once
+    /// without the feature too.
+    #[test]
+    fn debug_operations_exist_only_with_the_feature() {
+        let debug: Vec<&str> = super::operations().filter(|op| op.debug_only).map(|op| op.name).collect();
+        if cfg!(feature = "debug-operations") {
+            assert!(debug.contains(&"debug.echo") && debug.contains(&"debug.panic"), "{debug:?}");
+        } else {
+            assert!(debug.is_empty(), "a build without the debug-operations feature has {debug:?}");
+            assert!(super::find("debug.panic").is_none());
+        }
+    }
+}
