@@ -6,6 +6,7 @@
 #   bash scripts/bench-bindings.sh
 #   BENCH_COMPARE=.work/bench/results-<old>.txt bash scripts/bench-bindings.sh   # adds a "before" column
 #   SKIP_RUST=1 / SKIP_PYTHON=1 / SKIP_JAVA=1 skip a part; PY_ITERATIONS (default 20000)
+#   BENCH_RESULTS=<file>: append to that results file instead of starting a new one
 #
 # Operations: debug.echo of a small value, and cloud.connections.fetch of one connection created
 # in a temporary workspace (cloud.connections.create, no network). Heavy: run it on a quiet machine.
@@ -16,12 +17,19 @@ TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 BENCH="$REPO/.work/bench"
 LIB="$TARGET/release/libductape_ffi.so"
 COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core bindings/ffi || echo -dirty)"
-RESULTS="$BENCH/results-$COMMIT.txt"
 mkdir -p "$BENCH"
-: > "$RESULTS"
+if [ -n "${BENCH_RESULTS:-}" ]; then
+  RESULTS="$BENCH_RESULTS" # appended to (e.g. a run that skips a part, to complete an earlier one)
+else
+  RESULTS="$BENCH/results-$COMMIT.txt"
+  : > "$RESULTS"
+fi
 
 echo "---- build: native library (release, debug-operations), uniffi-bindgen ----"
-cargo build --release -p ductape-ffi -p uniffi-bindgen --features ductape-ffi/debug-operations
+# Two builds: together, uniffi-bindgen's features on shared dependencies would differ from the
+# library's own build (maturin's), which would then rebuild them.
+cargo build --release -p ductape-ffi --features debug-operations
+cargo build --release -p uniffi-bindgen
 
 if [ -z "${SKIP_RUST:-}" ]; then
   echo "---- rust: criterion (bindings/ffi/benches/calls.rs) ----"
@@ -72,7 +80,8 @@ if [ -z "${SKIP_JAVA:-}" ]; then
   python3 - "$BENCH/java/jmh.json" "$RESULTS" <<'PY'
 import json, sys
 names = {"facadeEcho": ("facade", "debug.echo"), "nativeEcho": ("uniffi_call", "debug.echo"),
-         "facadeFetch": ("facade", "cloud.connections.fetch"), "nativeFetch": ("uniffi_call", "cloud.connections.fetch")}
+         "facadeFetch": ("facade", "cloud.connections.fetch"), "nativeFetch": ("uniffi_call", "cloud.connections.fetch"),
+         "floorAliveTasks": ("ffi_floor", "debug_alive_tasks()"), "floorNativeVersion": ("ffi_floor", "native_version()")}
 with open(sys.argv[2], "a") as f:
     for r in json.load(open(sys.argv[1])):
         api, op = names[r["benchmark"].rsplit(".", 1)[1]]
@@ -108,7 +117,8 @@ now, before = load(results), (load(compare) if compare else {})
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 direct = {op: now[("rust", "direct", op)][0] for op in ("debug.echo", "cloud.connections.fetch") if ("rust", "direct", op) in now}
 labels = {"direct": "`Ductape::call_json` (direct)", "uniffi_call": "`DuctapeClient.call` (uniffi)",
-          "facade": "`Ductape.call` (facade)"}
+          "facade": "`Ductape.call` (facade)", "native": "`_native.DuctapeClient.call` (uniffi)",
+          "ffi_floor": "uniffi floor (no operation)"}
 head = "| language | API | operation | median µs | p95 µs | median − direct Rust µs |"
 if before:
     head = ("| language | API | operation | before median µs | before p95 µs | median µs | p95 µs "

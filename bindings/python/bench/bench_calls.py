@@ -5,7 +5,8 @@
 Measures ``debug.echo`` (a small value) and ``cloud.connections.fetch`` (one connection created
 in a temporary workspace; no network) through the facade (``ductape.Ductape.call``: JSON encode,
 native call, envelope decode) and through the raw uniffi client (``_native.DuctapeClient.call``:
-JSON text in, JSON text out). Each call is timed on its own with ``time.perf_counter_ns`` (the
+JSON text in, JSON text out); and, as the FFI's floor, two uniffi functions with no operation
+behind them (``debug_alive_tasks()`` answers an integer, ``native_version()`` a string). Each call is timed on its own with ``time.perf_counter_ns`` (the
 timer's own cost, about 0.1 us, is included); prints the median and p95 in microseconds. With
 ``--results`` it appends ``python <api> <operation> <median_us> <p95_us> <iterations>`` lines.
 The wheel must carry the debug operations (``maturin build --features debug-operations``).
@@ -22,6 +23,7 @@ import time
 from typing import Any, Callable, List, Tuple
 
 import ductape
+from ductape import _native
 
 ECHO = {"value": {"a": 1, "b": "two"}}
 FETCH = {"tag": "bench"}
@@ -64,6 +66,10 @@ def main() -> int:
             ("native", "debug.echo", lambda: raw.call("debug.echo", echo_json)),
             ("facade", "cloud.connections.fetch", lambda: client.call("cloud.connections.fetch", FETCH)),
             ("native", "cloud.connections.fetch", lambda: raw.call("cloud.connections.fetch", fetch_json)),
+            # The FFI's own floor, with no operation behind it: a uniffi function that answers an
+            # integer (no string crosses) and one that answers a String (one RustBuffer lifted, freed).
+            ("ffi_floor", "debug_alive_tasks()", _native.debug_alive_tasks),
+            ("ffi_floor", "native_version()", _native.native_version),
         ]
         print(f"python {sys.version.split()[0]}, {args.iterations} timed calls after {args.warmup} warm-up calls")
         print(f"{'api':<8} {'operation':<26} {'median us':>10} {'p95 us':>10}")

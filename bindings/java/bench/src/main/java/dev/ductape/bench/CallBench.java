@@ -2,6 +2,7 @@ package dev.ductape.bench;
 
 import dev.ductape.Ductape;
 import dev.ductape.ffi.DuctapeClient;
+import dev.ductape.ffi.Ductape_ffiKt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code debug.echo} of a small value and {@code cloud.connections.fetch} of one connection in a
  * temporary workspace (no network), through the facade ({@link Ductape#call}: Map to JSON, native
  * call, envelope decode) and through the generated uniffi client ({@link DuctapeClient#call}:
- * JSON text in, JSON text out).
+ * JSON text in, JSON text out); and, as the FFI's floor, two uniffi functions with no operation
+ * behind them ({@code debugAliveTasks()} answers an integer, {@code nativeVersion()} a String).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -81,5 +83,17 @@ public class CallBench {
     @Benchmark
     public String nativeFetch() {
         return client.call("cloud.connections.fetch", FETCH_JSON);
+    }
+
+    /** The FFI's floor: a uniffi function that answers an integer (no string crosses). */
+    @Benchmark
+    public long floorAliveTasks() {
+        return Ductape_ffiKt.debugAliveTasks();
+    }
+
+    /** The FFI's floor with one String lifted from a RustBuffer (and the buffer freed). */
+    @Benchmark
+    public String floorNativeVersion() {
+        return Ductape_ffiKt.nativeVersion();
     }
 }
