@@ -117,22 +117,26 @@ now, before = load(results), (load(compare) if compare else {})
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 direct = {op: now[("rust", "direct", op)][0] for op in ("debug.echo", "cloud.connections.fetch") if ("rust", "direct", op) in now}
 labels = {"direct": "`Ductape::call_json` (direct)", "uniffi_call": "`DuctapeClient.call` (uniffi)",
-          "facade": "`Ductape.call` (facade)", "native": "`_native.DuctapeClient.call` (uniffi)",
+          "native": "`_native.DuctapeClient.call` (uniffi)", "facade": "`Ductape.call` (facade)",
           "ffi_floor": "uniffi floor (no operation)"}
-head = "| language | API | operation | median µs | p95 µs | median − direct Rust µs |"
+# The same Rust work on the same blocking path as a foreign call: the difference is the foreign side.
+same = {op: now[("rust", "uniffi_call", op)][0] for op in direct if ("rust", "uniffi_call", op) in now}
+head = "| language | API | operation | median µs | p95 µs | − direct Rust µs | − Rust `DuctapeClient.call` µs |"
 if before:
     head = ("| language | API | operation | before median µs | before p95 µs | median µs | p95 µs "
-            "| median − direct Rust µs |")
+            "| − direct Rust µs | − Rust `DuctapeClient.call` µs |")
 lines = [head, "|" + "---|" * (head.count("|") - 1)]
-for key in now:
+order = lambda k: (["rust", "python", "java"].index(k[0]), list(labels).index(k[1]) if k[1] in labels else 9,
+                 ["debug.echo", "cloud.connections.fetch"].index(k[2]) if k[2] in direct else 2, k[2])
+for key in sorted(now, key=order):
     lang, api, op = key
     med, p95, n = now[key]
-    over = f"{med - direct[op]:+.2f}" if op in direct else ""
     cells = [lang, labels.get(api, api), f"`{op}`"]
     if before:
         b = before.get(key)
         cells += [f"{b[0]:.2f}" if b else "", f"{b[1]:.2f}" if b else ""]
-    cells += [f"{med:.2f}", f"{p95:.2f}", over]
+    cells += [f"{med:.2f}", f"{p95:.2f}"]
+    cells += [f"{med - ref[op]:+.2f}" if op in ref and lang != "rust" else "" for ref in (direct, same)]
     lines.append("| " + " | ".join(cells) + " |")
 cmp = (f" The \"before\" columns come from `{os.path.basename(compare)}`, an earlier run of this script "
        "on the same machine.") if before else ""
