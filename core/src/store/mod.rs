@@ -14,6 +14,7 @@ pub mod schema;
 
 use crate::crypto::{Cipher, WorkspaceKey};
 use crate::error::{Error, ErrorCode, Result};
+use crate::runtime;
 use rusqlite::{Connection, ErrorCode as SqliteCode, OpenFlags, Transaction, TransactionBehavior};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -164,22 +165,35 @@ impl Store {
         out
     }
 
-    /// [`Store::read`] on tokio's blocking pool.
+    /// [`Store::read`] from async code: on tokio's blocking pool, or inline when the current
+    /// thread is a foreign caller's own, inside `runtime::block_on_call` (see
+    /// [`runtime::caller_may_block`]). There blocking delays nothing but the caller, who waits
+    /// for this reply anyway, and the hop to the pool would cost two thread wake-ups (tens of
+    /// µs, more than the read). On the runtime's workers a blocking read would stall every
+    /// other task on that worker, so there it keeps going to the pool.
     pub async fn read_async<T, F>(self: &Arc<Self>, mut f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnMut(&Store, &Connection) -> Result<T> + Send + 'static,
     {
+        if runtime::caller_may_block() {
+            return self.read(|c| f(self, c));
+        }
         let store = Arc::clone(self);
         run_blocking(move || store.read(|c| f(&store, c))).await
     }
 
-    /// [`Store::write`] on tokio's blocking pool.
+    /// [`Store::write`] from async code: on tokio's blocking pool, or inline on a foreign
+    /// caller's own thread, as [`Store::read_async`]. A write may wait for the write lock (up
+    /// to [`WRITE_LOCK_PATIENCE`]); inline, only the caller that asked for it waits.
     pub async fn write_async<T, F>(self: &Arc<Self>, mut f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnMut(&Store, &Transaction<'_>) -> Result<T> + Send + 'static,
     {
+        if runtime::caller_may_block() {
+            return self.write(|tx| f(self, tx));
+        }
         let store = Arc::clone(self);
         run_blocking(move || store.write(|tx| f(&store, tx))).await
     }
