@@ -71,6 +71,14 @@ impl DuctapeClient {
         exit_guard::Guarded::new(runtime::spawn_call(self.inner.clone(), operation, params_json)).await
     }
 
+    /// A `ductape_*` C ABI handle on this client's core (see `include/ductape.h`): the facades'
+    /// blocking calls go through `ductape_call` with it, which costs one foreign call instead of
+    /// uniffi's buffer traffic. Release it once with `ductape_handle_release`.
+    /// (An `i64`, not a `u64`: Kotlin maps `u64` to `ULong`, which Java cannot call by name.)
+    pub fn native_handle(&self) -> i64 {
+        Box::into_raw(Box::new(crate::c_abi::DuctapeHandle(Arc::clone(&self.inner)))) as i64
+    }
+
     /// Every operation name the core knows, in documentation order.
     pub fn operations(&self) -> Vec<String> {
         ductape_core::ops::names().map(str::to_string).collect()
@@ -125,8 +133,12 @@ pub fn native_version() -> String {
 }
 
 fn internal_envelope() -> String {
-    serde_json::json!({"ok": false, "error": {"code": "internal", "message": "internal error (panic) in the native library"}})
-        .to_string()
+    error_envelope("internal", "internal error (panic) in the native library")
+}
+
+/// An error envelope made in this library (not by an operation).
+pub(crate) fn error_envelope(code: &str, message: &str) -> String {
+    serde_json::json!({"ok": false, "error": {"code": code, "message": message}}).to_string()
 }
 
 mod exit_guard {

@@ -8,8 +8,10 @@ reachable at once, e.g. ``ductape.cloud.network.sync({"tag": "prod_atlas"})``.
 from __future__ import annotations
 
 import atexit
+import ctypes
 import json
 import os
+import weakref
 from typing import Any, Awaitable, Callable, Dict, Generic, List, Mapping, Optional, TypeVar, Union
 
 from . import _native
@@ -23,6 +25,31 @@ __all__ = [
 JsonObject = Dict[str, Any]
 Params = Optional[Mapping[str, Any]]
 R = TypeVar("R")
+
+
+# The blocking path goes through the library's `ductape_*` C ABI (include/ductape.h) on the very
+# library uniffi loaded: one ctypes call in and one out, where uniffi's generated call makes about
+# five (a buffer per argument, the call, freeing the reply) and costs ~20 us more per call.
+# dlopen of the same file answers the library already loaded: one copy, one core.
+_LIB = ctypes.CDLL(os.path.join(os.path.dirname(os.path.abspath(_native.__file__)), "libductape_ffi.so"))
+_LIB.ductape_call.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                              ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t))
+_LIB.ductape_call.restype = ctypes.c_void_p
+_LIB.ductape_reply_free.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
+_LIB.ductape_reply_free.restype = None
+_LIB.ductape_handle_release.argtypes = (ctypes.c_void_p,)
+_LIB.ductape_handle_release.restype = None
+
+
+def _call_blocking(handle: int, operation: str, request: str) -> str:
+    """``ductape_call`` (ctypes releases the GIL for the call, so threads run calls in parallel)."""
+    op, body = operation.encode(), request.encode()
+    size = ctypes.c_size_t()
+    reply = _LIB.ductape_call(handle, op, len(op), body, len(body), ctypes.byref(size))
+    try:
+        return ctypes.string_at(reply, size.value).decode()
+    finally:
+        _LIB.ductape_reply_free(reply, size.value)
 
 
 def decode_envelope(reply: str) -> Any:
@@ -145,7 +172,7 @@ class _Base:
         """Options as ``docs/operations.md`` lists them, as keyword arguments or in ``options``
         (their JSON names); ``describe()["options"]`` has them too. ``workspace_key`` is the
         base64 of 32 bytes (default ``$DUCTAPE_WORKSPACE_KEY``, else the workspace's key file)."""
-        self._client: Optional[_native.DuctapeClient] = _open(
+        client = _open(
             _options_json(
                 options,
                 {
@@ -160,6 +187,15 @@ class _Base:
                 },
             )
         )
+        self._client: Optional[_native.DuctapeClient] = client
+        # A C ABI handle on the same core for the blocking path; released when this object is
+        # collected, not by close(), which a call on another thread may race: the handle must
+        # outlive every call that uses it.
+        self._handle: int = client.native_handle()
+        release = weakref.finalize(self, _LIB.ductape_handle_release, self._handle)
+        # Not at interpreter exit: the process's end frees it, and a native call from a finalizer
+        # while CPython shuts down (async calls may still be running) is a crash, not a cleanup.
+        release.atexit = False
 
     def operations(self) -> List[str]:
         """Every operation name the core knows."""
@@ -187,8 +223,8 @@ class Ductape(_Base):
 
     def call(self, operation: str, params: Any = None) -> Any:
         """Runs any core operation; answers its result or raises the error code's exception."""
-        reply = self._require_open().call(operation, json.dumps({} if params is None else params))
-        return decode_envelope(reply)
+        self._require_open()
+        return decode_envelope(_call_blocking(self._handle, operation, json.dumps({} if params is None else params)))
 
     @property
     def cloud(self) -> Cloud[JsonObject]:

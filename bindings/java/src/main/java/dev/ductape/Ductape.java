@@ -22,6 +22,13 @@ public final class Ductape implements AutoCloseable {
     public final Cloud cloud;
 
     private final DuctapeClient client;
+    /** The C ABI handle of the blocking path (on the same core as {@link #client}). */
+    private final com.sun.jna.Pointer handle;
+    /**
+     * Blocking calls hold the read lock while they use {@link #handle}; {@link #close()} takes the
+     * write lock to release it, so it waits for running blocking calls and none can use a freed handle.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock handleLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private volatile boolean closed;
 
     /** Every option at its default ({@code DUCTAPE_WORKSPACE_DIR}, {@code MONGODB_ATLAS_BASE_URL}, ...). */
@@ -45,6 +52,7 @@ public final class Ductape implements AutoCloseable {
             throw e instanceof RuntimeException ? (RuntimeException) e : DuctapeException.of("internal", e.toString(), null, null);
         }
         this.client = opened;
+        this.handle = new com.sun.jna.Pointer(opened.nativeHandle());
         this.cloud = new Cloud(this);
     }
 
@@ -58,10 +66,12 @@ public final class Ductape implements AutoCloseable {
      */
     public Object call(String operation, Object params) {
         String request = requestJson(params);
+        if (!handleLock.readLock().tryLock()) throw closedError(); // close() is under way
         try {
-            return Envelope.decode(nativeClient().call(operation, request));
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
+            if (closed) throw closedError();
+            return Envelope.decode(CAbi.call(handle, operation, request));
+        } finally {
+            handleLock.readLock().unlock();
         }
     }
 
@@ -102,10 +112,12 @@ public final class Ductape implements AutoCloseable {
 
     /** The generated uniffi client, for Kotlin users and tests. */
     public DuctapeClient nativeClient() {
-        if (closed) {
-            throw DuctapeException.of("failed_precondition", "the client is closed", null, null);
-        }
+        if (closed) throw closedError();
         return client;
+    }
+
+    private static DuctapeException closedError() {
+        return DuctapeException.of("failed_precondition", "the client is closed", null, null);
     }
 
     /**
@@ -113,15 +125,21 @@ public final class Ductape implements AutoCloseable {
      * IllegalStateException, which must reach users as the same typed error as a call after close.
      */
     RuntimeException closedOr(RuntimeException e) {
-        return closed ? DuctapeException.of("failed_precondition", "the client is closed", null, null) : e;
+        return closed ? closedError() : e;
     }
 
+    /** Releases the native handles; waits for blocking calls still running on other threads. */
     @Override
     public void close() {
-        if (!closed) {
+        handleLock.writeLock().lock();
+        try {
+            if (closed) return;
             closed = true;
-            client.close();
+            CAbi.ductape_handle_release(handle);
+        } finally {
+            handleLock.writeLock().unlock();
         }
+        client.close();
     }
 
     /** A request's JSON text; null params are the empty object, as the core expects. */
