@@ -41,6 +41,9 @@ pub struct Options {
     pub max_retries: Option<u32>,
     /// First retry backoff in milliseconds; doubles per retry, with jitter (default 250, at most 60000).
     pub retry_base_delay_ms: Option<u64>,
+    /// The largest Atlas answer body read, in bytes (default 16 MiB); a larger answer fails with
+    /// `atlas_error` instead of being buffered.
+    pub max_response_bytes: Option<u64>,
     /// Enables the `debug.*` operations (echo, sleep, error, panic) that binding tests use.
     #[serde(default)]
     pub debug_operations: bool,
@@ -56,6 +59,7 @@ impl fmt::Debug for Options {
             .field("connect_timeout_ms", &self.connect_timeout_ms)
             .field("max_retries", &self.max_retries)
             .field("retry_base_delay_ms", &self.retry_base_delay_ms)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("debug_operations", &self.debug_operations)
             .finish()
     }
@@ -147,6 +151,11 @@ impl Ductape {
             retry.base_delay = Duration::from_millis(ms);
             retry.max_delay = retry.max_delay.max(retry.base_delay);
         }
+        let max_response_bytes = match options.max_response_bytes {
+            Some(0) => return Err(Error::invalid("max_response_bytes", "max_response_bytes must be greater than 0")),
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            None => atlas::DEFAULT_MAX_RESPONSE_BYTES,
+        };
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .connect_timeout(connect_timeout)
@@ -164,7 +173,7 @@ impl Ductape {
             options,
             workspace_dir,
             http,
-            atlas_config: ClientConfig { base_url, request_timeout, retry },
+            atlas_config: ClientConfig { base_url, request_timeout, retry, max_response_bytes },
             store: tokio::sync::OnceCell::new(),
             atlas_clients: Mutex::new(HashMap::new()),
         })

@@ -69,17 +69,22 @@ fn transport_failure(e: &AtlasError) -> Option<Failure> {
         AtlasError::Network { .. } | AtlasError::Timeout { .. } | AtlasError::RateLimited { .. } => true,
         AtlasError::Api { error, .. } => error.status >= 500 || error.status == 429,
         // a 2xx that does not parse: a proxy or captive portal answered, not Atlas
-        AtlasError::Decode { .. } => true,
+        AtlasError::Decode { .. } | AtlasError::TooLarge { .. } => true,
+        // Atlas wants an authentication this client lacks: nothing is known about the credentials
+        AtlasError::UnsupportedAuth { .. } => true,
         _ => false,
     };
     transient.then(|| {
         let message = match e {
             AtlasError::Api { error, .. } => format!("Atlas is not answering normally ({} {}); try again later: {e}", error.status, error.code().unwrap_or("")),
             AtlasError::RateLimited { .. } => format!("Atlas is rate-limiting this key; try again later: {e}"),
+            AtlasError::TooLarge { .. } | AtlasError::UnsupportedAuth { .. } => format!("{e}; this says nothing about the credentials"),
             AtlasError::Decode { .. } => format!("the answer did not come from Atlas as expected (a proxy in between?); this says nothing about the credentials: {e}"),
             _ => format!("could not reach Atlas; this says nothing about the credentials: {e}"),
         };
-        Failure { check: "network", code: e.code(), message, details: Some(e.details()), transient: true }
+        // An unsupported challenge is about how to send the credentials: their check fails.
+        let check = if matches!(e, AtlasError::UnsupportedAuth { .. }) { "credentials" } else { "network" };
+        Failure { check, code: e.code(), message, details: Some(e.details()), transient: true }
     })
 }
 
