@@ -29,6 +29,9 @@ pub struct Options {
     /// The workspace key (base64 of 32 bytes). Default: `$DUCTAPE_WORKSPACE_KEY`, else the
     /// `workspace.key` file in the workspace directory (created on first use, mode 0600).
     pub workspace_key: Option<SecretString>,
+    /// A file holding the workspace key (base64 of 32 bytes), e.g. a mounted secret; it must be
+    /// readable by its owner only (mode 0600 or 0400). Default: `$DUCTAPE_WORKSPACE_KEY_FILE`.
+    pub workspace_key_file: Option<PathBuf>,
     /// Atlas Administration API base URL. Default: `$MONGODB_ATLAS_BASE_URL`, else
     /// `https://cloud.mongodb.com`. `http://` is accepted only for loopback hosts.
     pub atlas_base_url: Option<String>,
@@ -54,6 +57,7 @@ impl fmt::Debug for Options {
         f.debug_struct("Options")
             .field("workspace_dir", &self.workspace_dir)
             .field("workspace_key", &self.workspace_key.as_ref().map(|_| "[redacted]"))
+            .field("workspace_key_file", &self.workspace_key_file)
             .field("atlas_base_url", &self.atlas_base_url)
             .field("request_timeout_ms", &self.request_timeout_ms)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
@@ -122,6 +126,12 @@ impl Ductape {
         if let Some(k) = &options.workspace_key {
             WorkspaceKey::parse(k.expose(), crate::crypto::key::KeySource::Option)
                 .map_err(|e| Error::invalid("workspace_key", e.message))?;
+            if options.workspace_key_file.is_some() {
+                return Err(Error::invalid("workspace_key_file", "give workspace_key or workspace_key_file, not both"));
+            }
+        }
+        if options.workspace_key_file.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err(Error::invalid("workspace_key_file", "workspace_key_file must not be empty"));
         }
         let positive = |field: &str, v: Option<u64>, default: u64| -> Result<Duration> {
             match v {
@@ -205,9 +215,10 @@ impl Ductape {
             .get_or_try_init(|| async {
                 let dir = self.workspace_dir()?.to_path_buf();
                 let key = self.options.workspace_key.clone();
+                let key_file = self.options.workspace_key_file.clone();
                 let opened = tokio::task::spawn_blocking(move || {
                     crate::store::create_private_dir(&dir)?;
-                    let key = WorkspaceKey::resolve(&dir, key.as_ref())?;
+                    let key = WorkspaceKey::resolve(&dir, key.as_ref(), key_file.as_deref())?;
                     Store::open(&dir, &key)
                 })
                 .await

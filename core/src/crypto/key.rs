@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 /// Environment variable holding the workspace key (standard base64 of 32 bytes).
 pub const KEY_ENV: &str = "DUCTAPE_WORKSPACE_KEY";
+/// Environment variable naming a file that holds the workspace key (e.g. a mounted secret).
+pub const KEY_FILE_ENV: &str = "DUCTAPE_WORKSPACE_KEY_FILE";
 /// The key file inside the workspace directory, used when no key is given.
 pub const KEY_FILE_NAME: &str = "workspace.key";
 
@@ -18,7 +20,10 @@ pub const KEY_FILE_NAME: &str = "workspace.key";
 pub enum KeySource {
     Option,
     Env,
+    /// The workspace's own key file, generated on first use.
     File(PathBuf),
+    /// A key file named by the `workspace_key_file` option or `$DUCTAPE_WORKSPACE_KEY_FILE`.
+    NamedFile(PathBuf),
 }
 
 impl fmt::Display for KeySource {
@@ -27,6 +32,9 @@ impl fmt::Display for KeySource {
             KeySource::Option => f.write_str("the workspace_key option"),
             KeySource::Env => write!(f, "${KEY_ENV}"),
             KeySource::File(p) => write!(f, "the key file {}", p.display()),
+            KeySource::NamedFile(p) => {
+                write!(f, "the key file {} (workspace_key_file or ${KEY_FILE_ENV})", p.display())
+            }
         }
     }
 }
@@ -91,27 +99,42 @@ impl WorkspaceKey {
         }
     }
 
-    /// Resolves the key: `explicit` (the option), else `$DUCTAPE_WORKSPACE_KEY`, else the key
-    /// file in `dir`, created (mode 0600) with a random key if missing.
-    pub fn resolve(dir: &Path, explicit: Option<&SecretString>) -> Result<Self> {
-        if let Some(k) = explicit {
+    /// Resolves the key, first found: the `workspace_key` option, the `workspace_key_file`
+    /// option, `$DUCTAPE_WORKSPACE_KEY`, `$DUCTAPE_WORKSPACE_KEY_FILE`, else the key file in `dir`,
+    /// created (mode 0600) with a random key if missing. A variable set but blank is an error,
+    /// not a silent fall back to another key.
+    pub fn resolve(dir: &Path, option_key: Option<&SecretString>, option_file: Option<&Path>) -> Result<Self> {
+        if let Some(k) = option_key {
             return Self::parse(k.expose(), KeySource::Option);
         }
-        if let Ok(v) = std::env::var(KEY_ENV) {
-            if !v.trim().is_empty() {
-                let v = SecretString::new(v);
-                return Self::parse(v.expose(), KeySource::Env);
-            }
+        if let Some(p) = option_file {
+            return Self::load_named_file(p);
         }
-        Self::load_or_create_file(&dir.join(KEY_FILE_NAME))
+        let (key, file) = (env_value(KEY_ENV)?, env_value(KEY_FILE_ENV)?);
+        match (key, file) {
+            (Some(_), Some(_)) => Err(Error::new(
+                ErrorCode::Workspace,
+                format!("both ${KEY_ENV} and ${KEY_FILE_ENV} are set; unset one of them"),
+            )),
+            (Some(k), None) => Self::parse(k.expose(), KeySource::Env),
+            (None, Some(p)) => Self::load_named_file(Path::new(p.expose())),
+            (None, None) => Self::load_or_create_file(&dir.join(KEY_FILE_NAME)),
+        }
+    }
+
+    /// A key file someone else provides (a mounted secret): it must exist and be private.
+    fn load_named_file(path: &Path) -> Result<Self> {
+        crate::store::private::check_private_file(path)?;
+        let text = std::fs::read_to_string(path).map_err(|e| io_error(path, "read", e))?;
+        Self::parse(SecretString::new(text).expose(), KeySource::NamedFile(path.to_path_buf()))
     }
 
     fn load_or_create_file(path: &Path) -> Result<Self> {
         let source = KeySource::File(path.to_path_buf());
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                warn_if_readable_by_others(path);
                 let text = SecretString::new(text);
+                crate::store::private::check_private_file(path)?;
                 return Self::parse(text.expose(), source);
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -131,7 +154,7 @@ impl WorkspaceKey {
                     io_error(&tmp, "write", e)
                 })?;
         }
-        let linked = std::fs::hard_link(&tmp, path);
+        let linked = link_durably(&tmp, path);
         let _ = std::fs::remove_file(&tmp);
         match linked {
             Ok(()) => {
@@ -141,11 +164,35 @@ impl WorkspaceKey {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let text = std::fs::read_to_string(path).map_err(|e| io_error(path, "read", e))?;
                 let text = SecretString::new(text);
+                crate::store::private::check_private_file(path)?;
                 Self::parse(text.expose(), source)
             }
             Err(e) => Err(io_error(path, "create", e)),
         }
     }
+}
+
+/// The value of a key variable: `None` when unset; set but blank (or not UTF-8) is an error.
+fn env_value(name: &str) -> Result<Option<SecretString>> {
+    let Some(v) = std::env::var_os(name) else { return Ok(None) };
+    let blank = || {
+        Error::new(
+            ErrorCode::Workspace,
+            format!("${name} is set but blank (or not text); set it to the workspace key, or unset it"),
+        )
+    };
+    let v = SecretString::new(v.into_string().map_err(|_| blank())?);
+    if v.expose().trim().is_empty() {
+        return Err(blank());
+    }
+    Ok(Some(v))
+}
+
+/// Hard-links `tmp` to `path` (failing if `path` exists) and syncs the directory, so the new
+/// key file survives a power cut once this returns.
+fn link_durably(tmp: &Path, path: &Path) -> std::io::Result<()> {
+    std::fs::hard_link(tmp, path)?;
+    crate::store::private::sync_dir(path.parent().unwrap_or(Path::new(".")))
 }
 
 fn io_error(path: &Path, what: &str, e: std::io::Error) -> Error {
@@ -162,19 +209,6 @@ fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
 fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new().write(true).create_new(true).open(path)
 }
-
-#[cfg(unix)]
-fn warn_if_readable_by_others(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Ok(m) = std::fs::metadata(path) {
-        if m.permissions().mode() & 0o077 != 0 {
-            tracing::warn!(path = %path.display(), "the workspace key file is readable by other users; run chmod 600 on it");
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn warn_if_readable_by_others(_path: &Path) {}
 
 #[cfg(test)]
 mod tests {
@@ -196,6 +230,18 @@ mod tests {
         assert!(format!("{a:?}").contains("[redacted]"));
         // no temporary files left behind
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn sec11_the_key_file_link_is_synced_to_disk() {
+        use crate::store::private::tests::DIR_SYNCS;
+        let dir = std::env::temp_dir().join(format!("ductape-key-sync-{}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let before = DIR_SYNCS.with(|n| n.get());
+        WorkspaceKey::load_or_create_file(&dir.join(KEY_FILE_NAME)).unwrap();
+        assert_eq!(DIR_SYNCS.with(|n| n.get()), before + 1, "the directory is synced after the link");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -6,6 +6,7 @@ use ductape_core::{Ductape, ErrorCode, Options};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
+#[allow(unused_imports)]
 pub use atlas_sim::seed;
 
 pub mod canned;
