@@ -1,0 +1,35 @@
+//! Security review items that go through whole operations against the simulator.
+
+mod common;
+
+use atlas_sim::faults::{Fault, FaultKind};
+use atlas_sim::{Sim, SimConfig};
+use common::*;
+
+#[tokio::test]
+async fn sec03_an_api_key_whose_roles_cannot_be_read_is_not_valid() {
+    let sim = Sim::start(SimConfig { hide_api_key_in_system_status: true, ..Default::default() }).await.unwrap();
+    let dir = temp_workspace("roles-unread");
+    let d = open(&sim.base_url(), &dir);
+    create(&d, "conn").await;
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    // the project's key list still gives the roles
+    assert_eq!(validate(&d, "conn").await["valid"], true);
+    // neither call gives them: not valid, the role check says why
+    sim.add_fault(Fault::always("GET /api/atlas/v2/groups/*/apiKeys", FaultKind::InternalError));
+    let v = validate(&d, "conn").await;
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(failed_checks(&v), vec!["role"], "{v}");
+    let m = v["message"].as_str().unwrap();
+    assert!(m.contains("could not read the roles") && m.contains(seed::OWNER_PUBLIC_KEY), "{m}");
+    assert_eq!(v["status"], "active", "an Atlas failure says nothing about the key: status kept: {v}");
+    // the key is not in the list (or Atlas refuses the list): missing role, status error
+    sim.clear_faults();
+    create(&d, "ro").await;
+    complete_key(&d, "ro", seed::PROJECT_ID, seed::READONLY_PUBLIC_KEY, seed::READONLY_PRIVATE_KEY).await;
+    let v = validate(&d, "ro").await;
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(failed_checks(&v), vec!["role"], "{v}");
+    assert_eq!(v["code"], "atlas_missing_role", "{v}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
