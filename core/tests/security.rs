@@ -33,3 +33,24 @@ async fn sec03_an_api_key_whose_roles_cannot_be_read_is_not_valid() {
     assert_eq!(v["code"], "atlas_missing_role", "{v}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn sec09_a_stored_secret_that_no_longer_decrypts_can_be_replaced() {
+    let sim = start_sim().await;
+    let dir = temp_workspace("undecryptable");
+    let d = open(&sim.base_url(), &dir);
+    create(&d, "conn").await;
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    // the stored ciphertext is damaged (or was sealed under another key)
+    let db = rusqlite::Connection::open(dir.join("workspace.db")).unwrap();
+    let changed = db.execute("UPDATE connection_secrets SET ciphertext = zeroblob(64)", []).unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+    let e = call_err(&d, "cloud.connections.validate", serde_json::json!({"tag": "conn"})).await;
+    assert_code(&e, ductape_core::ErrorCode::Workspace);
+    // a new secret replaces it
+    let r = complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    assert_eq!(r["status"], "pending");
+    assert_eq!(validate(&d, "conn").await["valid"], true);
+    let _ = std::fs::remove_dir_all(&dir);
+}

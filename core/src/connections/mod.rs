@@ -114,7 +114,7 @@ struct CompleteInput {
 
 impl CompleteInput {
     fn check(req: &CompleteRequest) -> Result<Self> {
-        let tag = req.tag.trim().to_string();
+        let tag = lookup_tag(&req.tag)?;
         let project_id = check_project_id("project_id", &req.project_id)?;
         let public_key =
             non_blank(&req.atlas_public_key).map(|k| check_public_key("atlas_public_key", &k)).transpose()?;
@@ -274,7 +274,12 @@ fn secret_changed(
     let (id_field, secret_field, secret_name) = (fields.id_field, fields.secret_field, fields.secret_name);
     let stored = if same_method { repo::get_secret(tx, connection_id, secret_name)? } else { None };
     match (fields.given_secret, &stored) {
-        (Some(new), Some(old)) => Ok(&cipher.open_secret(old, &repo::secret_aad(connection_id, secret_name))? != new),
+        // A stored secret that no longer decrypts (altered file, other key) is replaced, not an
+        // error: replacing it is how the user recovers.
+        (Some(new), Some(old)) => match cipher.open_secret(old, &repo::secret_aad(connection_id, secret_name)) {
+            Ok(old) => Ok(&old != new),
+            Err(_) => Ok(true),
+        },
         (Some(_), None) => Ok(true),
         (None, Some(_)) if identity_changed => {
             Err(Error::invalid(secret_field, format!("{secret_field} is required when {id_field} changes")))
@@ -329,8 +334,8 @@ fn write_changes(
 }
 
 pub async fn fetch(d: &Ductape, req: TagRequest) -> Result<Record> {
+    let tag = lookup_tag(&req.tag)?;
     let store = d.store().await?;
-    let tag = req.tag.trim().to_string();
     let row = store.read_async(move |_, c| repo::live(c, &tag)).await?;
     Ok(Record::from(&row))
 }
@@ -361,7 +366,7 @@ pub async fn list(d: &Ductape, req: ListRequest) -> Result<ListReply> {
 }
 
 pub async fn update(d: &Ductape, req: UpdateRequest) -> Result<Record> {
-    let tag = req.tag.trim().to_string();
+    let tag = lookup_tag(&req.tag)?;
     let display_name =
         req.display_name.as_deref().map(|n| check_text("display_name", n, MAX_DISPLAY_NAME_LEN, false)).transpose()?;
     let description =
@@ -396,7 +401,7 @@ pub async fn update(d: &Ductape, req: UpdateRequest) -> Result<Record> {
 }
 
 pub async fn delete(d: &Ductape, req: TagRequest) -> Result<DeleteReply> {
-    let tag = req.tag.trim().to_string();
+    let tag = lookup_tag(&req.tag)?;
     let store = d.store().await?;
     let reply = store
         .write_async(move |_, tx| {
@@ -425,8 +430,8 @@ pub struct Resolved {
 }
 
 pub async fn resolve(d: &Ductape, tag: &str) -> Result<Resolved> {
+    let tag = lookup_tag(tag)?;
     let store = d.store().await?;
-    let tag = tag.trim().to_string();
     store
         .read_async(move |store, c| {
             let row = repo::live(c, &tag)?;
