@@ -90,6 +90,11 @@ impl fmt::Debug for Ductape {
     }
 }
 
+/// The cache key of one credential identity.
+fn client_key(method: &str, identity: &str) -> String {
+    format!("{method}:{identity}")
+}
+
 fn default_workspace_dir() -> Result<PathBuf> {
     if let Some(d) = std::env::var_os(WORKSPACE_DIR_ENV).filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(d));
@@ -233,8 +238,8 @@ impl Ductape {
     pub fn atlas_client(&self, credentials: &Credentials) -> Arc<AtlasClient> {
         let mut map = self.atlas_clients.lock().unwrap_or_else(|p| p.into_inner());
         let key = match credentials {
-            Credentials::ApiKey { public_key, .. } => format!("key:{public_key}"),
-            Credentials::ServiceAccount { client_id, .. } => format!("sa:{client_id}"),
+            Credentials::ApiKey { public_key, .. } => client_key("key", public_key),
+            Credentials::ServiceAccount { client_id, .. } => client_key("sa", client_id),
         };
         if let Some(c) = map.get(&key) {
             if c.has_credentials(credentials) {
@@ -244,6 +249,20 @@ impl Ductape {
         let c = Arc::new(AtlasClient::new(self.http.clone(), self.atlas_config.clone(), credentials.clone()));
         map.insert(key, Arc::clone(&c));
         c
+    }
+
+    /// Drops the cached Atlas clients of this identity (public key or client id), and with them
+    /// the secret, nonces and token they hold: after a delete or a credentials change they must
+    /// not outlive the connection. Another connection on the same key only pays a new challenge.
+    pub fn forget_atlas_clients(&self, identity: &str) {
+        let mut map = self.atlas_clients.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&client_key("key", identity));
+        map.remove(&client_key("sa", identity));
+    }
+
+    /// How many Atlas clients are cached (for tests of [`Self::forget_atlas_clients`]).
+    pub fn cached_atlas_clients(&self) -> usize {
+        self.atlas_clients.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// Runs one operation on a typed JSON request and answers its JSON result.

@@ -54,3 +54,25 @@ async fn sec09_a_stored_secret_that_no_longer_decrypts_can_be_replaced() {
     assert_eq!(validate(&d, "conn").await["valid"], true);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn sec10_cached_atlas_clients_go_with_their_credentials() {
+    let sim = start_sim().await;
+    let dir = temp_workspace("client-cache");
+    let d = open(&sim.base_url(), &dir);
+    create(&d, "conn").await;
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    validate(&d, "conn").await;
+    assert_eq!(d.cached_atlas_clients(), 1);
+    // an identical complete changes nothing and keeps the client
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    assert_eq!(d.cached_atlas_clients(), 1);
+    // other credentials: the old client (and its secret) is dropped
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::ORG_OWNER_PUBLIC_KEY, seed::ORG_OWNER_PRIVATE_KEY).await;
+    assert_eq!(d.cached_atlas_clients(), 0);
+    validate(&d, "conn").await;
+    assert_eq!(d.cached_atlas_clients(), 1);
+    call(&d, "cloud.connections.delete", serde_json::json!({"tag": "conn"})).await;
+    assert_eq!(d.cached_atlas_clients(), 0, "deleted with the connection");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,6 +11,7 @@ use crate::crypto::SecretString;
 use md5::{Digest as _, Md5};
 use std::fmt;
 use std::sync::Mutex;
+use zeroize::Zeroizing;
 
 fn md5_hex(data: &str) -> String {
     let d = Md5::digest(data.as_bytes());
@@ -44,10 +45,13 @@ pub fn authorization(
     cnonce: &str,
 ) -> String {
     let sess = ch.algorithm.eq_ignore_ascii_case("MD5-sess");
-    let mut ha1 = md5_hex(&format!("{user}:{}:{}", ch.realm, password.expose()));
+    // HA1 and its input stand for the password: both are wiped when dropped.
+    let input = Zeroizing::new(format!("{user}:{}:{}", ch.realm, password.expose()));
+    let mut ha1 = Zeroizing::new(md5_hex(&input));
     if sess {
-        ha1 = md5_hex(&format!("{ha1}:{}:{cnonce}", ch.nonce));
+        ha1 = Zeroizing::new(md5_hex(&format!("{}:{}:{cnonce}", ha1.as_str(), ch.nonce)));
     }
+    let ha1 = ha1.as_str();
     let ha2 = md5_hex(&format!("{method}:{uri}"));
     let nc_text = format!("{nc:08x}");
     let (username, realm, nonce, uri_q) = (quote(user), quote(&ch.realm), quote(&ch.nonce), quote(uri));

@@ -389,7 +389,8 @@ impl<'a> CallState<'a> {
 /// What one attempt sends as `Authorization` (none for a digest call's first, unsigned
 /// request), and the bearer token behind it, so a 401 can mark that token refused.
 struct Authorization {
-    header: Option<String>,
+    /// Wiped when dropped: a Bearer header is the token itself.
+    header: Option<zeroize::Zeroizing<String>>,
     bearer: Option<SecretString>,
 }
 
@@ -462,7 +463,7 @@ impl AtlasClient {
         loop {
             let attempt = state.attempt();
             let authorization = self.authorize(&target, &mut state).await?;
-            let request = self.request(&call, &target, authorization.header.as_deref())?;
+            let request = self.request(&call, &target, authorization.header.as_deref().map(String::as_str))?;
             let outcome = self.send(&call, &target, request, attempt).await;
             match self.classify(&call, &target, &mut state, outcome, authorization.bearer) {
                 Next::Done(response) => return Ok(response),
@@ -490,12 +491,16 @@ impl AtlasClient {
                     held.state = d.checkout();
                     state.fetched_here = false;
                 }
-                let header = held.state.as_mut().map(|nonce| d.sign(nonce, &target.method, &target.uri));
+                let header = held
+                    .state
+                    .as_mut()
+                    .map(|nonce| zeroize::Zeroizing::new(d.sign(nonce, &target.method, &target.uri)));
                 Ok(Authorization { header, bearer: None })
             }
             Auth::Bearer(sa) => {
                 let token = sa.token(&self.http, &self.config, state.refused_token.as_ref()).await?;
-                Ok(Authorization { header: Some(format!("Bearer {}", token.expose())), bearer: Some(token) })
+                let header = zeroize::Zeroizing::new(format!("Bearer {}", token.expose()));
+                Ok(Authorization { header: Some(header), bearer: Some(token) })
             }
         }
     }

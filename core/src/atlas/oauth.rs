@@ -98,18 +98,16 @@ impl ServiceAccountAuth {
     ) -> Result<(SecretString, Duration), AtlasError> {
         let (base, timeout, policy) = (config.base_url.as_str(), config.request_timeout, &config.retry);
         let url = format!("{base}{TOKEN_PATH}");
-        let basic = SecretString::new(base64::engine::general_purpose::STANDARD.encode(format!(
-            "{}:{}",
-            self.client_id,
-            self.client_secret.expose()
-        )));
+        let pair = zeroize::Zeroizing::new(format!("{}:{}", self.client_id, self.client_secret.expose()));
+        let basic = SecretString::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
+        let header = zeroize::Zeroizing::new(format!("Basic {}", basic.expose()));
         let mut retries = 0u32;
         loop {
             let sent = http
                 .post(&url)
                 .header(reqwest::header::ACCEPT, "application/json")
                 .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(reqwest::header::AUTHORIZATION, super::sensitive(&format!("Basic {}", basic.expose()))?)
+                .header(reqwest::header::AUTHORIZATION, super::sensitive(&header)?)
                 .body("grant_type=client_credentials")
                 .timeout(timeout)
                 .send()

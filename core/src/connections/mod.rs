@@ -75,6 +75,11 @@ pub async fn create(d: &Ductape, req: CreateRequest) -> Result<Record> {
     Ok(Record::from(&row))
 }
 
+/// The stored credentials' identity (public key or client id), if any.
+fn identity(m: &Metadata) -> Option<String> {
+    m.atlas_public_key.clone().or_else(|| m.atlas_client_id.clone())
+}
+
 fn non_blank(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
@@ -88,15 +93,20 @@ fn non_blank_secret(s: &Option<SecretString>) -> Option<SecretString> {
 pub async fn complete(d: &Ductape, req: CompleteRequest) -> Result<Record> {
     let input = CompleteInput::check(&req)?;
     let store = d.store().await?;
-    let row = store
+    let (row, replaced) = store
         .write_async(move |store, tx| {
             let mut row = repo::live(tx, &input.tag)?;
+            let before = identity(&row.metadata);
             let fields = input.fields(input.method(row.metadata.auth_method.as_ref()));
             let changes = decide_changes(tx, store.cipher(), &row, &fields, &input.project_id)?;
+            let replaced = before.filter(|_| changes.any());
             write_changes(tx, store.cipher(), &mut row, &fields, &input.project_id, changes)?;
-            Ok(row)
+            Ok((row, replaced))
         })
         .await?;
+    if let Some(old) = replaced {
+        d.forget_atlas_clients(&old);
+    }
     tracing::info!(tag = %row.tag, status = row.status.as_str(), "stored cloud connection credentials");
     Ok(Record::from(&row))
 }
@@ -406,6 +416,7 @@ pub async fn delete(d: &Ductape, req: TagRequest) -> Result<DeleteReply> {
     let reply = store
         .write_async(move |_, tx| {
             let mut row = repo::live(tx, &tag)?;
+            let before = identity(&row.metadata);
             let now = now();
             // Soft delete: the record stays (so later calls can say it is gone), its secrets do not.
             repo::delete_secrets(tx, &row.id)?;
@@ -414,9 +425,13 @@ pub async fn delete(d: &Ductape, req: TagRequest) -> Result<DeleteReply> {
             row.deleted_at = Some(now.clone());
             row.updated_at = now.clone();
             repo::save(tx, &row)?;
-            Ok(DeleteReply { tag: row.tag, id: row.id, deleted: true, deleted_at: now })
+            Ok((DeleteReply { tag: row.tag, id: row.id, deleted: true, deleted_at: now }, before))
         })
         .await?;
+    let (reply, before) = reply;
+    if let Some(old) = before {
+        d.forget_atlas_clients(&old);
+    }
     tracing::info!(tag = %reply.tag, "deleted cloud connection");
     Ok(reply)
 }

@@ -7,6 +7,7 @@ use rand::RngCore;
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use zeroize::{Zeroize, Zeroizing};
 
 /// Environment variable holding the workspace key (standard base64 of 32 bytes).
 pub const KEY_ENV: &str = "DUCTAPE_WORKSPACE_KEY";
@@ -52,7 +53,7 @@ impl fmt::Debug for WorkspaceKey {
 
 impl Drop for WorkspaceKey {
     fn drop(&mut self) {
-        self.bytes.iter_mut().for_each(|b| *b = 0);
+        self.bytes.zeroize();
     }
 }
 
@@ -71,9 +72,9 @@ impl WorkspaceKey {
 
     /// Generates a new random key, encoded as the environment variable expects it.
     pub fn generate_base64() -> SecretString {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        SecretString::new(base64::engine::general_purpose::STANDARD.encode(bytes))
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(bytes.as_mut());
+        SecretString::new(base64::engine::general_purpose::STANDARD.encode(bytes.as_ref()))
     }
 
     /// Parses a base64 key (standard or URL-safe alphabet, padding optional).
@@ -85,11 +86,11 @@ impl WorkspaceKey {
             &base64::engine::general_purpose::URL_SAFE,
             &base64::engine::general_purpose::URL_SAFE_NO_PAD,
         ];
-        let decoded = engines.iter().find_map(|e| e.decode(text).ok());
+        let decoded = engines.iter().find_map(|e| e.decode(text).ok()).map(Zeroizing::new);
         match decoded {
-            Some(v) if v.len() == 32 => {
+            Some(ref v) if v.len() == 32 => {
                 let mut bytes = [0u8; 32];
-                bytes.copy_from_slice(&v);
+                bytes.copy_from_slice(v);
                 Ok(WorkspaceKey { bytes, source })
             }
             _ => Err(Error::new(

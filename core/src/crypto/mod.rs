@@ -47,9 +47,8 @@ impl fmt::Display for SecretString {
 
 impl Drop for SecretString {
     fn drop(&mut self) {
-        // Best effort: overwrite the bytes before the allocation is freed.
-        // SAFETY: zero bytes are valid UTF-8.
-        unsafe { self.0.as_bytes_mut() }.iter_mut().for_each(|b| *b = 0);
+        // zeroize's writes are volatile: the optimiser cannot drop them as dead stores.
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 
