@@ -76,3 +76,31 @@ async fn sec10_cached_atlas_clients_go_with_their_credentials() {
     assert_eq!(d.cached_atlas_clients(), 0, "deleted with the connection");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn sec14_credentials_are_bound_to_the_atlas_they_were_completed_for() {
+    let sim = start_sim().await;
+    let other = start_sim().await;
+    let dir = temp_workspace("bound");
+    let d = open(&sim.base_url(), &dir);
+    create(&d, "conn").await;
+    let r = complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    assert_eq!(r["metadata"]["atlas_base_url"], sim.base_url());
+    assert_eq!(validate(&d, "conn").await["valid"], true);
+    drop(d);
+    // the same workspace with another base URL: refused, nothing sent there
+    let elsewhere = open(&other.base_url(), &dir);
+    other.clear_request_log();
+    let e = call_err(&elsewhere, "cloud.connections.validate", serde_json::json!({"tag": "conn"})).await;
+    assert_code(&e, ductape_core::ErrorCode::FailedPrecondition);
+    assert!(e.message.contains(&sim.base_url()) && e.message.contains(&other.base_url()), "{}", e.message);
+    assert!(other.request_log().is_empty(), "the stored secret never went to the other host");
+    // complete again rebinds it (pending: validated against the other Atlas)
+    let r = complete_key(&elsewhere, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, "").await;
+    assert_eq!(
+        (r["status"].as_str(), r["metadata"]["atlas_base_url"].as_str()),
+        (Some("pending"), Some(other.base_url().as_str()))
+    );
+    assert_eq!(validate(&elsewhere, "conn").await["valid"], true);
+    let _ = std::fs::remove_dir_all(&dir);
+}

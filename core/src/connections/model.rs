@@ -85,6 +85,9 @@ pub struct Metadata {
     pub has_atlas_client_secret: bool,
     #[serde(default)]
     pub auth_method: Option<AuthMethod>,
+    /// The Atlas base URL the credentials were completed for; they are sent nowhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atlas_base_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
