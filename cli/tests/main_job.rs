@@ -51,7 +51,23 @@ fn the_main_job_runs_the_product_pages_calls_against_the_bundled_simulator() {
     assert!(out.trim_end().ends_with("lifecycle complete: connection 'prod_atlas' is active"), "{out}");
     assert_no_secret(&out);
     assert_no_secret(&err);
+    assert!(dir.join("workspace.db").exists(), "a named workspace is kept");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sec01_the_main_jobs_temporary_workspace_is_private_and_removed() {
+    let tmp = workspace("tmpdir");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let o = ductape(&["lifecycle"]).env("TMPDIR", &tmp).output().unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "stdout:\n{out}\nstderr:\n{err}");
+    let shown = out.lines().find_map(|l| l.strip_prefix("Workspace: ")).expect("the workspace is named").to_string();
+    assert!(shown.starts_with(tmp.to_str().unwrap()), "{shown}");
+    assert!(!PathBuf::from(&shown).exists(), "removed: {shown}");
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(left.is_empty(), "nothing left in the temporary directory: {left:?}");
+    let _ = std::fs::remove_dir_all(&tmp);
 }
 
 #[test]

@@ -29,6 +29,9 @@ pub struct Options {
     /// The workspace key (base64 of 32 bytes). Default: `$DUCTAPE_WORKSPACE_KEY`, else the
     /// `workspace.key` file in the workspace directory (created on first use, mode 0600).
     pub workspace_key: Option<SecretString>,
+    /// A file holding the workspace key (base64 of 32 bytes), e.g. a mounted secret; it must be
+    /// readable by its owner only (mode 0600 or 0400). Default: `$DUCTAPE_WORKSPACE_KEY_FILE`.
+    pub workspace_key_file: Option<PathBuf>,
     /// Atlas Administration API base URL. Default: `$MONGODB_ATLAS_BASE_URL`, else
     /// `https://cloud.mongodb.com`. `http://` is accepted only for loopback hosts.
     pub atlas_base_url: Option<String>,
@@ -41,6 +44,9 @@ pub struct Options {
     pub max_retries: Option<u32>,
     /// First retry backoff in milliseconds; doubles per retry, with jitter (default 250, at most 60000).
     pub retry_base_delay_ms: Option<u64>,
+    /// The largest Atlas answer body read, in bytes (default 16 MiB); a larger answer fails with
+    /// `atlas_error` instead of being buffered.
+    pub max_response_bytes: Option<u64>,
     /// Enables the `debug.*` operations (echo, sleep, error, panic) that binding tests use.
     #[serde(default)]
     pub debug_operations: bool,
@@ -51,11 +57,13 @@ impl fmt::Debug for Options {
         f.debug_struct("Options")
             .field("workspace_dir", &self.workspace_dir)
             .field("workspace_key", &self.workspace_key.as_ref().map(|_| "[redacted]"))
+            .field("workspace_key_file", &self.workspace_key_file)
             .field("atlas_base_url", &self.atlas_base_url)
             .field("request_timeout_ms", &self.request_timeout_ms)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
             .field("max_retries", &self.max_retries)
             .field("retry_base_delay_ms", &self.retry_base_delay_ms)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("debug_operations", &self.debug_operations)
             .finish()
     }
@@ -80,6 +88,11 @@ impl fmt::Debug for Ductape {
             .field("atlas_base_url", &self.atlas_config.base_url)
             .finish_non_exhaustive()
     }
+}
+
+/// The cache key of one credential identity.
+fn client_key(method: &str, identity: &str) -> String {
+    format!("{method}:{identity}")
 }
 
 fn default_workspace_dir() -> Result<PathBuf> {
@@ -118,6 +131,12 @@ impl Ductape {
         if let Some(k) = &options.workspace_key {
             WorkspaceKey::parse(k.expose(), crate::crypto::key::KeySource::Option)
                 .map_err(|e| Error::invalid("workspace_key", e.message))?;
+            if options.workspace_key_file.is_some() {
+                return Err(Error::invalid("workspace_key_file", "give workspace_key or workspace_key_file, not both"));
+            }
+        }
+        if options.workspace_key_file.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err(Error::invalid("workspace_key_file", "workspace_key_file must not be empty"));
         }
         let positive = |field: &str, v: Option<u64>, default: u64| -> Result<Duration> {
             match v {
@@ -147,6 +166,11 @@ impl Ductape {
             retry.base_delay = Duration::from_millis(ms);
             retry.max_delay = retry.max_delay.max(retry.base_delay);
         }
+        let max_response_bytes = match options.max_response_bytes {
+            Some(0) => return Err(Error::invalid("max_response_bytes", "max_response_bytes must be greater than 0")),
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            None => atlas::DEFAULT_MAX_RESPONSE_BYTES,
+        };
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .connect_timeout(connect_timeout)
@@ -164,7 +188,7 @@ impl Ductape {
             options,
             workspace_dir,
             http,
-            atlas_config: ClientConfig { base_url, request_timeout, retry },
+            atlas_config: ClientConfig { base_url, request_timeout, retry, max_response_bytes },
             store: tokio::sync::OnceCell::new(),
             atlas_clients: Mutex::new(HashMap::new()),
         })
@@ -196,9 +220,10 @@ impl Ductape {
             .get_or_try_init(|| async {
                 let dir = self.workspace_dir()?.to_path_buf();
                 let key = self.options.workspace_key.clone();
+                let key_file = self.options.workspace_key_file.clone();
                 let opened = tokio::task::spawn_blocking(move || {
                     crate::store::create_private_dir(&dir)?;
-                    let key = WorkspaceKey::resolve(&dir, key.as_ref())?;
+                    let key = WorkspaceKey::resolve(&dir, key.as_ref(), key_file.as_deref())?;
                     Store::open(&dir, &key)
                 })
                 .await
@@ -213,8 +238,8 @@ impl Ductape {
     pub fn atlas_client(&self, credentials: &Credentials) -> Arc<AtlasClient> {
         let mut map = self.atlas_clients.lock().unwrap_or_else(|p| p.into_inner());
         let key = match credentials {
-            Credentials::ApiKey { public_key, .. } => format!("key:{public_key}"),
-            Credentials::ServiceAccount { client_id, .. } => format!("sa:{client_id}"),
+            Credentials::ApiKey { public_key, .. } => client_key("key", public_key),
+            Credentials::ServiceAccount { client_id, .. } => client_key("sa", client_id),
         };
         if let Some(c) = map.get(&key) {
             if c.has_credentials(credentials) {
@@ -224,6 +249,20 @@ impl Ductape {
         let c = Arc::new(AtlasClient::new(self.http.clone(), self.atlas_config.clone(), credentials.clone()));
         map.insert(key, Arc::clone(&c));
         c
+    }
+
+    /// Drops the cached Atlas clients of this identity (public key or client id), and with them
+    /// the secret, nonces and token they hold: after a delete or a credentials change they must
+    /// not outlive the connection. Another connection on the same key only pays a new challenge.
+    pub fn forget_atlas_clients(&self, identity: &str) {
+        let mut map = self.atlas_clients.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&client_key("key", identity));
+        map.remove(&client_key("sa", identity));
+    }
+
+    /// How many Atlas clients are cached (for tests of [`Self::forget_atlas_clients`]).
+    pub fn cached_atlas_clients(&self) -> usize {
+        self.atlas_clients.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// Runs one operation on a typed JSON request and answers its JSON result.

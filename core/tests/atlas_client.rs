@@ -20,6 +20,7 @@ fn client(base: &str, max_retries: u32) -> AtlasClient {
             max_delay: Duration::from_millis(100),
             ..Default::default()
         },
+        max_response_bytes: ductape_core::atlas::DEFAULT_MAX_RESPONSE_BYTES,
     };
     let creds = Credentials::ApiKey {
         public_key: seed::OWNER_PUBLIC_KEY.into(),
@@ -150,6 +151,7 @@ async fn wrong_credentials_cost_two_requests_and_are_unauthorized() {
         base_url: sim.base_url(),
         request_timeout: Duration::from_secs(5),
         retry: RetryPolicy::default(),
+        max_response_bytes: ductape_core::atlas::DEFAULT_MAX_RESPONSE_BYTES,
     };
     let creds = Credentials::ApiKey {
         public_key: seed::OWNER_PUBLIC_KEY.into(),
@@ -275,6 +277,7 @@ async fn timeouts_are_reported_as_timeout() {
         base_url: sim.base_url(),
         request_timeout: Duration::from_millis(200),
         retry: RetryPolicy { max_retries: 1, base_delay: Duration::from_millis(5), ..Default::default() },
+        max_response_bytes: ductape_core::atlas::DEFAULT_MAX_RESPONSE_BYTES,
     };
     let creds = Credentials::ApiKey {
         public_key: seed::OWNER_PUBLIC_KEY.into(),
@@ -301,6 +304,7 @@ fn sa_client(base: &str) -> AtlasClient {
         base_url: base.to_string(),
         request_timeout: Duration::from_secs(5),
         retry: RetryPolicy { base_delay: Duration::from_millis(10), ..Default::default() },
+        max_response_bytes: ductape_core::atlas::DEFAULT_MAX_RESPONSE_BYTES,
     };
     let creds = Credentials::ServiceAccount {
         client_id: seed::SA_CLIENT_ID.into(),

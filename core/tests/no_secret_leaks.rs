@@ -99,6 +99,12 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
             .await,
         );
     }
+    // a secret pasted as the tag of every operation that looks one up
+    for op in ["fetch", "validate", "delete", "update", "complete"] {
+        let e = call_err(&d, &format!("cloud.connections.{op}"), json!({"tag": wrong, "project_id": seed::PROJECT_ID}))
+            .await;
+        texts.push(format!("{e:?} {e}"));
+    }
     // the workspace key option of the wrong type, as JSON text (the bindings' path) and as a value
     let e = ductape_core::Ductape::open_json(r#"{"workspace_key": 918273645}"#).unwrap_err();
     texts.push(format!("{e:?} {e}"));

@@ -74,6 +74,9 @@ pub struct SimConfig {
     pub access_list_limit: usize,
     /// Maximum database users per project (Atlas: 100).
     pub database_user_limit: usize,
+    /// `GET /api/atlas/v2` answers `apiKey: null` for API keys too, as it does for service
+    /// accounts: a client must then read the key's roles elsewhere (or say it could not).
+    pub hide_api_key_in_system_status: bool,
 }
 
 impl Default for SimConfig {
@@ -94,6 +97,7 @@ impl Default for SimConfig {
             cluster_create_duration: None,
             access_list_limit: 200,
             database_user_limit: 100,
+            hide_api_key_in_system_status: false,
         }
     }
 }

@@ -39,6 +39,7 @@ struct ConfigBody {
     cluster_create_ms: Option<Option<u64>>,
     rate_limit_capacity: Option<u32>,
     rate_limit_refill_per_sec: Option<f64>,
+    hide_api_key_in_system_status: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -117,6 +118,9 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
                 }
                 if let Some(v) = c.rate_limit_headers {
                     cfg.rate_limit_headers = v;
+                }
+                if let Some(v) = c.hide_api_key_in_system_status {
+                    cfg.hide_api_key_in_system_status = v;
                 }
                 if let Some(v) = c.nonce_ttl_secs {
                     cfg.nonce_ttl = Duration::from_secs_f64(v.max(0.0));
@@ -214,6 +218,7 @@ fn config_view(st: &crate::state::SimState) -> Value {
         "access_list_activation_delay_ms": c.access_list_activation_delay.as_millis() as u64,
         "user_apply_delay_ms": c.user_apply_delay.as_millis() as u64,
         "cluster_create_ms": c.cluster_create_duration.map(|d| d.as_millis() as u64),
+        "hide_api_key_in_system_status": c.hide_api_key_in_system_status,
     })
 }
 

@@ -6,97 +6,32 @@
 //! (the server may have forgotten it). The state sits behind a mutex, so concurrent calls share
 //! one nonce, each with its own `nc`.
 
+pub use super::challenge::Challenge;
 use crate::crypto::SecretString;
 use md5::{Digest as _, Md5};
 use std::fmt;
 use std::sync::Mutex;
-
-/// A parsed `WWW-Authenticate: Digest ...` challenge.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Challenge {
-    pub realm: String,
-    pub nonce: String,
-    pub opaque: Option<String>,
-    /// `auth` when offered (the only qop we speak); `None` for RFC 2069 servers.
-    pub qop: Option<String>,
-    pub algorithm: String,
-    pub stale: bool,
-}
-
-/// Parses a Digest challenge; `None` for other schemes or when realm/nonce are missing.
-pub fn parse_challenge(header: &str) -> Option<Challenge> {
-    let header = header.trim();
-    let (scheme, rest) = header.split_once(char::is_whitespace)?;
-    if !scheme.eq_ignore_ascii_case("digest") {
-        return None;
-    }
-    let params = parse_params(rest);
-    let get = |k: &str| params.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone());
-    let qop = get("qop")
-        .and_then(|q| q.split(',').map(str::trim).find(|q| q.eq_ignore_ascii_case("auth")).map(|_| "auth".to_string()));
-    Some(Challenge {
-        realm: get("realm")?,
-        nonce: get("nonce")?,
-        opaque: get("opaque"),
-        qop,
-        algorithm: get("algorithm").unwrap_or_else(|| "MD5".to_string()),
-        stale: get("stale").map(|s| s.eq_ignore_ascii_case("true")).unwrap_or(false),
-    })
-}
-
-fn parse_params(s: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut chars = s.chars().peekable();
-    loop {
-        while matches!(chars.peek(), Some(c) if *c == ',' || c.is_whitespace()) {
-            chars.next();
-        }
-        let mut name = String::new();
-        while let Some(&c) = chars.peek() {
-            if c == '=' || c == ',' {
-                break;
-            }
-            name.push(c);
-            chars.next();
-        }
-        if name.is_empty() {
-            break;
-        }
-        let mut value = String::new();
-        if chars.peek() == Some(&'=') {
-            chars.next();
-            if chars.peek() == Some(&'"') {
-                chars.next();
-                while let Some(c) = chars.next() {
-                    match c {
-                        '\\' => {
-                            if let Some(n) = chars.next() {
-                                value.push(n)
-                            }
-                        }
-                        '"' => break,
-                        c => value.push(c),
-                    }
-                }
-            } else {
-                while let Some(&c) = chars.peek() {
-                    if c == ',' {
-                        break;
-                    }
-                    value.push(c);
-                    chars.next();
-                }
-                value = value.trim().to_string();
-            }
-        }
-        out.push((name.trim().to_string(), value));
-    }
-    out
-}
+use zeroize::Zeroizing;
 
 fn md5_hex(data: &str) -> String {
     let d = Md5::digest(data.as_bytes());
     d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A quoted-string (RFC 9110 section 5.6.4): every value that came from the server or the
+/// caller is escaped, so a `"` in an `opaque` or `realm` cannot close the quote and add a
+/// parameter of its own.
+fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
 }
 
 /// The `Authorization` header value for one request.
@@ -110,30 +45,30 @@ pub fn authorization(
     cnonce: &str,
 ) -> String {
     let sess = ch.algorithm.eq_ignore_ascii_case("MD5-sess");
-    let mut ha1 = md5_hex(&format!("{user}:{}:{}", ch.realm, password.expose()));
+    // HA1 and its input stand for the password: both are wiped when dropped.
+    let input = Zeroizing::new(format!("{user}:{}:{}", ch.realm, password.expose()));
+    let mut ha1 = Zeroizing::new(md5_hex(&input));
     if sess {
-        ha1 = md5_hex(&format!("{ha1}:{}:{cnonce}", ch.nonce));
+        ha1 = Zeroizing::new(md5_hex(&format!("{}:{}:{cnonce}", ha1.as_str(), ch.nonce)));
     }
+    let ha1 = ha1.as_str();
     let ha2 = md5_hex(&format!("{method}:{uri}"));
     let nc_text = format!("{nc:08x}");
-    let mut h = match &ch.qop {
+    let (username, realm, nonce, uri_q) = (quote(user), quote(&ch.realm), quote(&ch.nonce), quote(uri));
+    let mut h =
+        format!("Digest username={username}, realm={realm}, nonce={nonce}, uri={uri_q}, algorithm={}", ch.algorithm);
+    match &ch.qop {
         Some(qop) => {
             let response = md5_hex(&format!("{ha1}:{}:{nc_text}:{cnonce}:{qop}:{ha2}", ch.nonce));
-            format!(
-                "Digest username=\"{user}\", realm=\"{}\", nonce=\"{}\", uri=\"{uri}\", algorithm={}, qop={qop}, nc={nc_text}, cnonce=\"{cnonce}\", response=\"{response}\"",
-                ch.realm, ch.nonce, ch.algorithm
-            )
+            h.push_str(&format!(", qop={qop}, nc={nc_text}, cnonce={}, response=\"{response}\"", quote(cnonce)));
         }
         None => {
             let response = md5_hex(&format!("{ha1}:{}:{ha2}", ch.nonce));
-            format!(
-                "Digest username=\"{user}\", realm=\"{}\", nonce=\"{}\", uri=\"{uri}\", algorithm={}, response=\"{response}\"",
-                ch.realm, ch.nonce, ch.algorithm
-            )
+            h.push_str(&format!(", response=\"{response}\""));
         }
-    };
+    }
     if let Some(o) = &ch.opaque {
-        h.push_str(&format!(", opaque=\"{o}\""));
+        h.push_str(&format!(", opaque={}", quote(o)));
     }
     h
 }
@@ -239,20 +174,14 @@ impl Drop for Held<'_> {
 mod tests {
     use super::*;
 
-    const RECORDED: &str = r#"Digest realm="MMS Public API", domain="", nonce="669gyxpgL6MGDuSZvQ80Spv3k+Jc99ed", algorithm=MD5, qop="auth", stale=false"#;
-
-    #[test]
-    fn parses_the_recorded_challenge() {
-        let c = parse_challenge(RECORDED).unwrap();
-        assert_eq!(c.realm, "MMS Public API");
-        assert_eq!(c.nonce, "669gyxpgL6MGDuSZvQ80Spv3k+Jc99ed");
-        assert_eq!(c.qop.as_deref(), Some("auth"));
-        assert_eq!(c.algorithm, "MD5");
-        assert!(!c.stale);
-        let s = parse_challenge(&RECORDED.replace("stale=false", "stale=true")).unwrap();
-        assert!(s.stale);
-        assert!(parse_challenge("Basic realm=\"x\"").is_none());
+    fn parse_challenge(h: &str) -> Option<Challenge> {
+        match super::super::challenge::choose([h]) {
+            super::super::challenge::Offer::Digest(c) => Some(c),
+            _ => None,
+        }
     }
+
+    const RECORDED: &str = r#"Digest realm="MMS Public API", domain="", nonce="669gyxpgL6MGDuSZvQ80Spv3k+Jc99ed", algorithm=MD5, qop="auth", stale=false"#;
 
     #[test]
     fn rfc2617_example_response() {
@@ -270,6 +199,25 @@ mod tests {
         assert!(h.contains("response=\"6629fae49393a05397450978507c4ef1\""), "{h}");
         assert!(h.contains("nc=00000001"));
         assert!(!h.contains("Circle Of Life"));
+    }
+
+    #[test]
+    fn sec07_quoted_values_are_escaped() {
+        let ch = Challenge {
+            realm: r#"r"x"#.into(),
+            nonce: "n".into(),
+            opaque: Some(r#"o", x="y"#.into()),
+            qop: Some("auth".into()),
+            algorithm: "MD5".into(),
+            stale: false,
+        };
+        let h = authorization("u", &SecretString::new("p"), &ch, "GET", "/", 1, "c");
+        assert!(h.ends_with(r#", opaque="o\", x=\"y""#), "{h}");
+        assert!(h.contains(r#"realm="r\"x""#), "{h}");
+        // read back as a header parser would: one opaque, no injected parameter
+        let params = super::super::challenge::params_of(&h);
+        assert_eq!(params.iter().filter(|(n, _)| n == "x").count(), 0, "{params:?}");
+        assert!(params.contains(&("opaque".to_string(), r#"o", x="y"#.to_string())), "{params:?}");
     }
 
     #[test]

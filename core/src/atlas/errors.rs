@@ -89,6 +89,13 @@ pub enum AtlasError {
     /// Atlas answered 2xx with a body that does not parse.
     #[error("unexpected response from Atlas to {method} {path}: {message}")]
     Decode { method: String, path: String, message: String },
+    /// The answer's body was larger than `max_response_bytes`; reading stopped there.
+    #[error("Atlas's answer to {method} {path} is larger than max_response_bytes ({limit} bytes); raise the max_response_bytes option if this answer is expected")]
+    TooLarge { method: String, path: String, limit: usize },
+    /// Atlas asked for an HTTP authentication this client does not speak (a Digest algorithm
+    /// other than MD5, or a qop other than `auth`): nothing is said about the credentials.
+    #[error("Atlas asked {method} {path} to authenticate with HTTP Digest {offered}; this client speaks MD5 with qop=auth only (the credentials were not tried)")]
+    UnsupportedAuth { method: String, path: String, offered: String },
     #[error("{0}")]
     Config(String),
 }
@@ -124,7 +131,8 @@ impl AtlasError {
             AtlasError::RateLimited { .. } => ErrorCode::RateLimited,
             AtlasError::Network { .. } => ErrorCode::Network,
             AtlasError::Timeout { .. } => ErrorCode::Timeout,
-            AtlasError::Decode { .. } => ErrorCode::AtlasError,
+            AtlasError::Decode { .. } | AtlasError::TooLarge { .. } => ErrorCode::AtlasError,
+            AtlasError::UnsupportedAuth { .. } => ErrorCode::Unsupported,
             AtlasError::Config(_) => ErrorCode::InvalidArgument,
         }
     }
@@ -171,6 +179,12 @@ impl AtlasError {
                 json!({ "method": method, "path": path, "attempts": attempts })
             }
             AtlasError::Decode { method, path, .. } => json!({ "method": method, "path": path }),
+            AtlasError::UnsupportedAuth { method, path, offered } => {
+                json!({ "method": method, "path": path, "offered": offered })
+            }
+            AtlasError::TooLarge { method, path, limit } => {
+                json!({ "method": method, "path": path, "max_response_bytes": limit })
+            }
             AtlasError::Config(_) => Value::Null,
         }
     }

@@ -8,6 +8,8 @@
 //!   and the service-account token are reused across calls.
 //! - `http://` base URLs are refused unless the host is loopback (the simulator).
 
+mod body;
+pub mod challenge;
 pub mod digest;
 pub mod errors;
 pub mod media;
@@ -30,6 +32,8 @@ use std::time::{Duration, Instant};
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
 pub const BASE_URL_ENV: &str = "MONGODB_ATLAS_BASE_URL";
 pub const API_PREFIX: &str = "/api/atlas/v2";
+/// The default cap of one answer's body (`max_response_bytes`): 16 MiB, far above any Admin API page.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// How the client authenticates.
 #[derive(Clone)]
@@ -78,6 +82,8 @@ pub struct ClientConfig {
     pub base_url: String,
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
+    /// The largest body read from one answer (see [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub max_response_bytes: usize,
 }
 
 /// A raw answer.
@@ -131,9 +137,11 @@ pub fn parse_base_url(raw: &str) -> Result<String> {
     if host.is_empty() {
         return Err(bad(format!("atlas_base_url '{shown}' has no host")));
     }
-    if url.query().is_some() || url.username() != "" || url.password().is_some() {
+    // A fragment is never sent: `https://host#x/api` would send every request to `/`.
+    if url.query().is_some() || url.fragment().is_some() || url.username() != "" || url.password().is_some() {
         return Err(bad(
-            "atlas_base_url must be a plain scheme://host[:port][/path] without credentials or query".to_string()
+            "atlas_base_url must be a plain scheme://host[:port][/path] without credentials, query or fragment"
+                .to_string(),
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
@@ -326,15 +334,23 @@ impl<'a> CallState<'a> {
     }
 
     /// A digest 401 for the credentials: keeps the nonce it brings and says whether to sign
-    /// again with it.
-    fn answer_challenge(&mut self, target: &Target, headers: &HeaderMap) -> bool {
-        let challenge =
-            headers.get_all(WWW_AUTHENTICATE).iter().filter_map(|v| v.to_str().ok()).find_map(digest::parse_challenge);
+    /// again with it. Challenges only for algorithms or qops this client does not speak are an
+    /// `unsupported` error (never a downgrade, never blamed on the credentials).
+    fn answer_challenge(&mut self, target: &Target, headers: &HeaderMap) -> Result<bool, AtlasError> {
+        let offer = challenge::choose(headers.get_all(WWW_AUTHENTICATE).iter().filter_map(|v| v.to_str().ok()));
         let held = self.held.as_mut().expect("digest calls hold a nonce slot");
-        let Some(ch) = challenge else {
+        let ch = match offer {
+            challenge::Offer::Digest(ch) => ch,
+            challenge::Offer::Unsupported(offered) => {
+                held.state = None;
+                let (method, path) = (target.method.clone(), target.path.clone());
+                return Err(AtlasError::UnsupportedAuth { method, path, offered });
+            }
             // Nothing to answer with; the refused nonce is dropped, not pooled.
-            held.state = None;
-            return false;
+            challenge::Offer::None => {
+                held.state = None;
+                return Ok(false);
+            }
         };
         let used = held.state.take();
         let again = match &used {
@@ -355,7 +371,7 @@ impl<'a> CallState<'a> {
             self.auth_rounds += 1;
             self.fetched_here = true;
         }
-        again
+        Ok(again)
     }
 
     /// A 401 to a bearer token: ask for a new token once (the cached one may have been revoked
@@ -373,7 +389,8 @@ impl<'a> CallState<'a> {
 /// What one attempt sends as `Authorization` (none for a digest call's first, unsigned
 /// request), and the bearer token behind it, so a 401 can mark that token refused.
 struct Authorization {
-    header: Option<String>,
+    /// Wiped when dropped: a Bearer header is the token itself.
+    header: Option<zeroize::Zeroizing<String>>,
     bearer: Option<SecretString>,
 }
 
@@ -446,7 +463,7 @@ impl AtlasClient {
         loop {
             let attempt = state.attempt();
             let authorization = self.authorize(&target, &mut state).await?;
-            let request = self.request(&call, &target, authorization.header.as_deref())?;
+            let request = self.request(&call, &target, authorization.header.as_deref().map(String::as_str))?;
             let outcome = self.send(&call, &target, request, attempt).await;
             match self.classify(&call, &target, &mut state, outcome, authorization.bearer) {
                 Next::Done(response) => return Ok(response),
@@ -474,21 +491,16 @@ impl AtlasClient {
                     held.state = d.checkout();
                     state.fetched_here = false;
                 }
-                let header = held.state.as_mut().map(|nonce| d.sign(nonce, &target.method, &target.uri));
+                let header = held
+                    .state
+                    .as_mut()
+                    .map(|nonce| zeroize::Zeroizing::new(d.sign(nonce, &target.method, &target.uri)));
                 Ok(Authorization { header, bearer: None })
             }
             Auth::Bearer(sa) => {
-                let config = &self.config;
-                let token = sa
-                    .token(
-                        &self.http,
-                        &config.base_url,
-                        config.request_timeout,
-                        &config.retry,
-                        state.refused_token.as_ref(),
-                    )
-                    .await?;
-                Ok(Authorization { header: Some(format!("Bearer {}", token.expose())), bearer: Some(token) })
+                let token = sa.token(&self.http, &self.config, state.refused_token.as_ref()).await?;
+                let header = zeroize::Zeroizing::new(format!("Bearer {}", token.expose()));
+                Ok(Authorization { header: Some(header), bearer: Some(token) })
             }
         }
     }
@@ -526,10 +538,11 @@ impl AtlasClient {
     ) -> Result<Response, Unanswered> {
         let started = Instant::now();
         let outcome = async {
-            let resp = request.send().await?;
+            let mut resp = request.send().await.map_err(body::BodyError::Transport)?;
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            Ok::<_, reqwest::Error>(Response { status, headers, body: resp.bytes().await?.to_vec() })
+            let body = body::read_capped(&mut resp, self.config.max_response_bytes).await?;
+            Ok::<_, body::BodyError>(Response { status, headers, body })
         }
         .await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
@@ -540,7 +553,13 @@ impl AtlasClient {
                 log_deprecation(call, target, &response.headers);
                 Ok(response)
             }
-            Err(e) => {
+            Err(body::BodyError::TooLarge) => {
+                let limit = self.config.max_response_bytes;
+                tracing::debug!(%method, %path, attempt, elapsed_ms, limit, "atlas answer too large");
+                let error = AtlasError::TooLarge { method: method.clone(), path: path.clone(), limit };
+                Err(Unanswered { error, repeatable: false })
+            }
+            Err(body::BodyError::Transport(e)) => {
                 let config = &self.config;
                 let error = transport_error(&e, &config.base_url, method, path, config.request_timeout, attempt);
                 tracing::debug!(%method, %path, attempt, elapsed_ms, error = %error, "atlas request failed");
@@ -592,12 +611,12 @@ impl AtlasClient {
             401 if api.is_bad_credentials() => {
                 let again = match &self.auth {
                     Auth::Digest(_) => state.answer_challenge(target, &headers),
-                    Auth::Bearer(_) => state.refuse_token(bearer),
+                    Auth::Bearer(_) => Ok(state.refuse_token(bearer)),
                 };
-                if again {
-                    Next::Reauthenticate
-                } else {
-                    Next::Fail(target.api_error(api, attempts))
+                match again {
+                    Ok(true) => Next::Reauthenticate,
+                    Ok(false) => Next::Fail(target.api_error(api, attempts)),
+                    Err(unsupported) => Next::Fail(unsupported),
                 }
             }
             429 => {
@@ -698,6 +717,16 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("atlas_base_url"));
         assert!(parse_base_url("ftp://x").is_err());
         assert!(parse_base_url("nonsense").is_err());
+    }
+
+    #[test]
+    fn sec06_refuses_a_base_url_with_a_fragment() {
+        for raw in ["https://cloud.mongodb.com#x", "https://cloud.mongodb.com/#", "http://127.0.0.1:1/#/api"] {
+            let e = parse_base_url(raw).unwrap_err();
+            assert_eq!(e.code, crate::error::ErrorCode::InvalidArgument, "{raw}");
+            assert_eq!(e.field.as_deref(), Some("atlas_base_url"), "{raw}");
+            assert!(e.message.contains("fragment"), "{}", e.message);
+        }
     }
 
     #[test]

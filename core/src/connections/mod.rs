@@ -75,6 +75,11 @@ pub async fn create(d: &Ductape, req: CreateRequest) -> Result<Record> {
     Ok(Record::from(&row))
 }
 
+/// The stored credentials' identity (public key or client id), if any.
+fn identity(m: &Metadata) -> Option<String> {
+    m.atlas_public_key.clone().or_else(|| m.atlas_client_id.clone())
+}
+
 fn non_blank(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
@@ -86,17 +91,25 @@ fn non_blank_secret(s: &Option<SecretString>) -> Option<SecretString> {
 /// Stores a connection's project and credentials: checks the request, picks the method it is
 /// for, decides what changed and writes only that (see [`write_changes`]).
 pub async fn complete(d: &Ductape, req: CompleteRequest) -> Result<Record> {
-    let input = CompleteInput::check(&req)?;
+    let mut input = CompleteInput::check(&req)?;
+    input.base_url = d.atlas_base_url().to_string();
     let store = d.store().await?;
-    let row = store
+    let (row, replaced) = store
         .write_async(move |store, tx| {
             let mut row = repo::live(tx, &input.tag)?;
+            let before = identity(&row.metadata);
             let fields = input.fields(input.method(row.metadata.auth_method.as_ref()));
-            let changes = decide_changes(tx, store.cipher(), &row, &fields, &input.project_id)?;
+            let mut changes = decide_changes(tx, store.cipher(), &row, &fields, &input.project_id)?;
+            changes.base_url_changed = row.metadata.atlas_base_url.as_deref() != Some(input.base_url.as_str());
+            let replaced = before.filter(|_| changes.any());
+            row.metadata.atlas_base_url = Some(input.base_url.clone());
             write_changes(tx, store.cipher(), &mut row, &fields, &input.project_id, changes)?;
-            Ok(row)
+            Ok((row, replaced))
         })
         .await?;
+    if let Some(old) = replaced {
+        d.forget_atlas_clients(&old);
+    }
     tracing::info!(tag = %row.tag, status = row.status.as_str(), "stored cloud connection credentials");
     Ok(Record::from(&row))
 }
@@ -105,6 +118,8 @@ pub async fn complete(d: &Ductape, req: CompleteRequest) -> Result<Record> {
 /// secret counts as not given: keep the stored one.
 struct CompleteInput {
     tag: String,
+    /// The Atlas base URL of this client: the credentials are bound to it.
+    base_url: String,
     project_id: String,
     public_key: Option<String>,
     private_key: Option<SecretString>,
@@ -114,7 +129,7 @@ struct CompleteInput {
 
 impl CompleteInput {
     fn check(req: &CompleteRequest) -> Result<Self> {
-        let tag = req.tag.trim().to_string();
+        let tag = lookup_tag(&req.tag)?;
         let project_id = check_project_id("project_id", &req.project_id)?;
         let public_key =
             non_blank(&req.atlas_public_key).map(|k| check_public_key("atlas_public_key", &k)).transpose()?;
@@ -127,7 +142,15 @@ impl CompleteInput {
         if let Some(s) = &client_secret {
             check_client_secret("atlas_client_secret", s.expose())?;
         }
-        let input = CompleteInput { tag, project_id, public_key, private_key, client_id, client_secret };
+        let input = CompleteInput {
+            tag,
+            base_url: String::new(),
+            project_id,
+            public_key,
+            private_key,
+            client_id,
+            client_secret,
+        };
         if input.gives_api_key() && input.gives_service_account() {
             return Err(Error::invalid(
                 "atlas_client_id",
@@ -228,11 +251,17 @@ struct Changes {
     identity_changed: bool,
     secret_changed: bool,
     project_changed: bool,
+    /// Completed again for another Atlas base URL: a validation elsewhere says nothing here.
+    base_url_changed: bool,
 }
 
 impl Changes {
     fn any(&self) -> bool {
-        self.project_changed || !self.same_method || self.identity_changed || self.secret_changed
+        self.project_changed
+            || !self.same_method
+            || self.identity_changed
+            || self.secret_changed
+            || self.base_url_changed
     }
 }
 
@@ -257,7 +286,7 @@ fn decide_changes(
     let identity_changed = stored_identity.as_deref() != Some(identity.as_str());
     let secret_changed = secret_changed(tx, cipher, &row.id, fields, same_method, identity_changed)?;
     let project_changed = m.project_id.as_deref() != Some(project_id);
-    Ok(Changes { same_method, identity, identity_changed, secret_changed, project_changed })
+    Ok(Changes { same_method, identity, identity_changed, secret_changed, project_changed, base_url_changed: false })
 }
 
 /// Whether the given secret differs from the one stored for this method. Giving none keeps
@@ -274,7 +303,12 @@ fn secret_changed(
     let (id_field, secret_field, secret_name) = (fields.id_field, fields.secret_field, fields.secret_name);
     let stored = if same_method { repo::get_secret(tx, connection_id, secret_name)? } else { None };
     match (fields.given_secret, &stored) {
-        (Some(new), Some(old)) => Ok(&cipher.open_secret(old, &repo::secret_aad(connection_id, secret_name))? != new),
+        // A stored secret that no longer decrypts (altered file, other key) is replaced, not an
+        // error: replacing it is how the user recovers.
+        (Some(new), Some(old)) => match cipher.open_secret(old, &repo::secret_aad(connection_id, secret_name)) {
+            Ok(old) => Ok(&old != new),
+            Err(_) => Ok(true),
+        },
         (Some(_), None) => Ok(true),
         (None, Some(_)) if identity_changed => {
             Err(Error::invalid(secret_field, format!("{secret_field} is required when {id_field} changes")))
@@ -329,8 +363,8 @@ fn write_changes(
 }
 
 pub async fn fetch(d: &Ductape, req: TagRequest) -> Result<Record> {
+    let tag = lookup_tag(&req.tag)?;
     let store = d.store().await?;
-    let tag = req.tag.trim().to_string();
     let row = store.read_async(move |_, c| repo::live(c, &tag)).await?;
     Ok(Record::from(&row))
 }
@@ -361,7 +395,7 @@ pub async fn list(d: &Ductape, req: ListRequest) -> Result<ListReply> {
 }
 
 pub async fn update(d: &Ductape, req: UpdateRequest) -> Result<Record> {
-    let tag = req.tag.trim().to_string();
+    let tag = lookup_tag(&req.tag)?;
     let display_name =
         req.display_name.as_deref().map(|n| check_text("display_name", n, MAX_DISPLAY_NAME_LEN, false)).transpose()?;
     let description =
@@ -396,11 +430,12 @@ pub async fn update(d: &Ductape, req: UpdateRequest) -> Result<Record> {
 }
 
 pub async fn delete(d: &Ductape, req: TagRequest) -> Result<DeleteReply> {
-    let tag = req.tag.trim().to_string();
+    let tag = lookup_tag(&req.tag)?;
     let store = d.store().await?;
     let reply = store
         .write_async(move |_, tx| {
             let mut row = repo::live(tx, &tag)?;
+            let before = identity(&row.metadata);
             let now = now();
             // Soft delete: the record stays (so later calls can say it is gone), its secrets do not.
             repo::delete_secrets(tx, &row.id)?;
@@ -409,11 +444,40 @@ pub async fn delete(d: &Ductape, req: TagRequest) -> Result<DeleteReply> {
             row.deleted_at = Some(now.clone());
             row.updated_at = now.clone();
             repo::save(tx, &row)?;
-            Ok(DeleteReply { tag: row.tag, id: row.id, deleted: true, deleted_at: now })
+            Ok((DeleteReply { tag: row.tag, id: row.id, deleted: true, deleted_at: now }, before))
         })
         .await?;
+    let (reply, before) = reply;
+    if let Some(old) = before {
+        d.forget_atlas_clients(&old);
+    }
     tracing::info!(tag = %reply.tag, "deleted cloud connection");
     Ok(reply)
+}
+
+/// Refuses to use a connection's credentials against another Atlas than the one they were
+/// completed for (a changed `MONGODB_ATLAS_BASE_URL` must not send the stored secret elsewhere).
+fn check_bound_here(row: &Row, here: &str) -> Result<()> {
+    let bound = row.metadata.atlas_base_url.as_deref();
+    if bound == Some(here) {
+        return Ok(());
+    }
+    let shown_here = crate::atlas::redact_url(here);
+    let was = match bound {
+        Some(b) => format!("for Atlas at {}", crate::atlas::redact_url(b)),
+        None => "by a version that did not record its Atlas base URL".to_string(),
+    };
+    Err(Error::new(
+        ErrorCode::FailedPrecondition,
+        format!(
+            "cloud connection '{}' was completed {was}, but this client uses {shown_here} (atlas_base_url or \
+             MONGODB_ATLAS_BASE_URL); its stored secret is not sent to another host. Use the base URL it was \
+             completed for, or call cloud.connections.complete again to bind it to {shown_here}",
+            row.tag
+        ),
+    )
+    .with_field("tag")
+    .with_details(serde_json::json!({ "bound_to": bound.map(crate::atlas::redact_url), "this_client": shown_here })))
 }
 
 /// The decrypted credentials and project of a live connection, for features that call Atlas
@@ -425,8 +489,9 @@ pub struct Resolved {
 }
 
 pub async fn resolve(d: &Ductape, tag: &str) -> Result<Resolved> {
+    let tag = lookup_tag(tag)?;
     let store = d.store().await?;
-    let tag = tag.trim().to_string();
+    let here = d.atlas_base_url().to_string();
     store
         .read_async(move |store, c| {
             let row = repo::live(c, &tag)?;
@@ -442,6 +507,7 @@ pub async fn resolve(d: &Ductape, tag: &str) -> Result<Resolved> {
                 .with_field("tag")
             };
             let project_id = m.project_id.clone().ok_or_else(not_ready)?;
+            check_bound_here(&row, &here)?;
             let (name, identity) = match m.auth_method {
                 Some(AuthMethod::ApiKey) => (SECRET_PRIVATE_KEY, m.atlas_public_key.clone()),
                 Some(AuthMethod::ServiceAccount) => (SECRET_CLIENT_SECRET, m.atlas_client_id.clone()),

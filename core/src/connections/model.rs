@@ -85,6 +85,9 @@ pub struct Metadata {
     pub has_atlas_client_secret: bool,
     #[serde(default)]
     pub auth_method: Option<AuthMethod>,
+    /// The Atlas base URL the credentials were completed for; they are sent nowhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atlas_base_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +170,12 @@ pub fn new_id() -> String {
 // ---- input checks. Messages never echo a value given for a credential field: users paste
 // private keys into the wrong box.
 
+/// `[a-z0-9_]`, starting with a letter or digit (length checked apart).
+fn tag_is_well_formed(tag: &str) -> bool {
+    tag.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && tag.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric)
+}
+
 pub fn check_tag(field: &str, tag: &str) -> Result<()> {
     if tag.is_empty() {
         return Err(Error::invalid(field, format!("{field} must not be empty")));
@@ -174,9 +183,7 @@ pub fn check_tag(field: &str, tag: &str) -> Result<()> {
     if tag.len() > MAX_TAG_LEN {
         return Err(Error::invalid(field, format!("{field} must be at most {MAX_TAG_LEN} characters")));
     }
-    if !tag.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        || !tag.as_bytes()[0].is_ascii_alphanumeric()
-    {
+    if !tag_is_well_formed(tag) {
         let hint = slugify(tag).map(|s| format!("; did you mean '{s}'?")).unwrap_or_default();
         return Err(Error::invalid(
             field,
@@ -184,6 +191,24 @@ pub fn check_tag(field: &str, tag: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The tag of a connection to look up (`tag` in fetch, validate, complete, update, delete),
+/// trimmed: the create rule, checked before any use, and never echoed. Users paste secrets into
+/// the wrong field, and an echoed 1 MiB tag would double the reply.
+pub fn lookup_tag(raw: &str) -> Result<String> {
+    let tag = raw.trim();
+    let rule = "a connection's tag is lowercase letters, digits and '_', starting with a letter or digit";
+    let problem = if tag.is_empty() {
+        "tag must not be empty".to_string()
+    } else if tag.len() > MAX_TAG_LEN {
+        format!("tag must be at most {MAX_TAG_LEN} characters ({rule})")
+    } else if !tag_is_well_formed(tag) {
+        format!("tag is not a valid tag ({rule}); the value given is not repeated here")
+    } else {
+        return Ok(tag.to_string());
+    };
+    Err(Error::invalid("tag", problem))
 }
 
 /// "Production Atlas" -> `production_atlas`. `None` when nothing usable is left.
@@ -357,6 +382,19 @@ mod tests {
         assert_eq!(slugify("Production Atlas").as_deref(), Some("production_atlas"));
         assert_eq!(slugify("  My--DB (prod) ").as_deref(), Some("my_db_prod"));
         assert_eq!(slugify("!!!"), None);
+    }
+
+    #[test]
+    fn sec08_lookup_tags_are_checked_without_echo() {
+        assert_eq!(lookup_tag(" prod_atlas ").unwrap(), "prod_atlas");
+        let pasted = "a0403a4f-0151-4922-ae89-523b69cd8e04";
+        for bad in [pasted, "", "Prod", "_x", &"a".repeat(65), &"x".repeat(1 << 20)] {
+            let e = lookup_tag(bad).unwrap_err();
+            assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidArgument, Some("tag")));
+            assert!(e.message.len() < 200, "{}", e.message);
+            assert!(bad.is_empty() || !e.message.contains(bad), "{}", e.message);
+            assert!(!e.message.contains("a0403a4f"), "{}", e.message);
+        }
     }
 
     #[test]

@@ -69,17 +69,22 @@ fn transport_failure(e: &AtlasError) -> Option<Failure> {
         AtlasError::Network { .. } | AtlasError::Timeout { .. } | AtlasError::RateLimited { .. } => true,
         AtlasError::Api { error, .. } => error.status >= 500 || error.status == 429,
         // a 2xx that does not parse: a proxy or captive portal answered, not Atlas
-        AtlasError::Decode { .. } => true,
+        AtlasError::Decode { .. } | AtlasError::TooLarge { .. } => true,
+        // Atlas wants an authentication this client lacks: nothing is known about the credentials
+        AtlasError::UnsupportedAuth { .. } => true,
         _ => false,
     };
     transient.then(|| {
         let message = match e {
             AtlasError::Api { error, .. } => format!("Atlas is not answering normally ({} {}); try again later: {e}", error.status, error.code().unwrap_or("")),
             AtlasError::RateLimited { .. } => format!("Atlas is rate-limiting this key; try again later: {e}"),
+            AtlasError::TooLarge { .. } | AtlasError::UnsupportedAuth { .. } => format!("{e}; this says nothing about the credentials"),
             AtlasError::Decode { .. } => format!("the answer did not come from Atlas as expected (a proxy in between?); this says nothing about the credentials: {e}"),
             _ => format!("could not reach Atlas; this says nothing about the credentials: {e}"),
         };
-        Failure { check: "network", code: e.code(), message, details: Some(e.details()), transient: true }
+        // An unsupported challenge is about how to send the credentials: their check fails.
+        let check = if matches!(e, AtlasError::UnsupportedAuth { .. }) { "credentials" } else { "network" };
+        Failure { check, code: e.code(), message, details: Some(e.details()), transient: true }
     })
 }
 
@@ -272,7 +277,7 @@ async fn check_role(
     group: &Group,
     checks: &mut Vec<Check>,
 ) -> Result<(Vec<RoleAssignment>, String), Failure> {
-    let roles = key_roles(client, credentials, project_id, status).await;
+    let roles = key_roles(client, credentials, project_id, status).await?;
     let owner = roles.iter().any(|r| r.role_name == "GROUP_OWNER" && r.group_id.as_deref() == Some(project_id));
     let org_owner =
         roles.iter().any(|r| r.role_name == "ORG_OWNER" && group.org_id.is_some() && r.org_id == group.org_id);
@@ -280,9 +285,9 @@ async fn check_role(
         "Project Owner of the project".to_string()
     } else if org_owner {
         "Organization Owner of the project's organization".to_string()
-    } else if roles.is_empty() {
-        // Service accounts: `GET /api/atlas/v2` answers `apiKey: null` and no call of the API
-        // subset lists a service account's roles.
+    } else if matches!(credentials, Credentials::ServiceAccount { .. }) {
+        // `GET /api/atlas/v2` answers `apiKey: null` for a service account and no call of the
+        // API subset lists its roles: readable project is all that can be checked.
         "able to read the project (Atlas does not report a service account's roles, so Project Owner could not be confirmed)".to_string()
     } else {
         return Err(missing_role_failure(&roles, project_id, who, group));
@@ -292,23 +297,42 @@ async fn check_role(
 }
 
 /// The key's roles as `GET /api/atlas/v2` lists them; when it lists none for an API key, as
-/// the project's key list shows them (a failed lookup leaves them empty).
+/// the project's key list shows them. An API key whose roles cannot be read fails the check:
+/// passing it would call a key of unknown roles a Project Owner.
 async fn key_roles(
     client: &AtlasClient,
     credentials: &Credentials,
     project_id: &str,
     status: &SystemStatus,
-) -> Vec<RoleAssignment> {
+) -> Result<Vec<RoleAssignment>, Failure> {
     let roles = status.api_key.as_ref().map(|k| k.roles.clone()).unwrap_or_default();
     if !roles.is_empty() || !matches!(credentials, Credentials::ApiKey { .. }) {
-        return roles;
+        return Ok(roles);
     }
-    if let Ok(keys) = client.group_api_keys(project_id).await {
-        if let Some(k) = keys.into_iter().find(|k| k.public_key.as_deref() == Some(credentials.identity())) {
-            return k.roles;
-        }
+    let public_key = credentials.identity();
+    let keys = client.group_api_keys(project_id).await.map_err(|e| unreadable_roles(&e, public_key, project_id))?;
+    Ok(keys.into_iter().find(|k| k.public_key.as_deref() == Some(public_key)).map(|k| k.roles).unwrap_or_default())
+}
+
+/// The `role` failure for an API key whose roles neither `GET /api/atlas/v2` nor the project's
+/// key list gave. A failure to reach Atlas says nothing about the key: transient, status kept.
+fn unreadable_roles(e: &AtlasError, public_key: &str, project_id: &str) -> Failure {
+    let transient = transport_failure(e).is_some();
+    Failure {
+        check: "role",
+        code: if transient { e.code() } else { ErrorCode::AtlasMissingRole },
+        message: format!(
+            "could not read the roles of API key '{public_key}': Atlas reported none with the key and listing project              {project_id}'s API keys failed ({}), so Project Owner could not be confirmed. {}",
+            e.user_message(),
+            if transient {
+                "Try again later."
+            } else {
+                "Give the key the Project Owner role on the project (which can list the project's API keys)."
+            }
+        ),
+        details: Some(e.details()),
+        transient,
     }
-    roles
 }
 
 /// The `role` failure for a key with roles, none of them enough; it names the roles the key

@@ -7,9 +7,12 @@ use rand::RngCore;
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use zeroize::{Zeroize, Zeroizing};
 
 /// Environment variable holding the workspace key (standard base64 of 32 bytes).
 pub const KEY_ENV: &str = "DUCTAPE_WORKSPACE_KEY";
+/// Environment variable naming a file that holds the workspace key (e.g. a mounted secret).
+pub const KEY_FILE_ENV: &str = "DUCTAPE_WORKSPACE_KEY_FILE";
 /// The key file inside the workspace directory, used when no key is given.
 pub const KEY_FILE_NAME: &str = "workspace.key";
 
@@ -18,7 +21,10 @@ pub const KEY_FILE_NAME: &str = "workspace.key";
 pub enum KeySource {
     Option,
     Env,
+    /// The workspace's own key file, generated on first use.
     File(PathBuf),
+    /// A key file named by the `workspace_key_file` option or `$DUCTAPE_WORKSPACE_KEY_FILE`.
+    NamedFile(PathBuf),
 }
 
 impl fmt::Display for KeySource {
@@ -27,6 +33,9 @@ impl fmt::Display for KeySource {
             KeySource::Option => f.write_str("the workspace_key option"),
             KeySource::Env => write!(f, "${KEY_ENV}"),
             KeySource::File(p) => write!(f, "the key file {}", p.display()),
+            KeySource::NamedFile(p) => {
+                write!(f, "the key file {} (workspace_key_file or ${KEY_FILE_ENV})", p.display())
+            }
         }
     }
 }
@@ -44,7 +53,7 @@ impl fmt::Debug for WorkspaceKey {
 
 impl Drop for WorkspaceKey {
     fn drop(&mut self) {
-        self.bytes.iter_mut().for_each(|b| *b = 0);
+        self.bytes.zeroize();
     }
 }
 
@@ -63,9 +72,9 @@ impl WorkspaceKey {
 
     /// Generates a new random key, encoded as the environment variable expects it.
     pub fn generate_base64() -> SecretString {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        SecretString::new(base64::engine::general_purpose::STANDARD.encode(bytes))
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(bytes.as_mut());
+        SecretString::new(base64::engine::general_purpose::STANDARD.encode(bytes.as_ref()))
     }
 
     /// Parses a base64 key (standard or URL-safe alphabet, padding optional).
@@ -77,11 +86,11 @@ impl WorkspaceKey {
             &base64::engine::general_purpose::URL_SAFE,
             &base64::engine::general_purpose::URL_SAFE_NO_PAD,
         ];
-        let decoded = engines.iter().find_map(|e| e.decode(text).ok());
+        let decoded = engines.iter().find_map(|e| e.decode(text).ok()).map(Zeroizing::new);
         match decoded {
-            Some(v) if v.len() == 32 => {
+            Some(ref v) if v.len() == 32 => {
                 let mut bytes = [0u8; 32];
-                bytes.copy_from_slice(&v);
+                bytes.copy_from_slice(v);
                 Ok(WorkspaceKey { bytes, source })
             }
             _ => Err(Error::new(
@@ -91,27 +100,42 @@ impl WorkspaceKey {
         }
     }
 
-    /// Resolves the key: `explicit` (the option), else `$DUCTAPE_WORKSPACE_KEY`, else the key
-    /// file in `dir`, created (mode 0600) with a random key if missing.
-    pub fn resolve(dir: &Path, explicit: Option<&SecretString>) -> Result<Self> {
-        if let Some(k) = explicit {
+    /// Resolves the key, first found: the `workspace_key` option, the `workspace_key_file`
+    /// option, `$DUCTAPE_WORKSPACE_KEY`, `$DUCTAPE_WORKSPACE_KEY_FILE`, else the key file in `dir`,
+    /// created (mode 0600) with a random key if missing. A variable set but blank is an error,
+    /// not a silent fall back to another key.
+    pub fn resolve(dir: &Path, option_key: Option<&SecretString>, option_file: Option<&Path>) -> Result<Self> {
+        if let Some(k) = option_key {
             return Self::parse(k.expose(), KeySource::Option);
         }
-        if let Ok(v) = std::env::var(KEY_ENV) {
-            if !v.trim().is_empty() {
-                let v = SecretString::new(v);
-                return Self::parse(v.expose(), KeySource::Env);
-            }
+        if let Some(p) = option_file {
+            return Self::load_named_file(p);
         }
-        Self::load_or_create_file(&dir.join(KEY_FILE_NAME))
+        let (key, file) = (env_value(KEY_ENV)?, env_value(KEY_FILE_ENV)?);
+        match (key, file) {
+            (Some(_), Some(_)) => Err(Error::new(
+                ErrorCode::Workspace,
+                format!("both ${KEY_ENV} and ${KEY_FILE_ENV} are set; unset one of them"),
+            )),
+            (Some(k), None) => Self::parse(k.expose(), KeySource::Env),
+            (None, Some(p)) => Self::load_named_file(Path::new(p.expose())),
+            (None, None) => Self::load_or_create_file(&dir.join(KEY_FILE_NAME)),
+        }
+    }
+
+    /// A key file someone else provides (a mounted secret): it must exist and be private.
+    fn load_named_file(path: &Path) -> Result<Self> {
+        crate::store::private::check_private_file(path)?;
+        let text = std::fs::read_to_string(path).map_err(|e| io_error(path, "read", e))?;
+        Self::parse(SecretString::new(text).expose(), KeySource::NamedFile(path.to_path_buf()))
     }
 
     fn load_or_create_file(path: &Path) -> Result<Self> {
         let source = KeySource::File(path.to_path_buf());
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                warn_if_readable_by_others(path);
                 let text = SecretString::new(text);
+                crate::store::private::check_private_file(path)?;
                 return Self::parse(text.expose(), source);
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -131,7 +155,7 @@ impl WorkspaceKey {
                     io_error(&tmp, "write", e)
                 })?;
         }
-        let linked = std::fs::hard_link(&tmp, path);
+        let linked = link_durably(&tmp, path);
         let _ = std::fs::remove_file(&tmp);
         match linked {
             Ok(()) => {
@@ -141,11 +165,35 @@ impl WorkspaceKey {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let text = std::fs::read_to_string(path).map_err(|e| io_error(path, "read", e))?;
                 let text = SecretString::new(text);
+                crate::store::private::check_private_file(path)?;
                 Self::parse(text.expose(), source)
             }
             Err(e) => Err(io_error(path, "create", e)),
         }
     }
+}
+
+/// The value of a key variable: `None` when unset; set but blank (or not UTF-8) is an error.
+fn env_value(name: &str) -> Result<Option<SecretString>> {
+    let Some(v) = std::env::var_os(name) else { return Ok(None) };
+    let blank = || {
+        Error::new(
+            ErrorCode::Workspace,
+            format!("${name} is set but blank (or not text); set it to the workspace key, or unset it"),
+        )
+    };
+    let v = SecretString::new(v.into_string().map_err(|_| blank())?);
+    if v.expose().trim().is_empty() {
+        return Err(blank());
+    }
+    Ok(Some(v))
+}
+
+/// Hard-links `tmp` to `path` (failing if `path` exists) and syncs the directory, so the new
+/// key file survives a power cut once this returns.
+fn link_durably(tmp: &Path, path: &Path) -> std::io::Result<()> {
+    std::fs::hard_link(tmp, path)?;
+    crate::store::private::sync_dir(path.parent().unwrap_or(Path::new(".")))
 }
 
 fn io_error(path: &Path, what: &str, e: std::io::Error) -> Error {
@@ -162,19 +210,6 @@ fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
 fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new().write(true).create_new(true).open(path)
 }
-
-#[cfg(unix)]
-fn warn_if_readable_by_others(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Ok(m) = std::fs::metadata(path) {
-        if m.permissions().mode() & 0o077 != 0 {
-            tracing::warn!(path = %path.display(), "the workspace key file is readable by other users; run chmod 600 on it");
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn warn_if_readable_by_others(_path: &Path) {}
 
 #[cfg(test)]
 mod tests {
@@ -196,6 +231,18 @@ mod tests {
         assert!(format!("{a:?}").contains("[redacted]"));
         // no temporary files left behind
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn sec11_the_key_file_link_is_synced_to_disk() {
+        use crate::store::private::tests::DIR_SYNCS;
+        let dir = std::env::temp_dir().join(format!("ductape-key-sync-{}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let before = DIR_SYNCS.with(|n| n.get());
+        WorkspaceKey::load_or_create_file(&dir.join(KEY_FILE_NAME)).unwrap();
+        assert_eq!(DIR_SYNCS.with(|n| n.get()), before + 1, "the directory is synced after the link");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -9,7 +9,7 @@
 pub mod key;
 mod serde_impl;
 
-pub use key::{WorkspaceKey, KEY_ENV, KEY_FILE_NAME};
+pub use key::{WorkspaceKey, KEY_ENV, KEY_FILE_ENV, KEY_FILE_NAME};
 pub use serde_impl::SECRET_MARK;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -47,10 +47,14 @@ impl fmt::Display for SecretString {
 
 impl Drop for SecretString {
     fn drop(&mut self) {
-        // Best effort: overwrite the bytes before the allocation is freed.
-        // SAFETY: zero bytes are valid UTF-8.
-        unsafe { self.0.as_bytes_mut() }.iter_mut().for_each(|b| *b = 0);
+        // zeroize's writes are volatile: the optimiser cannot drop them as dead stores.
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
+}
+
+/// Fills `out` from the operating system's random source.
+pub fn random_bytes(out: &mut [u8]) {
+    rand::rngs::OsRng.fill_bytes(out);
 }
 
 /// Ciphertext format version 1: `0x01 || nonce(24) || ciphertext+tag`.

@@ -10,7 +10,11 @@
 //! Feature modules (connections, later network/resources/products) keep their SQL in their own
 //! folder and use [`Store::read`] / [`Store::write`] (or the `_async` forms from async code).
 
+pub mod private;
 pub mod schema;
+
+pub use private::create_private_dir;
+use private::restrict_file;
 
 use crate::crypto::{Cipher, WorkspaceKey};
 use crate::error::{Error, ErrorCode, Result};
@@ -303,37 +307,6 @@ async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(_) => Err(Error::new(ErrorCode::Cancelled, "the workspace task was cancelled")),
     }
-}
-
-/// Creates the workspace directory readable by its owner only (0700) if it does not exist.
-pub fn create_private_dir(dir: &Path) -> Result<()> {
-    let err = |e: std::io::Error| {
-        Error::new(ErrorCode::Workspace, format!("could not create the workspace directory {}: {e}", dir.display()))
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        if !dir.exists() {
-            match std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(err(e)),
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    std::fs::create_dir_all(dir).map_err(err)?;
-    Ok(())
-}
-
-fn restrict_file(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 #[cfg(test)]

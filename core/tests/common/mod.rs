@@ -6,7 +6,10 @@ use ductape_core::{Ductape, ErrorCode, Options};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
+#[allow(unused_imports)]
 pub use atlas_sim::seed;
+
+pub mod canned;
 
 /// A fixed test key (base64 of 32 bytes), so tests never touch `$HOME` or the environment.
 pub const TEST_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

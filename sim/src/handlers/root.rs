@@ -24,7 +24,7 @@ pub fn system_status(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let caller = ctx.caller.as_ref().expect("authenticated");
     let p = &caller.principal;
     // Service accounts have no API key; the schema allows `apiKey: null`.
-    let api_key = if p.is_service_account {
+    let api_key = if p.is_service_account || ctx.st.config.hide_api_key_in_system_status {
         Value::Null
     } else {
         json!({ "accessList": access_list_view(p), "id": p.id, "publicKey": p.name, "roles": p.roles })

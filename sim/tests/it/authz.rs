@@ -224,3 +224,21 @@ async fn strict_org_accepts_a_key_with_a_list_from_a_listed_ip_and_service_accou
     assert_eq!(call("198.51.100.20").await.status, 200);
     call("192.0.2.1").await.assert_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST");
 }
+
+#[tokio::test]
+async fn sec03_system_status_can_hide_an_api_keys_roles() {
+    let s = sim_with(|c| c.hide_api_key_in_system_status = true).await;
+    let r = Atlas::new(&s, OWNER_PUBLIC_KEY, OWNER_PRIVATE_KEY).get("/api/atlas/v2", V1).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["apiKey"], serde_json::Value::Null);
+    // and the control API turns it off again
+    let c = reqwest::Client::new()
+        .post(format!("{}/__sim/config", s.base_url()))
+        .json(&json!({"hide_api_key_in_system_status": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(c.status(), 200);
+    let r = Atlas::new(&s, OWNER_PUBLIC_KEY, OWNER_PRIVATE_KEY).get("/api/atlas/v2", V1).await;
+    assert_eq!(r.json()["apiKey"]["publicKey"], OWNER_PUBLIC_KEY);
+}

@@ -1,0 +1,118 @@
+//! The workspace directory and key files are trusted only when private: refused otherwise,
+//! with the path and the fix, and nothing is created or changed.
+
+mod common;
+
+use common::{call, call_err, create, open, options, temp_workspace, TEST_KEY};
+use ductape_core::{Ductape, ErrorCode, Options};
+use serde_json::json;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+fn chmod(p: &Path, mode: u32) {
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Options with no workspace key, so the key comes from a file.
+fn keyless(dir: &Path) -> Options {
+    Options { workspace_dir: Some(dir.to_path_buf()), ..Default::default() }
+}
+
+async fn list_err(o: Options) -> ductape_core::Error {
+    let d = Ductape::open(o).unwrap();
+    call_err(&d, "cloud.connections.list", json!({})).await
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn sec01_refuses_a_workspace_dir_writable_by_others() {
+    for mode in [0o777, 0o770, 0o702] {
+        let dir = temp_workspace("dir-mode");
+        std::fs::create_dir_all(&dir).unwrap();
+        chmod(&dir, mode);
+        let e = list_err(keyless(&dir)).await;
+        assert_eq!(e.code, ErrorCode::Workspace);
+        assert!(e.message.contains(&dir.display().to_string()) && e.message.contains("chmod 700"), "{}", e.message);
+        assert!(entries(&dir).is_empty(), "nothing created in a refused directory");
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, mode, "mode unchanged");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn sec01_refuses_a_workspace_dir_owned_by_someone_else() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = temp_workspace("dir-owner");
+    std::fs::create_dir_all(&dir).unwrap();
+    chmod(&dir, 0o700);
+    let me = std::fs::metadata(&dir).unwrap().uid();
+    if std::os::unix::fs::chown(&dir, Some(me + 4242), None).is_err() {
+        println!("not root: cannot give a directory away; the owner check is not exercised here");
+        return;
+    }
+    let e = list_err(keyless(&dir)).await;
+    assert_eq!(e.code, ErrorCode::Workspace);
+    assert!(e.message.contains("owned by another user") && e.message.contains("chown"), "{}", e.message);
+    assert!(e.message.contains(&dir.display().to_string()), "{}", e.message);
+    assert!(entries(&dir).is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn sec01_refuses_a_key_file_readable_by_others() {
+    let dir = temp_workspace("key-mode");
+    let d = Ductape::open(keyless(&dir)).unwrap();
+    create(&d, "conn").await;
+    drop(d);
+    let key = dir.join("workspace.key");
+    let before = std::fs::read(&key).unwrap();
+    for mode in [0o644, 0o640, 0o604] {
+        chmod(&key, mode);
+        let e = list_err(keyless(&dir)).await;
+        assert_eq!(e.code, ErrorCode::Workspace);
+        assert!(e.message.contains(&key.display().to_string()) && e.message.contains("chmod 600"), "{}", e.message);
+        assert_eq!(std::fs::read(&key).unwrap(), before, "the key file is left as it was");
+    }
+    chmod(&key, 0o600);
+    let d = Ductape::open(keyless(&dir)).unwrap();
+    assert_eq!(call(&d, "cloud.connections.list", json!({})).await["connections"][0]["tag"], "conn");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn sec12_the_key_can_come_from_a_named_file() {
+    let dir = temp_workspace("named-key");
+    let secrets = temp_workspace("mounted");
+    std::fs::create_dir_all(&secrets).unwrap();
+    let key_file = secrets.join("ductape-key");
+    std::fs::write(&key_file, format!("{TEST_KEY}\n")).unwrap();
+    chmod(&key_file, 0o400);
+    let with_file = || Options { workspace_key_file: Some(key_file.clone()), ..keyless(&dir) };
+    let d = Ductape::open(with_file()).unwrap();
+    create(&d, "conn").await;
+    drop(d);
+    assert!(!dir.join("workspace.key").exists(), "no key file is generated when one is named");
+    // the same key as an option opens the same workspace
+    let d = open("https://cloud.mongodb.com", &dir);
+    assert_eq!(call(&d, "cloud.connections.list", json!({})).await["connections"][0]["tag"], "conn");
+    // readable by others: refused
+    chmod(&key_file, 0o444);
+    let e = list_err(with_file()).await;
+    assert!(e.message.contains("chmod 600") && e.message.contains(&key_file.display().to_string()), "{}", e.message);
+    // missing: a workspace error naming the path, and no key is made up
+    let missing = secrets.join("nope");
+    let e = list_err(Options { workspace_key_file: Some(missing.clone()), ..keyless(&dir) }).await;
+    assert_eq!(e.code, ErrorCode::Workspace);
+    assert!(e.message.contains(&missing.display().to_string()), "{}", e.message);
+    assert!(!missing.exists());
+    // both a key and a key file: refused at open
+    let both = Options { workspace_key_file: Some(key_file.clone()), ..options("https://cloud.mongodb.com", &dir) };
+    assert_eq!(Ductape::open(both).unwrap_err().field.as_deref(), Some("workspace_key_file"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&secrets).unwrap();
+}
