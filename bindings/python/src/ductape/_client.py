@@ -167,6 +167,8 @@ class _Base:
         max_retries: Optional[int] = None,
         retry_base_delay_ms: Optional[int] = None,
         workspace_key: Optional[str] = None,
+        workspace_key_file: Union[str, "os.PathLike[str]", None] = None,
+        max_response_bytes: Optional[int] = None,
         debug_operations: Optional[bool] = None,
     ) -> None:
         """Options as ``docs/operations.md`` lists them, as keyword arguments or in ``options``
@@ -183,6 +185,8 @@ class _Base:
                     "max_retries": max_retries,
                     "retry_base_delay_ms": retry_base_delay_ms,
                     "workspace_key": workspace_key,
+                    "workspace_key_file": workspace_key_file,
+                    "max_response_bytes": max_response_bytes,
                     "debug_operations": debug_operations,
                 },
             )

@@ -180,6 +180,11 @@ public final class Ductape implements AutoCloseable {
         public Builder retryBaseDelayMs(long ms) { options.put("retry_base_delay_ms", ms); return this; }
         /** The workspace key (base64 of 32 bytes); default {@code $DUCTAPE_WORKSPACE_KEY}, else the workspace's key file. */
         public Builder workspaceKey(String base64Key) { options.put("workspace_key", base64Key); return this; }
+        /** A file holding the workspace key (e.g. a mounted secret), readable by its owner only. */
+        public Builder workspaceKeyFile(Path file) { options.put("workspace_key_file", file.toString()); return this; }
+        public Builder workspaceKeyFile(String file) { options.put("workspace_key_file", file); return this; }
+        /** The largest Atlas answer body read (default 16 MiB). */
+        public Builder maxResponseBytes(long bytes) { options.put("max_response_bytes", bytes); return this; }
         public Builder debugOperations(boolean on) { options.put("debug_operations", on); return this; }
         /** Any option by its JSON name. */
         public Builder option(String name, Object value) { options.put(name, value); return this; }
