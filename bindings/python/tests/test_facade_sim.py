@@ -44,7 +44,8 @@ def test_every_blocking_method_over_http(tmp_path):
     assert c.create({"provider": "mongodb_atlas", "name": "prod_atlas", "scopes": ["database"]})["status"] == "pending"
     completed = c.complete("prod_atlas", OWNER_KEY)
     assert completed["metadata"] == {"project_id": PROJECT, "atlas_public_key": "awqxqtif", "has_atlas_private_key": True,
-                                     "auth_method": "api_key", "credentials_updated_at": completed["metadata"]["credentials_updated_at"]}
+                                     "auth_method": "api_key", "atlas_base_url": SIM,
+                                     "credentials_updated_at": completed["metadata"]["credentials_updated_at"]}
     check = c.validate("prod_atlas")
     assert (check["valid"], check["status"], check["account_identifier"]) == (True, "active", IDENTITY), check
     assert [x["name"] for x in check["checks"]] == ["credentials", "api_access_list", "project", "role"]

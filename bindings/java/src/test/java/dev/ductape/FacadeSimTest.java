@@ -64,7 +64,8 @@ class FacadeSimTest {
         assertEquals("pending", created.get("status"));
         Map<String, Object> completed = c.complete("prod_atlas", OWNER_KEY);
         assertEquals(Map.of("project_id", PROJECT, "atlas_public_key", "awqxqtif", "has_atlas_private_key", true,
-                "auth_method", "api_key", "credentials_updated_at", metadata(completed).get("credentials_updated_at")), metadata(completed));
+                "auth_method", "api_key", "atlas_base_url", sim,
+                "credentials_updated_at", metadata(completed).get("credentials_updated_at")), metadata(completed));
         Map<String, Object> check = c.validate("prod_atlas");
         assertEquals(true, check.get("valid"), check.toString());
         assertEquals(IDENTITY, check.get("account_identifier"));
