@@ -274,10 +274,13 @@ impl Ductape {
     /// `{"ok":true,"result":...}` or `{"ok":false,"error":{"code","message","field"?,"details"?}}`.
     /// Never fails: a malformed request is an `invalid_argument` envelope.
     pub async fn call_json(&self, operation: &str, params_json: &str) -> String {
-        let outcome = match ops::parse_value(params_json) {
-            Ok(params) => self.call(operation, params).await,
-            Err(e) => Err(e),
-        };
-        ops::envelope(outcome)
+        let (outcome, warnings) = crate::warnings::collect(async {
+            match ops::parse_value(params_json) {
+                Ok(params) => self.call(operation, params).await,
+                Err(e) => Err(e),
+            }
+        })
+        .await;
+        ops::envelope_with(outcome, &warnings)
     }
 }

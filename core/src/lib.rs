@@ -16,6 +16,7 @@ pub mod error;
 pub mod ops;
 pub mod runtime;
 pub mod store;
+pub mod warnings;
 
 mod client;
 

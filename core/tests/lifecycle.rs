@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use ductape_core::ErrorCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn seed_lifecycle_ends_active() {
@@ -381,5 +381,32 @@ async fn a_rotation_during_validation_is_not_overwritten() {
     assert_eq!(v["code"], "conflict");
     let f = call(&d, "cloud.connections.fetch", json!({"tag": "conn"})).await;
     assert_eq!(f["status"], "pending", "the old key's success must not activate the new key: {f}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_deprecated_atlas_version_reaches_the_caller_as_a_warning_in_the_reply() {
+    let sim = start_sim().await;
+    sim.configure(|c| c.deprecated_versions = vec!["2023-01-01".into()]);
+    let dir = temp_workspace("deprecated");
+    let d = open(&sim.base_url(), &dir);
+    create(&d, "conn").await;
+    complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    let reply: Value =
+        serde_json::from_str(&d.call_json("cloud.connections.validate", r#"{"tag":"conn"}"#).await).unwrap();
+    assert_eq!(reply["result"]["valid"], true, "{reply}");
+    let warnings = reply["warnings"].as_array().expect("warnings in the envelope");
+    // Once per request path, not once per request.
+    let paths: Vec<&str> = warnings.iter().map(|w| w["details"]["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["/api/atlas/v2", &format!("/api/atlas/v2/groups/{}", seed::PROJECT_ID)], "{reply}");
+    assert_eq!(warnings[0]["code"], "atlas_api_deprecated");
+    assert!(
+        warnings[0]["message"].as_str().unwrap().contains("API version 2023-01-01 of GET /api/atlas/v2"),
+        "{reply}"
+    );
+    // No warning, no key: the envelope of a call without one is unchanged.
+    let fetched: Value =
+        serde_json::from_str(&d.call_json("cloud.connections.fetch", r#"{"tag":"conn"}"#).await).unwrap();
+    assert!(fetched.get("warnings").is_none(), "{fetched}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -77,6 +77,10 @@ pub struct SimConfig {
     /// `GET /api/atlas/v2` answers `apiKey: null` for API keys too, as it does for service
     /// accounts: a client must then read the key's roles elsewhere (or say it could not).
     pub hide_api_key_in_system_status: bool,
+    /// Versions every operation answers with `Deprecation`/`Sunset` headers, as Atlas does for a
+    /// version it will remove (the older cluster versions always carry them): for tests of how
+    /// a client surfaces the warning.
+    pub deprecated_versions: Vec<String>,
 }
 
 impl Default for SimConfig {
@@ -98,6 +102,7 @@ impl Default for SimConfig {
             access_list_limit: 200,
             database_user_limit: 100,
             hide_api_key_in_system_status: false,
+            deprecated_versions: Vec::new(),
         }
     }
 }

@@ -40,6 +40,7 @@ struct ConfigBody {
     rate_limit_capacity: Option<u32>,
     rate_limit_refill_per_sec: Option<f64>,
     hide_api_key_in_system_status: Option<bool>,
+    deprecated_versions: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +119,9 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
                 }
                 if let Some(v) = c.rate_limit_headers {
                     cfg.rate_limit_headers = v;
+                }
+                if let Some(v) = c.deprecated_versions {
+                    cfg.deprecated_versions = v;
                 }
                 if let Some(v) = c.hide_api_key_in_system_status {
                     cfg.hide_api_key_in_system_status = v;
@@ -219,6 +223,7 @@ fn config_view(st: &crate::state::SimState) -> Value {
         "user_apply_delay_ms": c.user_apply_delay.as_millis() as u64,
         "cluster_create_ms": c.cluster_create_duration.map(|d| d.as_millis() as u64),
         "hide_api_key_in_system_status": c.hide_api_key_in_system_status,
+        "deprecated_versions": c.deprecated_versions,
     })
 }
 

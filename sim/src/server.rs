@@ -254,9 +254,9 @@ fn process(st: &mut SimState, r: &RequestParts, force_stale: bool) -> Resp {
         }
     };
     let mut extra: Vec<(String, String)> = Vec::new();
-    if matches!(op, Op::ListClusters { .. } | Op::GetCluster { .. })
-        && (version == V2023_01_01 || version == V2023_02_01)
-    {
+    let cluster_sunset = matches!(op, Op::ListClusters { .. } | Op::GetCluster { .. })
+        && (version == V2023_01_01 || version == V2023_02_01);
+    if cluster_sunset || st.config.deprecated_versions.iter().any(|v| v == version) {
         extra.push(("Deprecation".into(), CLUSTER_DEPRECATION.into()));
         extra.push(("Sunset".into(), CLUSTER_SUNSET.into()));
     }

@@ -86,6 +86,24 @@ def test_a_failed_validation_is_an_answer_not_an_exception(tmp_path):
     assert (check["valid"], check["status"], check["code"]) == (False, "error", "atlas_missing_role")
 
 
+def test_atlas_deprecation_warnings_reach_python_logging(tmp_path, caplog):
+    sim("POST", "/__sim/config", {"deprecated_versions": ["2023-01-01"]})
+    try:
+        c = ductape.Ductape(workspace_dir=tmp_path, atlas_base_url=SIM).cloud.connections
+        c.create({"provider": "mongodb_atlas", "name": "prod_atlas"})
+        c.complete("prod_atlas", OWNER_KEY)
+        with caplog.at_level("WARNING", logger="ductape"):
+            assert c.validate("prod_atlas")["valid"] is True
+    finally:
+        sim("POST", "/__sim/config", {"deprecated_versions": []})
+    records = [r for r in caplog.records if r.name == "ductape"]
+    assert [r.ductape_warning["details"]["path"] for r in records] == ["/api/atlas/v2", f"/api/atlas/v2/groups/{PROJECT}"]
+    assert records[0].getMessage().startswith("atlas_api_deprecated: Atlas reports API version 2023-01-01 of GET /api/atlas/v2")
+    caplog.clear()
+    c.fetch("prod_atlas")
+    assert not [r for r in caplog.records if r.name == "ductape"]
+
+
 def test_cancelling_a_validation_held_by_atlas_stops_the_rust_task(tmp_path):
     async def main():
         c = ductape.AsyncDuctape(workspace_dir=tmp_path, atlas_base_url=SIM).cloud.connections

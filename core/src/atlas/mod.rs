@@ -418,7 +418,16 @@ fn log_deprecation(call: &Call<'_>, target: &Target, headers: &HeaderMap) {
     if let Some(dep) = headers.get("deprecation").and_then(|v| v.to_str().ok()) {
         let sunset = headers.get("sunset").and_then(|v| v.to_str().ok()).unwrap_or("unknown");
         let (method, path) = (&target.method, &target.path);
-        tracing::warn!(%method, %path, version = call.version, deprecation = dep, sunset, "Atlas reports this API version as deprecated");
+        crate::warnings::emit(crate::warnings::Warning {
+            code: "atlas_api_deprecated",
+            message: format!(
+                "Atlas reports API version {} of {method} {path} as deprecated since {dep} (sunset {sunset}); \
+                 upgrade ductape before the sunset",
+                call.version
+            ),
+            details: Some(serde_json::json!({"method": method.to_string(), "path": path, "version": call.version,
+                "deprecation": dep, "sunset": sunset})),
+        });
     }
 }
 

@@ -11,7 +11,7 @@ mod envelope;
 mod parse;
 mod registry;
 
-pub use envelope::envelope;
+pub use envelope::{envelope, envelope_with};
 pub use parse::{parse, parse_json, parse_value};
 pub use registry::{find, names, operations, schema_of, secret_fields, Operation};
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import json
+import logging
 import os
 import weakref
 from typing import Any, Awaitable, Callable, Dict, Generic, List, Mapping, Optional, TypeVar, Union
@@ -52,9 +53,16 @@ def _call_blocking(handle: int, operation: str, request: str) -> str:
         _LIB.ductape_reply_free(reply, size.value)
 
 
+#: The core's warnings (e.g. ``atlas_api_deprecated``) arrive here, one record per warning.
+LOGGER = logging.getLogger("ductape")
+
+
 def decode_envelope(reply: str) -> Any:
-    """Answers the ``result`` of an envelope or raises the exception for its error code."""
+    """Answers the ``result`` of an envelope or raises the exception for its error code; logs
+    the call's warnings (``ductape`` logger, level WARNING, ``extra={"ductape_warning": {...}}``)."""
     envelope = json.loads(reply)
+    for warning in envelope.get("warnings") or ():
+        LOGGER.warning("%s: %s", warning.get("code"), warning.get("message"), extra={"ductape_warning": warning})
     if envelope.get("ok"):
         return envelope.get("result")
     raise error_from(envelope.get("error") or {})

@@ -131,6 +131,32 @@ class FacadeSimTest {
         assertEquals(true, c.validate("prod_atlas").get("valid"));
     }
 
+    @Test
+    void atlasDeprecationWarningsReachJavaLogging() throws Exception {
+        List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { seen.add(r.getLevel() + " " + r.getMessage()); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        Envelope.LOGGER.addHandler(handler);
+        ConformanceJavaTest.simRequest(sim, "POST", "/__sim/config", Map.of("deprecated_versions", List.of("2023-01-01")));
+        try {
+            var c = ductape.cloud.connections;
+            c.create(Map.of("provider", "mongodb_atlas", "name", "prod_atlas"));
+            c.complete("prod_atlas", OWNER_KEY);
+            assertEquals(true, c.validate("prod_atlas").get("valid"));
+            assertEquals(2, seen.size(), seen.toString());
+            assertTrue(seen.get(0).startsWith("WARNING atlas_api_deprecated: Atlas reports API version 2023-01-01 of GET /api/atlas/v2"), seen.toString());
+            seen.clear();
+            c.fetch("prod_atlas");
+            assertEquals(List.of(), seen);
+        } finally {
+            Envelope.LOGGER.removeHandler(handler);
+            ConformanceJavaTest.simRequest(sim, "POST", "/__sim/config", Map.of("deprecated_versions", List.of()));
+        }
+    }
+
     int faultsLeft() {
         try {
             HttpURLConnection conn = (HttpURLConnection) URI.create(sim + "/__sim/faults").toURL().openConnection();
