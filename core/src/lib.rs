@@ -20,5 +20,5 @@ pub mod workspace;
 
 mod client;
 
-pub use client::{Ductape, Options, WORKSPACE_DIR_ENV};
+pub use client::{Ductape, Options, CA_FILE_ENV, WORKSPACE_DIR_ENV};
 pub use error::{Error, ErrorCode, Result};
