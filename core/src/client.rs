@@ -17,6 +17,9 @@ use std::time::Duration;
 /// Environment variable overriding the default workspace directory.
 pub const WORKSPACE_DIR_ENV: &str = "DUCTAPE_WORKSPACE_DIR";
 
+/// Environment variable naming a PEM file of CA certificates to trust (the `ca_file` option).
+pub const CA_FILE_ENV: &str = "DUCTAPE_CA_FILE";
+
 /// The largest `retry_base_delay_ms` option: one minute.
 pub const MAX_RETRY_BASE_DELAY_MS: u64 = 60_000;
 
@@ -47,6 +50,12 @@ pub struct Options {
     /// The largest Atlas answer body read, in bytes (default 16 MiB); a larger answer fails with
     /// `atlas_error` instead of being buffered.
     pub max_response_bytes: Option<u64>,
+    /// A PEM file of CA certificates to trust for Atlas besides the `tls_roots`, e.g. the CA of
+    /// a corporate TLS-inspecting proxy. Default: `$DUCTAPE_CA_FILE`.
+    pub ca_file: Option<PathBuf>,
+    /// The trust roots for Atlas: `bundled` (default: the Mozilla roots built into the library,
+    /// webpki-roots) or `system` (the operating system's trust store).
+    pub tls_roots: Option<String>,
     /// Enables the `debug.*` operations (echo, sleep, error, panic) that binding tests use.
     #[serde(default)]
     pub debug_operations: bool,
@@ -64,6 +73,8 @@ impl fmt::Debug for Options {
             .field("max_retries", &self.max_retries)
             .field("retry_base_delay_ms", &self.retry_base_delay_ms)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("ca_file", &self.ca_file)
+            .field("tls_roots", &self.tls_roots)
             .field("debug_operations", &self.debug_operations)
             .finish()
     }
@@ -111,6 +122,47 @@ fn default_workspace_dir() -> Result<PathBuf> {
             )
         })?;
     Ok(PathBuf::from(home).join(".ductape").join("workspace"))
+}
+
+/// The trust roots (`tls_roots`) and extra CA certificates (`ca_file`, `$DUCTAPE_CA_FILE`).
+fn tls_config(builder: reqwest::ClientBuilder, options: &Options) -> Result<reqwest::ClientBuilder> {
+    let system = match options.tls_roots.as_deref().map(str::trim) {
+        None | Some("bundled") => false,
+        Some("system") => true,
+        Some(_) => {
+            return Err(Error::invalid("tls_roots", "tls_roots must be \"bundled\" (the default) or \"system\""));
+        }
+    };
+    let mut builder = builder.tls_built_in_webpki_certs(!system).tls_built_in_native_certs(system);
+    let from_env = || std::env::var_os(CA_FILE_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let (path, named) = match &options.ca_file {
+        Some(p) => (Some(p.clone()), "the ca_file option".to_string()),
+        None => (from_env(), format!("${CA_FILE_ENV}")),
+    };
+    if let Some(path) = path {
+        for cert in read_ca_file(&path, &named)? {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    Ok(builder)
+}
+
+/// The certificates of a PEM file; a file that cannot be read or holds none is an
+/// `invalid_argument` naming where the path came from and the path.
+fn read_ca_file(path: &std::path::Path, named: &str) -> Result<Vec<reqwest::Certificate>> {
+    let shown = path.display();
+    let bad = |m: String| Error::invalid("ca_file", format!("{named}: {m}"));
+    if path.as_os_str().is_empty() {
+        return Err(bad("the path is empty".into()));
+    }
+    let pem = std::fs::read(path).map_err(|e| bad(format!("could not read the CA file {shown}: {e}")))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| bad(format!("the CA file {shown} is not valid PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(bad(format!("the CA file {shown} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")));
+    }
+    tracing::debug!(path = %shown, certificates = certs.len(), "trusting extra CA certificates");
+    Ok(certs)
 }
 
 impl Ductape {
@@ -171,8 +223,7 @@ impl Ductape {
             Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
             None => atlas::DEFAULT_MAX_RESPONSE_BYTES,
         };
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
+        let mut builder = tls_config(reqwest::Client::builder().use_rustls_tls(), &options)?
             .connect_timeout(connect_timeout)
             // The Admin API does not redirect; following one could send a request elsewhere.
             .redirect(reqwest::redirect::Policy::none())
@@ -181,9 +232,17 @@ impl Ductape {
             // A local simulator is never reached through HTTP(S)_PROXY.
             builder = builder.no_proxy();
         }
-        let http = builder
-            .build()
-            .map_err(|e| Error::new(ErrorCode::Internal, format!("could not build the HTTP client: {e}")))?;
+        let http = builder.build().map_err(|e| {
+            if options.tls_roots.as_deref().map(str::trim) == Some("system") {
+                // the one build step that reads the machine: its trust store
+                Error::invalid(
+                    "tls_roots",
+                    format!("tls_roots \"system\": the system's trust store could not be loaded: {e}"),
+                )
+            } else {
+                Error::new(ErrorCode::Internal, format!("could not build the HTTP client: {e}"))
+            }
+        })?;
         Ok(Ductape {
             options,
             workspace_dir,

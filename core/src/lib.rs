@@ -5,7 +5,7 @@
 //! Rust, and answers JSON. Language bindings are a few lines over [`Ductape::call_json`].
 //!
 //! Folders: `ops/` (the operation registry, request parsing, the reply envelope), one folder per
-//! feature holding its requests and replies, logic, model and SQL (`connections/`), and the shared
+//! feature holding its requests and replies, logic, model and SQL (`connections/`, `workspace/`), and the shared
 //! pieces features build on: `atlas/` (Admin API client), `store/` (SQLite workspace), `crypto/`
 //! (encryption at rest).
 
@@ -17,8 +17,9 @@ pub mod ops;
 pub mod runtime;
 pub mod store;
 pub mod warnings;
+pub mod workspace;
 
 mod client;
 
-pub use client::{Ductape, Options, WORKSPACE_DIR_ENV};
+pub use client::{Ductape, Options, CA_FILE_ENV, WORKSPACE_DIR_ENV};
 pub use error::{Error, ErrorCode, Result};

@@ -69,3 +69,36 @@ async fn sec12_the_key_file_variable_names_a_private_key_file() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&secrets);
 }
+
+#[tokio::test]
+async fn sec13_a_key_from_the_environment_or_a_named_file_is_not_rewritten_but_answered() {
+    let _turn = ENV.lock().await;
+    clear();
+    let dir = temp_workspace("rotate-env");
+    let secrets = temp_workspace("rotate-env-mount");
+    std::fs::create_dir_all(&secrets).unwrap();
+    let key_file = secrets.join("key");
+    std::fs::write(&key_file, TEST_KEY).unwrap();
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o400)).unwrap();
+    std::env::set_var("DUCTAPE_WORKSPACE_KEY_FILE", &key_file);
+    let d = Ductape::open_json(&json!({ "workspace_dir": dir }).to_string()).unwrap();
+    let r = d.call("workspace.rotateKey", json!({})).await.unwrap();
+    assert_eq!((r["key_source"].as_str(), r["key_stored"].as_bool()), (Some("named_file"), Some(false)), "{r}");
+    let new_key = r["new_key"].as_str().unwrap().to_string();
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), TEST_KEY, "the user's file is left alone");
+    assert!(!dir.join("workspace.key").exists() && !dir.join("workspace.key.new").exists());
+    assert!(d.call("cloud.connections.list", json!({})).await.is_ok(), "the same client keeps working");
+    drop(d);
+    // the old file no longer opens the workspace; the answered key does, from the variable
+    let e = list_with_env(&dir).await.unwrap_err();
+    assert!(e.message.contains("does not match"), "{}", e.message);
+    clear();
+    std::env::set_var("DUCTAPE_WORKSPACE_KEY", &new_key);
+    assert!(list_with_env(&dir).await.is_ok());
+    let d = Ductape::open_json(&json!({ "workspace_dir": dir }).to_string()).unwrap();
+    let r = d.call("workspace.rotateKey", json!({ "new_key": TEST_KEY })).await.unwrap();
+    assert_eq!(r, json!({"rotated": 0, "key_source": "env", "key_stored": false}));
+    clear();
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&secrets);
+}

@@ -52,7 +52,11 @@ fn secret_fields_come_from_the_types() {
     let complete = ops::find("cloud.connections.complete").unwrap();
     assert_eq!(complete.secret_fields(), ["atlas_client_secret", "atlas_private_key"]);
     assert!(ops::find("cloud.connections.create").unwrap().secret_fields().is_empty());
-    assert_eq!(ops::describe::all_secret_fields(), ["atlas_client_secret", "atlas_private_key", "workspace_key"]);
+    assert_eq!(ops::find("workspace.rotateKey").unwrap().secret_fields(), ["new_key"]);
+    assert_eq!(
+        ops::describe::all_secret_fields(),
+        ["atlas_client_secret", "atlas_private_key", "new_key", "workspace_key"]
+    );
     let d = ops::describe::describe();
     assert_eq!(d["secret_options"], serde_json::json!(["workspace_key"]));
     let codes: Vec<&str> = d["error_codes"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();

@@ -1,5 +1,6 @@
 //! Canary scan: no private key or secret in the SQLite files, in trace-level logs, in errors,
-//! in replies or in `Debug` text. One test in this binary: it installs the global subscriber.
+//! in replies or in `Debug` text; nor the old or new workspace key of a rotation (the generated
+//! one only in its reply's `new_key`). One test in this binary: it installs the global subscriber.
 
 mod common;
 
@@ -43,16 +44,9 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
     use base64::Engine;
     let basic =
         base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", seed::SA_CLIENT_ID, seed::SA_CLIENT_SECRET));
-    let canaries = [
-        seed::OWNER_PRIVATE_KEY,
-        seed::ORG_OWNER_PRIVATE_KEY,
-        seed::SA_CLIENT_SECRET,
-        wrong,
-        TEST_KEY,
-        numeric,
-        basic.as_str(),
-    ];
-
+    // workspace keys a rotation moves to: one given, one generated (answered once, in its
+    // reply's new_key field, and nowhere else)
+    let rotated_to = "HxwdGhsYGRYXFBUSExARDg8MDQoLCAkGBwQFAgMAAQI=";
     let sim = start_sim().await;
     let dir = temp_workspace("leak");
     let d = open(&sim.base_url(), &dir);
@@ -61,6 +55,28 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
     let mut replies = Vec::new();
     replies.push(create(&d, "conn").await);
     replies.push(complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await);
+    // key rotations: given, bad, and generated
+    replies.push(call(&d, "workspace.rotateKey", json!({ "new_key": rotated_to })).await);
+    for bad in [json!(rotated_to), json!(format!("{rotated_to}x")), json!(918273645)] {
+        let e = call_err(&d, "workspace.rotateKey", json!({ "new_key": bad })).await;
+        texts.push(format!("{e:?} {e}"));
+    }
+    let generated = ductape_core::workspace::rotate_key(&d, Default::default()).await.unwrap();
+    texts.push(format!("{generated:?}"));
+    let mut generated = serde_json::to_value(&generated).unwrap();
+    let generated_key = generated.as_object_mut().unwrap().remove("new_key").unwrap().as_str().unwrap().to_string();
+    replies.push(generated);
+    let canaries = [
+        rotated_to,
+        generated_key.as_str(),
+        seed::OWNER_PRIVATE_KEY,
+        seed::ORG_OWNER_PRIVATE_KEY,
+        seed::SA_CLIENT_SECRET,
+        wrong,
+        TEST_KEY,
+        numeric,
+        basic.as_str(),
+    ];
     replies.push(validate(&d, "conn").await);
     replies.push(
         complete_key(&d, "conn", seed::PROJECT_ID, seed::ORG_OWNER_PUBLIC_KEY, seed::ORG_OWNER_PRIVATE_KEY).await,
@@ -72,6 +88,9 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
     replies.push(call(&d, "cloud.connections.complete", json!({"tag": "sa", "project_id": seed::PROJECT_ID, "atlas_client_id": seed::SA_CLIENT_ID, "atlas_client_secret": seed::SA_CLIENT_SECRET})).await);
     replies.push(validate(&d, "sa").await);
     replies.push(call(&d, "cloud.connections.list", json!({})).await);
+    // and back to the first key, now with every secret stored, and used again
+    replies.push(call(&d, "workspace.rotateKey", json!({ "new_key": TEST_KEY })).await);
+    replies.push(validate(&d, "sa").await);
 
     // errors where a secret was given in the wrong place or the wrong shape
     let bad = [

@@ -223,6 +223,12 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
         msg.push_str(": ");
         msg.push_str(&l);
     }
+    if msg.contains("certificate") {
+        msg.push_str(
+            " (a TLS-inspecting proxy or a private CA? trust its CA with the ca_file option or $DUCTAPE_CA_FILE, \
+             or the system's trust store with tls_roots: \"system\")",
+        );
+    }
     msg
 }
 

@@ -99,11 +99,12 @@ pub async fn complete(d: &Ductape, req: CompleteRequest) -> Result<Record> {
             let mut row = repo::live(tx, &input.tag)?;
             let before = identity(&row.metadata);
             let fields = input.fields(input.method(row.metadata.auth_method.as_ref()));
-            let mut changes = decide_changes(tx, store.cipher(), &row, &fields, &input.project_id)?;
+            let cipher = store.cipher(tx)?;
+            let mut changes = decide_changes(tx, &cipher, &row, &fields, &input.project_id)?;
             changes.base_url_changed = row.metadata.atlas_base_url.as_deref() != Some(input.base_url.as_str());
             let replaced = before.filter(|_| changes.any());
             row.metadata.atlas_base_url = Some(input.base_url.clone());
-            write_changes(tx, store.cipher(), &mut row, &fields, &input.project_id, changes)?;
+            write_changes(tx, &cipher, &mut row, &fields, &input.project_id, changes)?;
             Ok((row, replaced))
         })
         .await?;
@@ -480,6 +481,27 @@ fn check_bound_here(row: &Row, here: &str) -> Result<()> {
     .with_details(serde_json::json!({ "bound_to": bound.map(crate::atlas::redact_url), "this_client": shown_here })))
 }
 
+/// Re-seals every stored secret from `old` to `new` (in the key rotation's transaction),
+/// answering how many. One that `old` cannot open fails the whole rotation, naming its
+/// connection: nothing is rotated, and completing that connection again repairs it.
+pub fn reseal_secrets(tx: &rusqlite::Transaction<'_>, old: &Cipher, new: &Cipher) -> Result<usize> {
+    let secrets = repo::all_secrets(tx)?;
+    for (id, tag, name, sealed) in &secrets {
+        let aad = repo::secret_aad(id, name);
+        let plain = zeroize::Zeroizing::new(old.open(sealed, &aad).map_err(|_| {
+            Error::new(
+                ErrorCode::Workspace,
+                format!(
+                    "the stored {name} of cloud connection '{tag}' does not decrypt with the current workspace key \
+                     (damaged?), so the key was not rotated; complete '{tag}' again with its credentials, then rotate"
+                ),
+            )
+        })?);
+        repo::reseal_secret(tx, id, name, &new.seal(&plain, &aad)?)?;
+    }
+    Ok(secrets.len())
+}
+
 /// The decrypted credentials and project of a live connection, for features that call Atlas
 /// on its behalf (validate now; access-list sync and import later).
 pub struct Resolved {
@@ -515,7 +537,7 @@ pub async fn resolve(d: &Ductape, tag: &str) -> Result<Resolved> {
             };
             let identity = identity.ok_or_else(not_ready)?;
             let sealed = repo::get_secret(c, &row.id, name)?.ok_or_else(not_ready)?;
-            let secret = store.cipher().open_secret(&sealed, &repo::secret_aad(&row.id, name))?;
+            let secret = store.cipher(c)?.open_secret(&sealed, &repo::secret_aad(&row.id, name))?;
             let credentials = match m.auth_method {
                 Some(AuthMethod::ServiceAccount) => {
                     Credentials::ServiceAccount { client_id: identity, client_secret: secret }

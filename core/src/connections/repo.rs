@@ -184,6 +184,35 @@ pub fn get_secret(conn: &Connection, connection_id: &str, name: &str) -> Result<
     .map_err(|e| db_error("read", e))
 }
 
+/// One stored secret: `(connection_id, tag, name, ciphertext)`.
+pub type StoredSecret = (String, String, String, Vec<u8>);
+
+/// Every stored secret, for re-sealing them all.
+pub fn all_secrets(conn: &Connection) -> Result<Vec<StoredSecret>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT s.connection_id, c.tag, s.name, s.ciphertext FROM connection_secrets s \
+             JOIN connections c ON c.id = s.connection_id ORDER BY s.rowid",
+        )
+        .map_err(|e| db_error("read", e))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .map_err(|e| db_error("read", e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| db_error("read", e));
+    rows
+}
+
+/// Replaces one secret's ciphertext (its `updated_at` stays: the secret itself did not change).
+pub fn reseal_secret(conn: &Connection, connection_id: &str, name: &str, ciphertext: &[u8]) -> Result<()> {
+    conn.execute(
+        "UPDATE connection_secrets SET ciphertext = ?3 WHERE connection_id = ?1 AND name = ?2",
+        params![connection_id, name, ciphertext],
+    )
+    .map_err(|e| db_error("write", e))?;
+    Ok(())
+}
+
 pub fn delete_secrets(conn: &Connection, connection_id: &str) -> Result<()> {
     conn.execute("DELETE FROM connection_secrets WHERE connection_id = ?1", params![connection_id])
         .map_err(|e| db_error("write", e))?;

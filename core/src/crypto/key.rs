@@ -15,6 +15,8 @@ pub const KEY_ENV: &str = "DUCTAPE_WORKSPACE_KEY";
 pub const KEY_FILE_ENV: &str = "DUCTAPE_WORKSPACE_KEY_FILE";
 /// The key file inside the workspace directory, used when no key is given.
 pub const KEY_FILE_NAME: &str = "workspace.key";
+/// Where `workspace.rotateKey` puts the new key before its transaction commits (beside the key file).
+pub const PENDING_KEY_SUFFIX: &str = ".new";
 
 /// Where the key came from, for messages (never the key itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +27,25 @@ pub enum KeySource {
     File(PathBuf),
     /// A key file named by the `workspace_key_file` option or `$DUCTAPE_WORKSPACE_KEY_FILE`.
     NamedFile(PathBuf),
+}
+
+impl KeySource {
+    /// The name a reply gives this source: `workspace_file`, `option`, `env` or `named_file`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            KeySource::Option => "option",
+            KeySource::Env => "env",
+            KeySource::File(_) => "workspace_file",
+            KeySource::NamedFile(_) => "named_file",
+        }
+    }
+}
+
+/// The rotated key's file beside `key_file` (`workspace.key.new`).
+pub fn pending_key_path(key_file: &Path) -> PathBuf {
+    let mut name = key_file.as_os_str().to_os_string();
+    name.push(PENDING_KEY_SUFFIX);
+    PathBuf::from(name)
 }
 
 impl fmt::Display for KeySource {
@@ -68,6 +89,14 @@ impl WorkspaceKey {
 
     pub fn source(&self) -> &KeySource {
         &self.source
+    }
+
+    /// Reads a private key file (mode 0600/0400) written by this library or its user.
+    pub fn load_private_file(path: &Path, source: KeySource) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| io_error(path, "read", e))?;
+        let text = SecretString::new(text);
+        crate::store::private::check_private_file(path)?;
+        Self::parse(text.expose(), source)
     }
 
     /// Generates a new random key, encoded as the environment variable expects it.
@@ -126,8 +155,7 @@ impl WorkspaceKey {
     /// A key file someone else provides (a mounted secret): it must exist and be private.
     fn load_named_file(path: &Path) -> Result<Self> {
         crate::store::private::check_private_file(path)?;
-        let text = std::fs::read_to_string(path).map_err(|e| io_error(path, "read", e))?;
-        Self::parse(SecretString::new(text).expose(), KeySource::NamedFile(path.to_path_buf()))
+        Self::load_private_file(path, KeySource::NamedFile(path.to_path_buf()))
     }
 
     fn load_or_create_file(path: &Path) -> Result<Self> {
@@ -144,17 +172,7 @@ impl WorkspaceKey {
         // Write the new key to a private temporary file, then hard-link it into place: the link
         // fails if another process won the race, and nobody ever sees a half-written key file.
         let encoded = Self::generate_base64();
-        let tmp = path.with_extension(format!("key.tmp.{}.{}", std::process::id(), rand::random::<u32>()));
-        {
-            let mut f = create_private(&tmp).map_err(|e| io_error(&tmp, "create", e))?;
-            f.write_all(encoded.expose().as_bytes())
-                .and_then(|_| f.write_all(b"\n"))
-                .and_then(|_| f.sync_all())
-                .map_err(|e| {
-                    let _ = std::fs::remove_file(&tmp);
-                    io_error(&tmp, "write", e)
-                })?;
-        }
+        let tmp = write_private_temp(path, &encoded)?;
         let linked = link_durably(&tmp, path);
         let _ = std::fs::remove_file(&tmp);
         match linked {
@@ -162,12 +180,7 @@ impl WorkspaceKey {
                 tracing::info!(path = %path.display(), "generated a new workspace key file");
                 Self::parse(encoded.expose(), source)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let text = std::fs::read_to_string(path).map_err(|e| io_error(path, "read", e))?;
-                let text = SecretString::new(text);
-                crate::store::private::check_private_file(path)?;
-                Self::parse(text.expose(), source)
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load_private_file(path, source),
             Err(e) => Err(io_error(path, "create", e)),
         }
     }
@@ -187,6 +200,42 @@ fn env_value(name: &str) -> Result<Option<SecretString>> {
         return Err(blank());
     }
     Ok(Some(v))
+}
+
+/// Writes `key` to a new private (0600) temporary file beside `path`, synced to disk.
+fn write_private_temp(path: &Path, key: &SecretString) -> Result<PathBuf> {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(format!(".tmp.{}.{}", std::process::id(), rand::random::<u32>()));
+    let tmp = PathBuf::from(name);
+    let mut f = create_private(&tmp).map_err(|e| io_error(&tmp, "create", e))?;
+    f.write_all(key.expose().as_bytes()).and_then(|_| f.write_all(b"\n")).and_then(|_| f.sync_all()).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io_error(&tmp, "write", e)
+    })?;
+    Ok(tmp)
+}
+
+/// Replaces (or creates) the key file `path` with `key` durably: a private temporary file,
+/// synced, renamed over `path`, and the directory synced. A reader sees the old key or the new
+/// one, never half a key, and once this returns the new one survives a power cut.
+pub fn write_key_file(path: &Path, key: &SecretString) -> Result<()> {
+    let tmp = write_private_temp(path, key)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io_error(path, "replace", e)
+    })?;
+    sync_parent(path)
+}
+
+/// Renames `from` over `to` and syncs their directory.
+pub fn rename_key_file(from: &Path, to: &Path) -> Result<()> {
+    std::fs::rename(from, to).map_err(|e| io_error(to, "replace", e))?;
+    sync_parent(to)
+}
+
+fn sync_parent(path: &Path) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    crate::store::private::sync_dir(dir).map_err(|e| io_error(path, "sync the directory of", e))
 }
 
 /// Hard-links `tmp` to `path` (failing if `path` exists) and syncs the directory, so the new

@@ -10,7 +10,7 @@ pub mod key;
 mod serde_impl;
 
 pub use key::{WorkspaceKey, KEY_ENV, KEY_FILE_ENV, KEY_FILE_NAME};
-pub use serde_impl::SECRET_MARK;
+pub use serde_impl::{RevealedSecret, SECRET_MARK};
 
 use crate::error::{Error, ErrorCode, Result};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};

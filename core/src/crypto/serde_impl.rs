@@ -1,4 +1,5 @@
-//! `SecretString` from JSON strings (requests, options). Never serialised.
+//! `SecretString` from JSON strings (requests, options). Never serialised; the one secret a reply
+//! carries on purpose is a [`RevealedSecret`].
 //! Its JSON Schema is a string marked `"x-secret": true` (and `writeOnly`): the operation
 //! description derives each request's secret fields from that mark, so the type is the one
 //! declaration of what is secret.
@@ -33,6 +34,39 @@ impl schemars::JsonSchema for SecretString {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({ "type": "string", "writeOnly": true, (SECRET_MARK): true })
+    }
+}
+
+/// A secret a reply answers once, on purpose: the workspace key `workspace.rotateKey` generated
+/// and could not store for its caller. It serialises to its value (the only secret type that
+/// does), its schema is a string marked `"x-secret": true` and `readOnly`, `Debug` is redacted,
+/// and the value is wiped on drop like a [`SecretString`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct RevealedSecret(pub SecretString);
+
+impl fmt::Debug for RevealedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl serde::Serialize for RevealedSecret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.expose())
+    }
+}
+
+impl schemars::JsonSchema for RevealedSecret {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RevealedSecret".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "readOnly": true, (SECRET_MARK): true })
     }
 }
 

@@ -4,7 +4,8 @@
 //!
 //! ```json
 //! {"version": "0.1.0",
-//!  "operations": [{"name", "summary", "debug_only", "secret_fields": [..], "request": {JSON Schema}, "reply": {JSON Schema}}],
+//!  "operations": [{"name", "summary", "debug_only", "secret_fields": [..], "secret_reply_fields": [..],
+//!                  "request": {JSON Schema}, "reply": {JSON Schema}}],
 //!  "error_codes": [{"code", "summary"}],
 //!  "options": {JSON Schema}, "secret_options": ["workspace_key"]}
 //! ```
@@ -34,6 +35,7 @@ fn describe_ops<'a>(ops: impl Iterator<Item = &'a Operation>) -> Value {
             "summary": op.summary,
             "debug_only": op.debug_only,
             "secret_fields": op.secret_fields(),
+            "secret_reply_fields": secret_fields(&op.reply_schema()),
             "request": op.request_schema(),
             "reply": op.reply_schema(),
         })).collect::<Vec<_>>(),
@@ -61,7 +63,9 @@ pub fn markdown() -> String {
          Generated from the core's registry (`core/src/ops/registry.rs`) by\n\
          `DUCTAPE_BLESS=1 cargo test -p ductape-core --test generated_docs`; do not edit by hand.\n\
          The JSON Schemas of every request and reply are in [`operations.json`](operations.json).\n\
-         `?` marks an optional field; secret fields are write-only and never appear in a reply.\n\n\
+         `?` marks an optional field; secret request fields are write-only and never appear in a reply. A\n\
+         reply field marked secret (`secret: new_key` in the reply column) is a value answered once for\n\
+         the caller to store; it is never logged.\n\n\
          ## Operations\n\n| operation | what it does | request | reply |\n| --- | --- | --- | --- |\n",
     );
     for op in d["operations"].as_array().into_iter().flatten() {
@@ -73,7 +77,7 @@ pub fn markdown() -> String {
             op["name"].as_str().unwrap_or_default(),
             op["summary"].as_str().unwrap_or_default(),
             fields(&op["request"], &secrets),
-            op["reply"]["title"].as_str().map(|t| format!("`{t}`")).unwrap_or_else(|| "any".into()),
+            reply_cell(op),
         );
     }
     out.push_str("\n## Options\n\nEvery binding opens a client with these (JSON names; each binding's typed setters match them).\n\n| option | type | meaning |\n| --- | --- | --- |\n");
@@ -94,6 +98,18 @@ pub fn markdown() -> String {
         );
     }
     out
+}
+
+/// The reply's type name, with its secret fields (`` `RotateKeyReply` (secret: new_key) ``).
+fn reply_cell(op: &Value) -> String {
+    let name = op["reply"]["title"].as_str().map(|t| format!("`{t}`")).unwrap_or_else(|| "any".into());
+    let secrets: Vec<&str> =
+        op["secret_reply_fields"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    if secrets.is_empty() {
+        name
+    } else {
+        format!("{name} (secret: {})", secrets.join(", "))
+    }
 }
 
 /// `{tag, project_id, atlas_private_key? (secret)}`

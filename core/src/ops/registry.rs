@@ -11,6 +11,7 @@
 use super::parse::parse;
 use crate::connections::{self as conn, api as conn_api};
 use crate::error::{Error, ErrorCode, Result};
+use crate::workspace::{self as ws, api as ws_api};
 use crate::Ductape;
 use once_cell::sync::Lazy;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -119,6 +120,8 @@ static PRODUCT: &[Operation] = &[
         conn::update, conn_api::UpdateRequest => conn_api::Record),
     op!("cloud.connections.delete", "Deletes a connection: the record stays as deleted, its secrets are erased.",
         conn::delete, conn_api::TagRequest => conn_api::DeleteReply),
+    op!("workspace.rotateKey", "Re-encrypts every stored secret under a new workspace key in one transaction; answers where the new key is.",
+        ws::rotate_key, ws_api::RotateKeyRequest => ws_api::RotateKeyReply),
 ];
 
 #[cfg(feature = "debug-operations")]

@@ -6,6 +6,10 @@
 //! - Schema migrations ([`schema::MIGRATIONS`]) run under the write lock on open, so two
 //!   processes opening a new workspace at once migrate it once.
 //! - A key check value sealed with the workspace key detects a wrong key on open.
+//! - [`Store::rotate_key`] re-seals every secret and the key check under a new key in one write
+//!   transaction and then swaps the cipher, while no read or write of this `Store` runs (the
+//!   `gate`); a `Store` in another process that still has the old key is refused by
+//!   [`Store::cipher`] (its key check no longer matches) instead of writing under the old key.
 //!
 //! Feature modules (connections, later network/resources/products) keep their SQL in their own
 //! folder and use [`Store::read`] / [`Store::write`] (or the `_async` forms from async code).
@@ -16,13 +20,14 @@ pub mod schema;
 pub use private::create_private_dir;
 use private::restrict_file;
 
-use crate::crypto::{Cipher, WorkspaceKey};
+use crate::crypto::key::{self, KeySource};
+use crate::crypto::{Cipher, SecretString, WorkspaceKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::runtime;
 use rusqlite::{Connection, ErrorCode as SqliteCode, OpenFlags, Transaction, TransactionBehavior};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 pub const DB_FILE_NAME: &str = "workspace.db";
@@ -33,10 +38,29 @@ const WRITE_LOCK_PATIENCE: Duration = Duration::from_secs(60);
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const POOL_MAX: usize = 8;
 
+/// The cipher of the current key, the key check value it opens, and where the key came from.
+struct Keyring {
+    cipher: Arc<Cipher>,
+    check: Vec<u8>,
+    source: KeySource,
+}
+
+/// What [`Store::rotate_key`] did.
+#[derive(Debug)]
+pub struct Rotated {
+    /// How many sealed values `reseal` re-sealed (the key check is not counted).
+    pub resealed: usize,
+    /// Where the key came from (and, for the workspace's own key file, where the new one went).
+    pub source: KeySource,
+}
+
 pub struct Store {
     dir: PathBuf,
     db_path: PathBuf,
-    cipher: Cipher,
+    keyring: Mutex<Keyring>,
+    /// Held shared by every read and write of this `Store`, exclusively by a key rotation: no
+    /// one reads a snapshot under one key and decrypts with the other.
+    gate: RwLock<()>,
     pool: Mutex<Vec<Connection>>,
     /// Serialises this process's writers before they reach SQLite: queued on SQLite's own lock
     /// they would sleep in millisecond steps (8 concurrent writers ran 4x slower per write).
@@ -58,7 +82,12 @@ impl Store {
         let store = Store {
             dir: dir.to_path_buf(),
             db_path,
-            cipher: Cipher::new(key),
+            keyring: Mutex::new(Keyring {
+                cipher: Arc::new(Cipher::new(key)),
+                check: Vec::new(),
+                source: key.source().clone(),
+            }),
+            gate: RwLock::new(()),
             pool: Mutex::new(Vec::new()),
             writer: Mutex::new(()),
         };
@@ -78,8 +107,39 @@ impl Store {
         &self.db_path
     }
 
-    pub fn cipher(&self) -> &Cipher {
-        &self.cipher
+    fn keyring(&self) -> std::sync::MutexGuard<'_, Keyring> {
+        self.keyring.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Where the current key came from.
+    pub fn key_source(&self) -> KeySource {
+        self.keyring().source.clone()
+    }
+
+    /// The cipher of the workspace's current key, for sealing or opening secrets on `conn` (a
+    /// connection or transaction of this store). When the workspace's key check is not the one
+    /// this store opened (another process rotated the key) it is a `workspace` error: nothing is
+    /// written under a key the workspace no longer has.
+    pub fn cipher(&self, conn: &Connection) -> Result<Arc<Cipher>> {
+        let stored: Vec<u8> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0))
+            .map_err(|e| db_error("read", e))?;
+        let ring = self.keyring();
+        if stored != ring.check {
+            return Err(Error::new(
+                ErrorCode::Workspace,
+                format!(
+                    "the workspace key of {} was rotated since this client opened it (by another process); \
+                     open the workspace again with the new key",
+                    self.db_path.display()
+                ),
+            ));
+        }
+        Ok(Arc::clone(&ring.cipher))
+    }
+
+    fn read_gate(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.gate.read().unwrap_or_else(|p| p.into_inner())
     }
 
     fn connect(&self) -> Result<Connection> {
@@ -116,6 +176,7 @@ impl Store {
     /// A read that still meets a lock after `busy_timeout` (WAL recovery by another process)
     /// is retried, so `f` may run more than once.
     pub fn read<T>(&self, mut f: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
+        let _gate = self.read_gate();
         let conn = self.take()?;
         let out = retry_while_busy(is_busy_error, || f(&conn));
         self.give_back(conn);
@@ -124,6 +185,7 @@ impl Store {
 
     /// Runs `f` inside a deferred (read) transaction: one snapshot for every statement.
     pub fn read_tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let _gate = self.read_gate();
         let mut conn = self.take()?;
         let out = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(|e| db_error("read", e))?;
@@ -138,7 +200,13 @@ impl Store {
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it. While another thread or
     /// process holds the write lock the whole transaction is retried (so `f` may run more than
     /// once and must not have side effects outside the transaction). An error from `f` rolls back.
-    pub fn write<T>(&self, mut f: impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub fn write<T>(&self, f: impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let _gate = self.read_gate();
+        self.write_in_turn(f)
+    }
+
+    /// [`Store::write`] for a caller that already holds the gate.
+    fn write_in_turn<T>(&self, mut f: impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T> {
         // A panic in another writer poisons nothing we rely on: the transaction rolled back.
         let _turn = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut conn = self.take()?;
@@ -226,27 +294,189 @@ impl Store {
         })
     }
 
+    /// Checks `key` against the workspace's key check value (sealing it first on a new
+    /// workspace). With the workspace's own key file, a key check that only the pending file
+    /// (`workspace.key.new`) opens is a rotation that committed but did not rename its file:
+    /// the rename is finished here. A pending file next to a key that still opens the workspace
+    /// is one whose rotation never committed: removed, under the write lock (a rotation writes
+    /// it only while it holds that lock).
     fn check_key(&self, key: &WorkspaceKey) -> Result<()> {
-        let sealed = self.cipher.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_AAD)?;
+        let cipher = Cipher::new(key);
+        let sealed = cipher.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_AAD)?;
+        let pending = match key.source() {
+            KeySource::File(p) => Some(key::pending_key_path(p)),
+            _ => None,
+        };
         let stored: Vec<u8> = self.write(|tx| {
             tx.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('key_check', ?1)", [&sealed])
                 .map_err(|e| db_error("write", e))?;
-            tx.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0))
-                .map_err(|e| db_error("read", e))
+            let stored: Vec<u8> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0))
+                .map_err(|e| db_error("read", e))?;
+            if let Some(p) = pending.as_ref().filter(|p| p.exists()) {
+                if opens_check(&cipher, &stored) {
+                    tracing::info!(path = %p.display(), "removing the key file of a rotation that did not commit");
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Ok(stored)
         })?;
-        match self.cipher.open(&stored, KEY_CHECK_AAD) {
-            Ok(p) if p == KEY_CHECK_PLAINTEXT => Ok(()),
-            _ => Err(Error::new(
-                ErrorCode::Workspace,
-                format!(
-                    "the workspace key from {} does not match the workspace {}: it was created with another key. \
-                     Set DUCTAPE_WORKSPACE_KEY (or the workspace_key option) to the original key, or use another workspace_dir",
-                    key.source(),
-                    self.db_path.display()
-                ),
-            )),
+        if opens_check(&cipher, &stored) {
+            self.install(cipher, stored, key.source().clone());
+            return Ok(());
+        }
+        if let KeySource::File(path) = key.source() {
+            if let Some(found) = self.finish_pending_rotation(path, &stored)? {
+                self.install(Cipher::new(&found), stored, key.source().clone());
+                return Ok(());
+            }
+        }
+        Err(Error::new(
+            ErrorCode::Workspace,
+            format!(
+                "the workspace key from {} does not match the workspace {}: it was created with (or rotated to) another \
+                 key. Set DUCTAPE_WORKSPACE_KEY (or the workspace_key option) to the workspace's current key, or use \
+                 another workspace_dir",
+                key.source(),
+                self.db_path.display()
+            ),
+        ))
+    }
+
+    /// A rotation that committed but was stopped before its rename: the pending file holds the
+    /// key that opens `stored`. Renames it into place (another opener may have done so already:
+    /// then the key file itself has it) and answers that key.
+    fn finish_pending_rotation(&self, path: &Path, stored: &[u8]) -> Result<Option<WorkspaceKey>> {
+        let pending = key::pending_key_path(path);
+        if pending.exists() {
+            let found = WorkspaceKey::load_private_file(&pending, KeySource::File(path.to_path_buf()))?;
+            if opens_check(&Cipher::new(&found), stored) {
+                match key::rename_key_file(&pending, path) {
+                    Ok(()) => tracing::info!(path = %path.display(), "finished an interrupted workspace key rotation"),
+                    Err(e) if !pending.exists() => tracing::debug!("another opener finished the rotation: {e}"),
+                    Err(e) => return Err(e),
+                }
+                return Ok(Some(found));
+            }
+        }
+        // another opener may have finished it between our key resolution and now
+        let current = WorkspaceKey::load_private_file(path, KeySource::File(path.to_path_buf()))?;
+        Ok(opens_check(&Cipher::new(&current), stored).then_some(current))
+    }
+
+    fn install(&self, cipher: Cipher, check: Vec<u8>, source: KeySource) {
+        *self.keyring() = Keyring { cipher: Arc::new(cipher), check, source };
+    }
+
+    /// Re-seals the workspace under `new_key` in one write transaction: `reseal(tx, old, new)`
+    /// re-seals the features' sealed values (answering how many), then the key check is sealed
+    /// anew, then it commits. For the workspace's own key file, the new key is first written
+    /// durably to `workspace.key.new` (inside the transaction, before the commit) and renamed
+    /// over `workspace.key` after it, so a crash at any point leaves a key that opens the
+    /// workspace (see [`Store::check_key`]). Other sources cannot be written: the caller gets
+    /// the new key and must keep it. Every read and write of this `Store` waits meanwhile, and
+    /// uses the new cipher afterwards.
+    pub fn rotate_key(
+        &self,
+        new_key: &WorkspaceKey,
+        new_key_text: &SecretString,
+        mut reseal: impl FnMut(&Transaction<'_>, &Cipher, &Cipher) -> Result<usize>,
+    ) -> Result<Rotated> {
+        let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
+        let (old, check, source) = {
+            let ring = self.keyring();
+            (Arc::clone(&ring.cipher), ring.check.clone(), ring.source.clone())
+        };
+        let new = Cipher::new(new_key);
+        let key_file = match &source {
+            KeySource::File(p) => Some(p.clone()),
+            _ => None,
+        };
+        let pending = key_file.as_deref().map(key::pending_key_path);
+        let (resealed, new_check) = self.write_in_turn(|tx| {
+            let stored: Vec<u8> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0))
+                .map_err(|e| db_error("read", e))?;
+            if stored != check {
+                return Err(Error::new(
+                    ErrorCode::Workspace,
+                    "the workspace key was rotated by another process since this client opened it; open the \
+                     workspace again with the new key",
+                ));
+            }
+            if opens_check(&new, &stored) {
+                return Err(Error::invalid("new_key", "new_key is the workspace's current key; give another one"));
+            }
+            let mut inner = || -> Result<(usize, Vec<u8>)> {
+                if let Some(p) = &pending {
+                    key::write_key_file(p, new_key_text)?;
+                }
+                let n = reseal(tx, &old, &new)?;
+                let sealed = new.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_AAD)?;
+                tx.execute("UPDATE meta SET value = ?1 WHERE key = 'key_check'", [&sealed])
+                    .map_err(|e| db_error("write", e))?;
+                debug_pause("before_commit");
+                Ok((n, sealed))
+            };
+            inner().inspect_err(|_| {
+                // still under the write lock: nobody else's pending file
+                if let Some(p) = &pending {
+                    let _ = std::fs::remove_file(p);
+                }
+            })
+        })?;
+        debug_pause("after_commit");
+        if let (Some(path), Some(pending)) = (&key_file, &pending) {
+            // Should the rename fail, the pending file still opens the workspace (check_key).
+            key::rename_key_file(pending, path)?;
+        }
+        self.install(new, new_check, source.clone());
+        tracing::info!(resealed, source = source.kind(), "rotated the workspace key");
+        Ok(Rotated { resealed, source })
+    }
+
+    /// [`Store::rotate_key`] from async code (on the blocking pool, or inline on a foreign
+    /// caller's thread, as [`Store::write_async`]).
+    pub async fn rotate_key_async<F>(
+        self: &Arc<Self>,
+        new_key: WorkspaceKey,
+        text: SecretString,
+        reseal: F,
+    ) -> Result<Rotated>
+    where
+        F: FnMut(&Transaction<'_>, &Cipher, &Cipher) -> Result<usize> + Send + 'static,
+    {
+        if runtime::caller_may_block() {
+            return self.rotate_key(&new_key, &text, reseal);
+        }
+        let store = Arc::clone(self);
+        run_blocking(move || store.rotate_key(&new_key, &text, reseal)).await
+    }
+}
+
+fn opens_check(cipher: &Cipher, stored: &[u8]) -> bool {
+    matches!(cipher.open(stored, KEY_CHECK_AAD), Ok(p) if p == KEY_CHECK_PLAINTEXT)
+}
+
+/// A test-only stop inside a key rotation: with `DUCTAPE_DEBUG_ROTATE_PAUSE=<stage>:<marker>`
+/// (builds with the `debug-operations` feature only), the rotation creates `<marker>` when it
+/// reaches `<stage>` (`before_commit`, `after_commit`) and then waits to be killed, so a test
+/// can kill -9 a process in the middle of a rotation.
+fn debug_pause(stage: &str) {
+    #[cfg(feature = "debug-operations")]
+    if let Some(v) = std::env::var_os("DUCTAPE_DEBUG_ROTATE_PAUSE") {
+        let v = v.to_string_lossy().into_owned();
+        if let Some((at, marker)) = v.split_once(':') {
+            if at == stage {
+                let _ = std::fs::write(marker, stage);
+                loop {
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
         }
     }
+    #[cfg(not(feature = "debug-operations"))]
+    let _ = stage;
 }
 
 enum Attempt {
@@ -333,6 +563,30 @@ mod tests {
         let e = Store::open(&dir, &WorkspaceKey::from_bytes([2; 32])).unwrap_err();
         assert_eq!(e.code, ErrorCode::Workspace);
         assert!(e.message.contains("does not match"), "{}", e.message);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn sec13_a_rotated_workspace_key_file_is_synced_before_and_after_the_commit() {
+        use crate::store::private::tests::DIR_SYNCS;
+        let dir = temp_dir("store-rotate-sync");
+        create_private_dir(&dir).unwrap();
+        let key = WorkspaceKey::resolve(&dir, None, None).unwrap();
+        let s = Store::open(&dir, &key).unwrap();
+        let text = WorkspaceKey::generate_base64();
+        let new = WorkspaceKey::parse(text.expose(), key.source().clone()).unwrap();
+        let before = DIR_SYNCS.with(|n| n.get());
+        let r = s.rotate_key(&new, &text, |_, _, _| Ok(0)).unwrap();
+        assert_eq!(r.resealed, 0);
+        assert_eq!(DIR_SYNCS.with(|n| n.get()), before + 2, "the pending file's rename and the final rename");
+        let on_disk = std::fs::read_to_string(dir.join(key::KEY_FILE_NAME)).unwrap();
+        assert_eq!(on_disk.trim(), text.expose());
+        drop(s);
+        assert!(Store::open(&dir, &new).is_ok());
+        // the old key's bytes are refused (given as an option: from the file, open reads the new key)
+        assert!(Store::open(&dir, &WorkspaceKey::from_bytes(*key.bytes())).is_err());
+        assert!(Store::open(&dir, &key).is_ok(), "the workspace's own key file now holds the new key");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

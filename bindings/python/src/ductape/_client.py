@@ -177,11 +177,15 @@ class _Base:
         workspace_key: Optional[str] = None,
         workspace_key_file: Union[str, "os.PathLike[str]", None] = None,
         max_response_bytes: Optional[int] = None,
+        ca_file: Union[str, "os.PathLike[str]", None] = None,
+        tls_roots: Optional[str] = None,
         debug_operations: Optional[bool] = None,
     ) -> None:
         """Options as ``docs/operations.md`` lists them, as keyword arguments or in ``options``
         (their JSON names); ``describe()["options"]`` has them too. ``workspace_key`` is the
-        base64 of 32 bytes (default ``$DUCTAPE_WORKSPACE_KEY``, else the workspace's key file)."""
+        base64 of 32 bytes (default ``$DUCTAPE_WORKSPACE_KEY``, else the workspace's key file);
+        ``ca_file`` a PEM file of extra CA certificates (default ``$DUCTAPE_CA_FILE``), ``tls_roots``
+        ``"bundled"`` (default) or ``"system"``."""
         client = _open(
             _options_json(
                 options,
@@ -195,6 +199,8 @@ class _Base:
                     "workspace_key": workspace_key,
                     "workspace_key_file": workspace_key_file,
                     "max_response_bytes": max_response_bytes,
+                    "ca_file": ca_file,
+                    "tls_roots": tls_roots,
                     "debug_operations": debug_operations,
                 },
             )

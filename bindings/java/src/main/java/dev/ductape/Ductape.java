@@ -185,6 +185,11 @@ public final class Ductape implements AutoCloseable {
         public Builder workspaceKeyFile(String file) { options.put("workspace_key_file", file); return this; }
         /** The largest Atlas answer body read (default 16 MiB). */
         public Builder maxResponseBytes(long bytes) { options.put("max_response_bytes", bytes); return this; }
+        /** A PEM file of CA certificates to trust besides the roots (e.g. a corporate proxy's CA); default {@code $DUCTAPE_CA_FILE}. */
+        public Builder caFile(Path file) { options.put("ca_file", file.toString()); return this; }
+        public Builder caFile(String file) { options.put("ca_file", file); return this; }
+        /** The trust roots: {@code "bundled"} (default, the Mozilla roots built in) or {@code "system"} (the OS trust store). */
+        public Builder tlsRoots(String roots) { options.put("tls_roots", roots); return this; }
         public Builder debugOperations(boolean on) { options.put("debug_operations", on); return this; }
         /** Any option by its JSON name. */
         public Builder option(String name, Object value) { options.put(name, value); return this; }
