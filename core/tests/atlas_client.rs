@@ -396,7 +396,12 @@ async fn a_cancelled_call_returns_its_nonce() {
     );
     // Dropped while its request (holding a nonce) is in the simulator's delay: the call is aborted.
     wait_until("the delayed request reaches the simulator", || sim.faults().is_empty()).await;
+    let alive = || ductape_core::runtime::handle().metrics().num_alive_tasks();
+    let peak = alive();
     drop(call);
+    // The abort takes effect on a runtime worker; the task's drop (which returns the nonce) is done
+    // once the runtime counts one task fewer. (Validating at once raced it on a loaded machine.)
+    wait_until("the aborted task is dropped", || alive() < peak).await;
     sim.clear_request_log();
     let v = validate(&d, "conn").await;
     assert_eq!(v["valid"], true, "{v}");

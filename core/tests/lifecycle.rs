@@ -385,7 +385,7 @@ async fn a_rotation_during_validation_is_not_overwritten() {
 }
 
 #[tokio::test]
-async fn a_deprecated_atlas_version_reaches_the_caller_as_a_warning_in_the_reply() {
+async fn sec16_a_deprecated_atlas_version_reaches_the_caller_as_a_warning_in_the_reply() {
     let sim = start_sim().await;
     sim.configure(|c| c.deprecated_versions = vec!["2023-01-01".into()]);
     let dir = temp_workspace("deprecated");

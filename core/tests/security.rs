@@ -104,3 +104,21 @@ async fn sec14_credentials_are_bound_to_the_atlas_they_were_completed_for() {
     assert_eq!(validate(&elsewhere, "conn").await["valid"], true);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// SECURITY.md is the adopter's reviewer's page: it must keep the parts they look for.
+#[test]
+fn sec17_security_md_states_the_threat_model_rotation_roles_and_reporting() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../SECURITY.md")).unwrap();
+    for part in [
+        "## Threat model",
+        "By default the key sits beside the database",
+        "## What is never logged",
+        "## Rotating",
+        "workspace.rotateKey",
+        "## Least privilege",
+        "Project Owner",
+        "## Reporting a vulnerability",
+    ] {
+        assert!(text.contains(part), "SECURITY.md lost {part:?}");
+    }
+}

@@ -86,7 +86,7 @@ def test_a_failed_validation_is_an_answer_not_an_exception(tmp_path):
     assert (check["valid"], check["status"], check["code"]) == (False, "error", "atlas_missing_role")
 
 
-def test_atlas_deprecation_warnings_reach_python_logging(tmp_path, caplog):
+def test_sec16_atlas_deprecation_warnings_reach_python_logging(tmp_path, caplog):
     sim("POST", "/__sim/config", {"deprecated_versions": ["2023-01-01"]})
     try:
         c = ductape.Ductape(workspace_dir=tmp_path, atlas_base_url=SIM).cloud.connections

@@ -132,7 +132,7 @@ class FacadeSimTest {
     }
 
     @Test
-    void atlasDeprecationWarningsReachJavaLogging() throws Exception {
+    void sec16AtlasDeprecationWarningsReachJavaLogging() throws Exception {
         List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.logging.Handler handler = new java.util.logging.Handler() {
             @Override public void publish(java.util.logging.LogRecord r) { seen.add(r.getLevel() + " " + r.getMessage()); }
