@@ -215,6 +215,11 @@ async fn sec15_a_loopback_base_url_bypasses_a_configured_proxy() {
     let _ = system_status(&far).await.unwrap_err();
     let seen = proxy.seen();
     assert!(seen.iter().any(|s| s.method == "CONNECT" && s.path.starts_with("atlas.example.invalid")), "{seen:?}");
+    // Canary: what a proxy sees of a credentialed call is the tunnel's host, never a secret.
+    let text = format!("{seen:?}");
+    for secret in [seed::OWNER_PRIVATE_KEY, "00000000-0000-4000-8000-000000000000", "Digest", "Authorization"] {
+        assert!(!text.contains(secret), "the proxy saw {secret}: {text}");
+    }
     clear();
     let _ = std::fs::remove_dir_all(&dir);
 }

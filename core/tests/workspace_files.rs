@@ -110,6 +110,17 @@ async fn sec12_the_key_can_come_from_a_named_file() {
     assert_eq!(e.code, ErrorCode::Workspace);
     assert!(e.message.contains(&missing.display().to_string()), "{}", e.message);
     assert!(!missing.exists());
+    // Canary: what a key file holds never comes back, whether it is a key, the wrong key, or not a key.
+    let canary_key = "Q2FuYXJ5LWtleS1maWxlLWNvbnRlbnRzLTAwMDAwMDA=";
+    for contents in [canary_key.to_string(), "Canary-not-a-key-0451".to_string()] {
+        std::fs::write(&key_file, &contents).unwrap();
+        for mode in [0o600, 0o644] {
+            chmod(&key_file, mode);
+            let e = list_err(with_file()).await;
+            let shown = format!("{e} {e:?} {}", serde_json::to_string(&e).unwrap());
+            assert!(!shown.contains(&contents) && !shown.contains("Canary"), "the key file's contents leaked: {shown}");
+        }
+    }
     // both a key and a key file: refused at open
     let both = Options { workspace_key_file: Some(key_file.clone()), ..options("https://cloud.mongodb.com", &dir) };
     assert_eq!(Ductape::open(both).unwrap_err().field.as_deref(), Some("workspace_key_file"));
