@@ -30,6 +30,12 @@ usage:
 environment: DUCTAPE_WORKSPACE_DIR, DUCTAPE_WORKSPACE_KEY, MONGODB_ATLAS_BASE_URL";
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so printing into a closed pipe (`ductape lifecycle | head`) panicked
+    // with exit code 101; with the default action the process just ends, as `cat` does.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

@@ -154,3 +154,22 @@ fn operations_and_describe_list_the_registry() {
     let o = ductape(&["bogus"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "a usage error exits 2");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    let dir = workspace("pipe");
+    let mut child = ductape(&["lifecycle", "--workspace-dir", dir.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take()); // like `| head -c 16`
+    let o = child.wait_with_output().unwrap();
+    let (_, err) = text(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(o.status.code(), Some(101), "a panic on the closed pipe");
+    let _ = std::fs::remove_dir_all(&dir);
+}
