@@ -34,16 +34,16 @@ pub unsafe extern "C" fn ductape_call(
 ) -> *mut u8 {
     let reply = catch_unwind(AssertUnwindSafe(|| {
         let Some(handle) = (unsafe { handle.as_ref() }) else {
-            return crate::uniffi_api::error_envelope("failed_precondition", "the client handle is null");
+            return crate::error_envelope("failed_precondition", "the client handle is null");
         };
         let (Some(operation), Some(params)) =
             (unsafe { text(operation, operation_len) }, unsafe { text(params, params_len) })
         else {
-            return crate::uniffi_api::error_envelope("invalid_argument", "the operation or request is not UTF-8");
+            return crate::error_envelope("invalid_argument", "the operation or request is not UTF-8");
         };
         runtime::block_on_call(Arc::clone(&handle.0), operation, params)
     }))
-    .unwrap_or_else(|_| crate::uniffi_api::error_envelope("internal", "internal error (panic) in the native library"));
+    .unwrap_or_else(|_| crate::error_envelope("internal", "internal error (panic) in the native library"));
     let bytes = reply.into_bytes().into_boxed_slice();
     if !reply_len.is_null() {
         unsafe { *reply_len = bytes.len() };

@@ -133,12 +133,7 @@ pub fn native_version() -> String {
 }
 
 fn internal_envelope() -> String {
-    error_envelope("internal", "internal error (panic) in the native library")
-}
-
-/// An error envelope made in this library (not by an operation).
-pub(crate) fn error_envelope(code: &str, message: &str) -> String {
-    serde_json::json!({"ok": false, "error": {"code": code, "message": message}}).to_string()
+    crate::error_envelope("internal", "internal error (panic) in the native library")
 }
 
 mod exit_guard {

@@ -128,6 +128,18 @@ class ConformanceJavaTest {
         return status;
     }
 
+    /** How many injected faults the simulator still holds (0 once a counted fault's request arrived). */
+    static int simFaultsLeft(String base) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(base.replaceAll("/$", "") + "/__sim/faults").toURL().openConnection();
+            String body = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            c.disconnect();
+            return ((List<?>) Json.read(body)).size();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Runs a {@code {"sim": {method, path, body?}}} step; answers its report line. */
     @SuppressWarnings("unchecked")
     static Map<String, Object> simStep(String vector, int i, Map<String, Object> step) throws IOException {

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +116,7 @@ class FacadeSimTest {
         long calls = NativeBridge.asyncCallsInFlight();
         long before = NativeBridge.aliveTasks();
         CompletableFuture<Map<String, Object>> validating = c.validateAsync("prod_atlas");
-        DuctapeTest.waitFor(() -> faultsLeft() == 0, 30_000); // the request reached the simulator
+        DuctapeTest.waitFor(() -> ConformanceJavaTest.simFaultsLeft(sim) == 0, 30_000); // the request reached the simulator
         DuctapeTest.waitFor(() -> NativeBridge.aliveTasks() >= before + 1, 30_000);
         long peak = NativeBridge.aliveTasks();
         assertTrue(validating.cancel(true));
@@ -154,17 +151,6 @@ class FacadeSimTest {
         } finally {
             Envelope.LOGGER.removeHandler(handler);
             ConformanceJavaTest.simRequest(sim, "POST", "/__sim/config", Map.of("deprecated_versions", List.of()));
-        }
-    }
-
-    int faultsLeft() {
-        try {
-            HttpURLConnection conn = (HttpURLConnection) URI.create(sim + "/__sim/faults").toURL().openConnection();
-            String body = new String(conn.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            conn.disconnect();
-            return ((List<?>) Json.read(body)).size();
-        } catch (IOException e) {
-            throw new AssertionError(e);
         }
     }
 

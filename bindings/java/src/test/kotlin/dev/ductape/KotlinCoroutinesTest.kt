@@ -5,7 +5,6 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -17,20 +16,12 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import java.nio.file.Path
 import kotlin.time.Duration.Companion.milliseconds
-import kotlin.time.TimeSource
 
 class KotlinCoroutinesTest {
     @TempDir
     lateinit var workspace: Path
 
     private fun ductape() = Ductape(mapOf("workspace_dir" to workspace.toString(), "atlas_base_url" to "http://127.0.0.1:9", "debug_operations" to true))
-
-    /** Polls until [condition] holds; the timeout only bounds a hang (no test sleeps for a time). */
-    private suspend fun waitFor(timeoutMs: Long = 30_000, condition: () -> Boolean) {
-        val start = TimeSource.Monotonic.markNow()
-        while (!condition() && start.elapsedNow().inWholeMilliseconds < timeoutMs) delay(10)
-        assertTrue(condition(), "condition not reached in $timeoutMs ms")
-    }
 
     @Test
     fun generatedApiIsUsableDirectly() {

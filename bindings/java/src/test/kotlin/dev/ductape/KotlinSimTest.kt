@@ -2,7 +2,6 @@ package dev.ductape
 
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.cancelAndJoin
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import java.nio.file.Path
-import kotlin.time.TimeSource
 
 /**
  * Kotlin's coroutine API over real HTTP against the simulator (DUCTAPE_SIM_URL): the lifecycle
@@ -31,12 +29,6 @@ class KotlinSimTest {
     }
 
     private fun ductape() = Ductape(mapOf("workspace_dir" to workspace.toString(), "atlas_base_url" to sim!!))
-
-    private suspend fun waitFor(condition: () -> Boolean) {
-        val start = TimeSource.Monotonic.markNow()
-        while (!condition() && start.elapsedNow().inWholeSeconds < 30) delay(5)
-        assertTrue(condition(), "condition not reached in 30 s")
-    }
 
     private val ownerKey = mapOf("project_id" to "5c843ba379358e5b3dc2dec6", "atlas_public_key" to "awqxqtif",
         "atlas_private_key" to "a0403a4f-0151-4922-ae89-523b69cd8e04")
@@ -65,7 +57,7 @@ class KotlinSimTest {
             val calls = asyncCallsInFlight()
             val before = aliveTasks()
             val job = launch(Dispatchers.Default) { c.callSuspend("validate", mapOf("tag" to "kt")) }
-            waitFor { faultsLeft() == 0 } // the request reached the simulator
+            waitFor { ConformanceJavaTest.simFaultsLeft(sim!!) == 0 } // the request reached the simulator
             waitFor { aliveTasks() >= before + 1 }
             val peak = aliveTasks()
             job.cancelAndJoin()
@@ -74,12 +66,5 @@ class KotlinSimTest {
             assertEquals("pending", c.fetch("kt")["status"])
             assertEquals(true, c.validate("kt")["valid"])
         }
-    }
-
-    private fun faultsLeft(): Int {
-        val conn = java.net.URI.create("$sim/__sim/faults").toURL().openConnection() as java.net.HttpURLConnection
-        val body = conn.inputStream.readAllBytes().toString(Charsets.UTF_8)
-        conn.disconnect()
-        return (Json.read(body) as List<*>).size
     }
 }
