@@ -333,13 +333,25 @@ impl Ductape {
     /// `{"ok":true,"result":...}` or `{"ok":false,"error":{"code","message","field"?,"details"?}}`.
     /// Never fails: a malformed request is an `invalid_argument` envelope.
     pub async fn call_json(&self, operation: &str, params_json: &str) -> String {
-        let (outcome, warnings) = crate::warnings::collect(async {
+        self.call_json_with_progress(operation, params_json, None).await
+    }
+
+    /// [`Ductape::call_json`] with `listener` receiving the call's progress events
+    /// ([`crate::progress`]) while it runs.
+    pub async fn call_json_with_progress(
+        &self,
+        operation: &str,
+        params_json: &str,
+        listener: Option<crate::progress::Listener>,
+    ) -> String {
+        let call = async {
             match ops::parse_value(params_json) {
                 Ok(params) => self.call(operation, params).await,
                 Err(e) => Err(e),
             }
-        })
-        .await;
+        };
+        let (outcome, warnings) =
+            crate::warnings::collect(crate::progress::with_listener(operation, listener, call)).await;
         ops::envelope_with(outcome, &warnings)
     }
 }

@@ -14,6 +14,7 @@ pub mod connections;
 pub mod crypto;
 pub mod error;
 pub mod ops;
+pub mod progress;
 pub mod runtime;
 pub mod store;
 pub mod warnings;

@@ -18,6 +18,7 @@
 
 use crate::error::{Error, ErrorCode};
 use crate::ops::envelope;
+use crate::progress::Listener;
 use crate::Ductape;
 use once_cell::sync::Lazy;
 use std::cell::Cell;
@@ -100,8 +101,15 @@ impl Future for CallFuture {
 
 /// Spawns `operation` on the global runtime; the reply is the JSON envelope of `call_json`.
 /// Dropping the returned future aborts the task (how async bindings cancel a call).
-pub fn spawn_call(ductape: Arc<Ductape>, operation: String, params_json: String) -> CallFuture {
-    let handle = RUNTIME.spawn(async move { ductape.call_json(&operation, &params_json).await });
+/// `listener`, when given, receives the call's progress events ([`crate::progress`]).
+pub fn spawn_call(
+    ductape: Arc<Ductape>,
+    operation: String,
+    params_json: String,
+    listener: Option<Listener>,
+) -> CallFuture {
+    let handle =
+        RUNTIME.spawn(async move { ductape.call_json_with_progress(&operation, &params_json, listener).await });
     CallFuture { handle }
 }
 
@@ -114,7 +122,12 @@ pub fn spawn_call(ductape: Arc<Ductape>, operation: String, params_json: String)
 /// stall the tasks that thread drives, and tokio forbids it (`block_on` would panic). Such a call
 /// is refused with an `internal` envelope, without running the operation; use [`spawn_call`]
 /// and await it instead.
-pub fn block_on_call(ductape: Arc<Ductape>, operation: String, params_json: String) -> String {
+pub fn block_on_call(
+    ductape: Arc<Ductape>,
+    operation: String,
+    params_json: String,
+    listener: Option<Listener>,
+) -> String {
     if tokio::runtime::Handle::try_current().is_ok() {
         return envelope(Err(Error::new(
             ErrorCode::Internal,
@@ -125,7 +138,9 @@ pub fn block_on_call(ductape: Arc<Ductape>, operation: String, params_json: Stri
         )));
     }
     let _foreign = ForeignCallerGuard::enter();
-    match catch_unwind(AssertUnwindSafe(|| RUNTIME.block_on(ductape.call_json(&operation, &params_json)))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        RUNTIME.block_on(ductape.call_json_with_progress(&operation, &params_json, listener))
+    })) {
         Ok(reply) => reply,
         Err(payload) => envelope(Err(panic_error(payload))),
     }
@@ -167,7 +182,10 @@ mod tests {
     fn block_on_call_inside_a_runtime_is_refused_with_an_envelope() {
         let d = Arc::new(Ductape::open_json(r#"{"debug_operations": true}"#).unwrap());
         let reply = RUNTIME.block_on(async {
-            RUNTIME.spawn(async move { block_on_call(d, "debug.echo".into(), r#"{"value":1}"#.into()) }).await.unwrap()
+            RUNTIME
+                .spawn(async move { block_on_call(d, "debug.echo".into(), r#"{"value":1}"#.into(), None) })
+                .await
+                .unwrap()
         });
         assert!(reply.contains(r#""code":"internal""#) && reply.contains("spawn_call"), "{reply}");
     }

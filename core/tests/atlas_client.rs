@@ -393,6 +393,7 @@ async fn a_cancelled_call_returns_its_nonce() {
         Arc::clone(&d),
         "cloud.connections.validate".into(),
         json!({"tag": "conn"}).to_string(),
+        None,
     );
     // Dropped while its request (holding a nonce) is in the simulator's delay: the call is aborted.
     wait_until("the delayed request reaches the simulator", || sim.faults().is_empty()).await;

@@ -17,7 +17,7 @@ const PER_WORKER: usize = 24;
 
 fn call_blocking(d: &Arc<Ductape>, op: &str, params: Value) -> Value {
     let reply: Value =
-        serde_json::from_str(&runtime::block_on_call(Arc::clone(d), op.to_string(), params.to_string())).unwrap();
+        serde_json::from_str(&runtime::block_on_call(Arc::clone(d), op.to_string(), params.to_string(), None)).unwrap();
     assert_eq!(reply["ok"], true, "{op} {params}: {reply}");
     reply["result"].clone()
 }
@@ -96,6 +96,7 @@ fn many_threads_lose_nothing() {
                     d,
                     "cloud.connections.create".into(),
                     json!({"provider": "mongodb_atlas", "name": "contested"}).to_string(),
+                    None,
                 ))
                 .unwrap();
                 r

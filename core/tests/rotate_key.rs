@@ -236,7 +236,7 @@ fn sec13_calls_running_during_rotations_all_succeed() {
                     let reply: Value = serde_json::from_str(&ductape_core::runtime::block_on_call(
                         Arc::clone(&d),
                         op.into(),
-                        params.to_string(),
+                        params.to_string(), None,
                     ))
                     .unwrap();
                     assert_eq!(reply["ok"], true, "{op} during a rotation: {reply}");
@@ -251,6 +251,7 @@ fn sec13_calls_running_during_rotations_all_succeed() {
             Arc::clone(&d),
             "workspace.rotateKey".into(),
             "{}".into(),
+            None,
         ))
         .unwrap();
         assert_eq!(reply["result"]["rotated"], 3, "{reply}");
@@ -272,7 +273,7 @@ fn rotating_child_process() {
     let key = std::env::var(CHILD_KEY_ENV).ok();
     let d = Arc::new(Ductape::open(opts(&base, Path::new(&dir), key.as_deref())).unwrap());
     let params = if key.is_some() { json!({"new_key": NEW_KEY}) } else { json!({}) };
-    let reply = ductape_core::runtime::block_on_call(d, "workspace.rotateKey".into(), params.to_string());
+    let reply = ductape_core::runtime::block_on_call(d, "workspace.rotateKey".into(), params.to_string(), None);
     panic!("the rotation should have stopped at its pause point, got {reply}");
 }
 

@@ -41,7 +41,7 @@ pub unsafe extern "C" fn ductape_call(
         else {
             return crate::error_envelope("invalid_argument", "the operation or request is not UTF-8");
         };
-        runtime::block_on_call(Arc::clone(&handle.0), operation, params)
+        runtime::block_on_call(Arc::clone(&handle.0), operation, params, None)
     }))
     .unwrap_or_else(|_| crate::error_envelope("internal", "internal error (panic) in the native library"));
     let bytes = reply.into_bytes().into_boxed_slice();

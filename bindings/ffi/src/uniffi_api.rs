@@ -29,6 +29,21 @@ pub enum DuctapeError {
     Failure { code: String, detail: String, field: Option<String> },
 }
 
+/// Receives the progress events of one call (`call_with_progress`, `call_async_with_progress`):
+/// each is the JSON of `ductape_core::progress::ProgressEvent`,
+/// `{"operation","step","done","total"?,"elapsed_ms","message"?}`. Called on the thread the call
+/// runs on (the caller's for a blocking call, a runtime worker for an async one); it must return
+/// quickly. An exception it throws is swallowed by the generated code; a panic ends its events.
+#[uniffi::export(with_foreign)]
+pub trait ProgressListener: Send + Sync {
+    fn on_progress(&self, event_json: String);
+}
+
+/// The core's listener over a foreign one; silent once the host is shutting down.
+fn core_listener(listener: Arc<dyn ProgressListener>) -> ductape_core::progress::Listener {
+    Arc::new(move |event| exit_guard::while_running(|| listener.on_progress(event.to_json())))
+}
+
 /// A handle on one workspace. Thread-safe: share one client between threads and tasks.
 #[derive(uniffi::Object)]
 pub struct DuctapeClient {
@@ -59,7 +74,7 @@ impl DuctapeClient {
     /// envelope. Call it from any foreign thread; many threads may call at once.
     pub fn call(&self, operation: String, params_json: String) -> String {
         let inner = self.inner.clone();
-        match catch_unwind(AssertUnwindSafe(|| runtime::block_on_call(inner, operation, params_json))) {
+        match catch_unwind(AssertUnwindSafe(|| runtime::block_on_call(inner, operation, params_json, None))) {
             Ok(reply) => reply,
             Err(_) => internal_envelope(),
         }
@@ -68,7 +83,32 @@ impl DuctapeClient {
     /// Runs one operation on the core's runtime and answers the JSON envelope. Dropping the
     /// returned future (a cancelled coroutine or asyncio task) aborts the Rust task.
     pub async fn call_async(&self, operation: String, params_json: String) -> String {
-        exit_guard::Guarded::new(runtime::spawn_call(self.inner.clone(), operation, params_json)).await
+        exit_guard::Guarded::new(runtime::spawn_call(self.inner.clone(), operation, params_json, None)).await
+    }
+
+    /// `call`, with `listener` receiving the call's progress events.
+    pub fn call_with_progress(
+        &self,
+        operation: String,
+        params_json: String,
+        listener: Arc<dyn ProgressListener>,
+    ) -> String {
+        let (inner, listener) = (self.inner.clone(), Some(core_listener(listener)));
+        match catch_unwind(AssertUnwindSafe(|| runtime::block_on_call(inner, operation, params_json, listener))) {
+            Ok(reply) => reply,
+            Err(_) => internal_envelope(),
+        }
+    }
+
+    /// `call_async`, with `listener` receiving the call's progress events.
+    pub async fn call_async_with_progress(
+        &self,
+        operation: String,
+        params_json: String,
+        listener: Arc<dyn ProgressListener>,
+    ) -> String {
+        let call = runtime::spawn_call(self.inner.clone(), operation, params_json, Some(core_listener(listener)));
+        exit_guard::Guarded::new(call).await
     }
 
     /// A `ductape_*` C ABI handle on this client's core (see `include/ductape.h`): the facades'
@@ -137,7 +177,7 @@ fn internal_envelope() -> String {
 }
 
 mod exit_guard {
-    //! Counts the wake-ups that uniffi turns into foreign callbacks, so that they can be stopped
+    //! Counts the wake-ups that uniffi turns into foreign callbacks (and progress events), so that they can be stopped
     //! and drained before the host interpreter shuts down (see `prepare_for_exit`).
     use std::future::Future;
     use std::pin::Pin;
@@ -162,13 +202,24 @@ mod exit_guard {
         }
 
         fn wake_by_ref(self: &Arc<Self>) {
-            // Count first, then check: `stop_and_drain` sets STOPPED and then waits for zero, so
-            // every wake either sees STOPPED or is waited for.
-            IN_FLIGHT.fetch_add(1, SeqCst);
-            if !STOPPED.load(SeqCst) {
-                self.0.wake_by_ref();
+            while_running(|| self.0.wake_by_ref())
+        }
+    }
+
+    /// Runs `f` (a call into the host) unless the host is shutting down.
+    pub fn while_running(f: impl FnOnce()) {
+        // Count first, then check: `stop_and_drain` sets STOPPED and then waits for zero, so
+        // every call either sees STOPPED or is waited for.
+        struct Leave;
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                IN_FLIGHT.fetch_sub(1, SeqCst);
             }
-            IN_FLIGHT.fetch_sub(1, SeqCst);
+        }
+        IN_FLIGHT.fetch_add(1, SeqCst);
+        let _leave = Leave; // also when `f` unwinds
+        if !STOPPED.load(SeqCst) {
+            f();
         }
     }
 
@@ -249,9 +300,33 @@ mod tests {
         }
     }
 
+    struct Recorder(std::sync::Mutex<Vec<serde_json::Value>>);
+
+    impl ProgressListener for Recorder {
+        fn on_progress(&self, event_json: String) {
+            self.0.lock().unwrap().push(serde_json::from_str(&event_json).unwrap());
+        }
+    }
+
+    /// Part of the exit-state test below: after `prepare_for_exit` no listener is called.
+    fn progress_events_reach_the_listener_of_a_blocking_call() {
+        let c = client();
+        let rec = Arc::new(Recorder(Default::default()));
+        let reply = c.call_with_progress("debug.progress".into(), r#"{"steps": 2}"#.into(), rec.clone());
+        assert_eq!(reply, r#"{"ok":true,"result":{"reported":2}}"#);
+        let seen = rec.0.lock().unwrap();
+        let ticks: Vec<_> =
+            seen.iter().map(|e| (e["operation"].clone(), e["done"].clone(), e["total"].clone())).collect();
+        assert_eq!(
+            ticks,
+            [("debug.progress".into(), 1.into(), 2.into()), ("debug.progress".into(), 2.into(), 2.into())]
+        );
+    }
+
     /// One test for everything that touches the process-wide exit state, in order.
     #[test]
     fn async_calls_wake_count_and_stop_at_exit() {
+        progress_events_reach_the_listener_of_a_blocking_call();
         let c = client();
         let counting = Arc::new(CountingWaker(AtomicUsize::new(0)));
         let waker = Waker::from(counting.clone());
@@ -282,7 +357,10 @@ mod tests {
         assert!(fut.as_mut().poll(&mut cx).is_pending());
         std::thread::sleep(std::time::Duration::from_millis(200));
         assert_eq!(counting.0.load(Ordering::SeqCst), 1, "no wake after prepare_for_exit");
-        // Blocking calls are unaffected.
+        // Blocking calls are unaffected, but their progress listeners are no longer called.
         assert_eq!(c.call("debug.echo".into(), r#"{"value": 2}"#.into()), r#"{"ok":true,"result":2}"#);
+        let rec = Arc::new(Recorder(Default::default()));
+        let reply = c.call_with_progress("debug.progress".into(), r#"{"steps": 2}"#.into(), rec.clone());
+        assert_eq!((reply.as_str(), rec.0.lock().unwrap().len()), (r#"{"ok":true,"result":{"reported":2}}"#, 0));
     }
 }

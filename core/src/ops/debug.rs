@@ -132,3 +132,29 @@ pub struct PanicRequest {
 pub async fn panic(_: &Ductape, req: PanicRequest) -> Result<Value> {
     panic!("debug.panic: {}", req.message)
 }
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressRequest {
+    /// How many events to report (step `tick`, done 1..=steps of steps).
+    pub steps: u64,
+    /// Pause before each event, in milliseconds.
+    #[serde(default)]
+    pub delay_ms: u64,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ProgressReply {
+    pub reported: u64,
+}
+
+/// Reports `steps` progress events, so every binding can test its listener without Atlas.
+pub async fn progress(_: &Ductape, req: ProgressRequest) -> Result<ProgressReply> {
+    for done in 1..=req.steps {
+        if req.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(req.delay_ms)).await;
+        }
+        crate::progress::report("tick", done, Some(req.steps), Some(format!("tick {done} of {}", req.steps)));
+    }
+    Ok(ProgressReply { reported: req.steps })
+}

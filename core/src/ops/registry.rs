@@ -132,6 +132,7 @@ static DEBUG: &[Operation] = {
         op!("debug.sleep", "Sleeps ms milliseconds (cancellation tests).", debug::sleep, debug::SleepRequest => debug::SleepReply, debug),
         op!("debug.rendezvous", "Waits until parties calls of one name are in flight at once (concurrency tests).", debug::rendezvous, debug::RendezvousRequest => debug::RendezvousReply, debug),
         op!("debug.error", "Fails with the given code, message and field (error-mapping tests).", debug::error, debug::ErrorRequest => Value, debug),
+        op!("debug.progress", "Reports steps progress events, delay_ms apart (progress-listener tests).", debug::progress, debug::ProgressRequest => debug::ProgressReply, debug),
         op!("debug.panic", "Panics inside the core (panic-containment tests).", debug::panic, debug::PanicRequest => Value, debug),
     ]
 };
