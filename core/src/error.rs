@@ -43,6 +43,9 @@ error_codes! {
     NotFound = "not_found",
     /// The name is taken, or the state changed while the call ran.
     Conflict = "conflict",
+    /// The thing exists but this caller may not use it here (a secret out of the app's scope or
+    /// not available in the environment).
+    PermissionDenied = "permission_denied",
     /// The call is valid but not in this state (e.g. validate before complete, a closed client).
     FailedPrecondition = "failed_precondition",
     /// The provider, service or type exists in the product but this project does not implement it.

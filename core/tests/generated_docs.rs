@@ -53,9 +53,11 @@ fn secret_fields_come_from_the_types() {
     assert_eq!(complete.secret_fields(), ["atlas_client_secret", "atlas_private_key"]);
     assert!(ops::find("cloud.connections.create").unwrap().secret_fields().is_empty());
     assert_eq!(ops::find("workspace.rotateKey").unwrap().secret_fields(), ["new_key"]);
+    assert_eq!(ops::find("secrets.create").unwrap().secret_fields(), ["value"]);
+    assert_eq!(ops::find("products.components.setEnv").unwrap().secret_fields(), ["connection_url"]);
     assert_eq!(
         ops::describe::all_secret_fields(),
-        ["atlas_client_secret", "atlas_private_key", "new_key", "workspace_key"]
+        ["atlas_client_secret", "atlas_private_key", "connection_url", "new_key", "value", "workspace_key"]
     );
     let d = ops::describe::describe();
     assert_eq!(d["secret_options"], serde_json::json!(["workspace_key"]));

@@ -284,7 +284,7 @@ fn kill_rotation_at(stage: &str, dir: &Path, base: &str, key: Option<&str>) {
     cmd.args(["--exact", "rotating_child_process", "--nocapture", "--test-threads=1"])
         .env(CHILD_DIR_ENV, dir)
         .env(CHILD_BASE_ENV, base)
-        .env("DUCTAPE_DEBUG_ROTATE_PAUSE", format!("{stage}:{}", marker.display()))
+        .env("DUCTAPE_DEBUG_PAUSE", format!("{stage}:{}", marker.display()))
         .env_remove("DUCTAPE_WORKSPACE_KEY")
         .env_remove("DUCTAPE_WORKSPACE_KEY_FILE");
     match key {

@@ -1,6 +1,7 @@
 //! The connection record, statuses, providers, scopes, and the checks on user input.
 
 use crate::error::{Error, ErrorCode, Result};
+pub use crate::fields::{check_text, new_id, now};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -156,17 +157,6 @@ impl From<&Row> for Record {
     }
 }
 
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-pub fn new_id() -> String {
-    let b: [u8; 16] = rand::random();
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    // UUID v4 layout
-    format!("{}-{}-4{}-{:x}{}-{}", &h[0..8], &h[8..12], &h[13..16], (b[8] & 0x3) | 0x8, &h[17..20], &h[20..32])
-}
-
 // ---- input checks. Messages never echo a value given for a credential field: users paste
 // private keys into the wrong box.
 
@@ -267,20 +257,6 @@ pub fn check_scopes(field: &str, scopes: &[String]) -> Result<Vec<String>> {
         }
     }
     Ok(out)
-}
-
-pub fn check_text(field: &str, value: &str, max: usize, allow_empty: bool) -> Result<String> {
-    let v = value.trim().to_string();
-    if v.is_empty() && !allow_empty {
-        return Err(Error::invalid(field, format!("{field} must not be empty")));
-    }
-    if v.chars().count() > max {
-        return Err(Error::invalid(field, format!("{field} must be at most {max} characters")));
-    }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(Error::invalid(field, format!("{field} must not contain control characters")));
-    }
-    Ok(v)
 }
 
 pub fn check_project_id(field: &str, id: &str) -> Result<String> {

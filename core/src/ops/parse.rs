@@ -17,17 +17,17 @@ pub fn parse<T: DeserializeOwned>(params: Value) -> Result<T> {
     serde_path_to_error::deserialize(params).map_err(|e| to_invalid(e.path().to_string(), e.into_inner().to_string()))
 }
 
-/// The positional form the SDKs send for `complete(tag, params)` and `update(tag, params)`:
-/// `{"tag": T, "params": {...}}` is the request `params` with `tag` set. A different `"tag"`
-/// inside `params` is refused rather than letting either win (it once changed the other
+/// The positional form the SDKs send for `complete(tag, params)`, `update(key, params)` and
+/// the like: `{"<id>": V, "params": {...}}` (exactly two members, one of them `params`) is the
+/// request `params` with `<id>` set to `V` (`tag`, `key`, `product`, ...). A different value for
+/// `<id>` inside `params` is refused rather than letting either win (it once changed the other
 /// connection). No request type has a field named `params` (the registry's tests check it), so
 /// the form cannot be mistaken for a plain request.
 pub(crate) fn positional(request: Value) -> Result<Value> {
     let Value::Object(mut outer) = request else { return Ok(request) };
-    if outer.len() != 2 || !outer.contains_key("tag") || !outer.contains_key("params") {
+    if outer.len() != 2 || !outer.contains_key("params") {
         return Ok(Value::Object(outer));
     }
-    let tag = outer.remove("tag").unwrap_or_default();
     let mut inner = match outer.remove("params").unwrap_or_default() {
         Value::Object(inner) => inner,
         Value::Null => Default::default(),
@@ -35,13 +35,14 @@ pub(crate) fn positional(request: Value) -> Result<Value> {
             return Err(Error::invalid("params", format!("params: expected a JSON object, found {}", kind(&other))))
         }
     };
-    if inner.get("tag").is_some_and(|given| given != &tag) {
+    let (id, value) = outer.into_iter().next().expect("two members, one of them params");
+    if inner.get(&id).is_some_and(|given| given != &value) {
         return Err(Error::invalid(
-            "tag",
-            "tag: given twice with different values, as the tag argument and as \"tag\" in params",
+            &id,
+            format!("{id}: given twice with different values, as the {id} argument and as \"{id}\" in params"),
         ));
     }
-    inner.insert("tag".to_string(), tag);
+    inner.insert(id, value);
     Ok(Value::Object(inner))
 }
 
@@ -154,6 +155,10 @@ mod tests {
         assert_eq!(positional(json!({"tag": "a", "params": {"tag": "a"}})).unwrap(), json!({"tag": "a"}));
         let e = positional(json!({"tag": "a", "params": {"tag": "b"}})).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("tag"));
+        let merged = positional(json!({"key": "K", "params": {"value": "v"}})).unwrap();
+        assert_eq!(merged, json!({"key": "K", "value": "v"}));
+        let e = positional(json!({"product": "p", "params": {"product": "q"}})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("product"));
         let e = positional(json!({"tag": "a", "params": [1]})).unwrap_err();
         assert_eq!(
             (e.field.as_deref(), e.message.as_str()),

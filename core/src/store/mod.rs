@@ -458,13 +458,14 @@ fn opens_check(cipher: &Cipher, stored: &[u8]) -> bool {
     matches!(cipher.open(stored, KEY_CHECK_AAD), Ok(p) if p == KEY_CHECK_PLAINTEXT)
 }
 
-/// A test-only stop inside a key rotation: with `DUCTAPE_DEBUG_ROTATE_PAUSE=<stage>:<marker>`
-/// (builds with the `debug-operations` feature only), the rotation creates `<marker>` when it
-/// reaches `<stage>` (`before_commit`, `after_commit`) and then waits to be killed, so a test
-/// can kill -9 a process in the middle of a rotation.
-fn debug_pause(stage: &str) {
+/// A test-only stop inside a multi-step change: with `DUCTAPE_DEBUG_PAUSE=<stage>:<marker>`
+/// (builds with the `debug-operations` feature only), the change creates `<marker>` when it
+/// reaches `<stage>` and then waits to be killed, so a test can kill -9 a process midway.
+/// Stages: `before_commit`, `after_commit` (key rotation), `products.delete` (inside its
+/// transaction, after the secrets went and before the rows do).
+pub fn debug_pause(stage: &str) {
     #[cfg(feature = "debug-operations")]
-    if let Some(v) = std::env::var_os("DUCTAPE_DEBUG_ROTATE_PAUSE") {
+    if let Some(v) = std::env::var_os("DUCTAPE_DEBUG_PAUSE") {
         let v = v.to_string_lossy().into_owned();
         if let Some((at, marker)) = v.split_once(':') {
             if at == stage {

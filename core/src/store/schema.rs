@@ -34,4 +34,66 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (connection_id, name)
     );
     "#,
+    // 2: workspace secrets, and products with their environments and database components.
+    r#"
+    CREATE TABLE secrets (
+        id              TEXT PRIMARY KEY,
+        key             TEXT NOT NULL UNIQUE,      -- UPPER_SNAKE, referenced as $Secret{KEY}
+        description     TEXT,
+        scope           TEXT,                      -- JSON array of app tags; NULL: every app
+        envs            TEXT,                      -- JSON array of environment slugs; NULL: every env
+        expires_at      TEXT,
+        revoked_at      TEXT,
+        ciphertext      BLOB NOT NULL,             -- crypto::Cipher format, bound to id
+        owner_component TEXT REFERENCES components(id),   -- set for a secret a component env owns
+        owner_env       TEXT REFERENCES environments(id), -- (made by cloud.resources.import)
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        last_rotated_at TEXT NOT NULL
+    );
+    CREATE INDEX secrets_owner ON secrets(owner_component, owner_env) WHERE owner_component IS NOT NULL;
+    CREATE TABLE products (
+        id          TEXT PRIMARY KEY,
+        tag         TEXT NOT NULL UNIQUE,
+        name        TEXT NOT NULL,
+        description TEXT,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE environments (
+        id          TEXT PRIMARY KEY,
+        product_id  TEXT NOT NULL REFERENCES products(id),
+        slug        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        description TEXT,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        UNIQUE (product_id, slug)
+    );
+    CREATE TABLE components (
+        id         TEXT PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        tag        TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        type       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (product_id, tag)
+    );
+    -- One config per component and environment. The connection URL is either a bare reference
+    -- (connection_url_ref, `$Secret{KEY}`, not secret) or sealed (connection_url_sealed: a
+    -- literal, or text mixing literals and references), bound to component and environment.
+    CREATE TABLE component_envs (
+        component_id          TEXT NOT NULL REFERENCES components(id),
+        env_id                TEXT NOT NULL REFERENCES environments(id),
+        connection_url_ref    TEXT,
+        connection_url_sealed BLOB,
+        cloud                 TEXT,
+        instance              TEXT,
+        auth_mode             TEXT,
+        updated_at            TEXT NOT NULL,
+        PRIMARY KEY (component_id, env_id)
+    );
+    CREATE INDEX component_envs_env ON component_envs(env_id);
+    "#,
 ];

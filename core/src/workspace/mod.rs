@@ -5,10 +5,17 @@
 pub mod api;
 
 use crate::crypto::key::KeySource;
-use crate::crypto::{RevealedSecret, WorkspaceKey};
+use crate::crypto::{Cipher, RevealedSecret, WorkspaceKey};
 use crate::error::{Error, Result};
 use crate::Ductape;
 use api::{RotateKeyReply, RotateKeyRequest};
+
+/// Every feature's sealed values: connection credentials, workspace secrets, component URLs.
+fn reseal_everything(tx: &rusqlite::Transaction<'_>, old: &Cipher, new: &Cipher) -> Result<usize> {
+    Ok(crate::connections::reseal_secrets(tx, old, new)?
+        + crate::secrets::reseal(tx, old, new)?
+        + crate::products::reseal(tx, old, new)?)
+}
 
 pub async fn rotate_key(d: &Ductape, req: RotateKeyRequest) -> Result<RotateKeyReply> {
     let given = req.new_key;
@@ -22,7 +29,7 @@ pub async fn rotate_key(d: &Ductape, req: RotateKeyRequest) -> Result<RotateKeyR
     let new_key = WorkspaceKey::parse(text.expose(), source.clone()).map_err(|_| {
         Error::invalid("new_key", "new_key must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)")
     })?;
-    let rotated = store.rotate_key_async(new_key, text.clone(), crate::connections::reseal_secrets).await?;
+    let rotated = store.rotate_key_async(new_key, text.clone(), reseal_everything).await?;
     let key_stored = matches!(rotated.source, KeySource::File(_));
     Ok(RotateKeyReply {
         rotated: rotated.resealed,
