@@ -43,8 +43,7 @@ error_codes! {
     NotFound = "not_found",
     /// The name is taken, or the state changed while the call ran.
     Conflict = "conflict",
-    /// The thing exists but this caller may not use it here (a secret out of the app's scope or
-    /// not available in the environment).
+    /// The secret exists but this app or environment may not use it (out of scope, or not in the environment).
     PermissionDenied = "permission_denied",
     /// The call is valid but not in this state (e.g. validate before complete, a closed client).
     FailedPrecondition = "failed_precondition",
@@ -125,6 +124,6 @@ mod tests {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str(), "{code:?}");
             assert!(!code.summary().is_empty() && !code.summary().contains("  "), "{code:?}");
         }
-        assert_eq!(ErrorCode::ALL.len(), 16);
+        assert_eq!(ErrorCode::ALL.len(), 17);
     }
 }

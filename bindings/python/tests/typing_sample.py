@@ -10,6 +10,12 @@ def sync_calls(client: ductape.Ductape) -> Dict[str, Any]:
     client.cloud.resources.import_({"cloud": "prod_atlas"})  # any namespace forwards
     codes = [c["code"] for c in ductape.describe()["error_codes"]]
     del codes
+    client.secrets.create({"key": "MONGO_URL", "value": "mongodb://u:p@h/"})
+    page: Dict[str, Any] = client.secrets.fetch_all({"limit": 10})
+    del page
+    client.products.environments.create({"product": "my-product", "slug": "dev"})
+    url: Dict[str, Any] = client.products.components.resolve("my-product", "db-mongo", "dev", app="web")
+    del url
     anything: Any = client.call("cloud.network.sync", {"tag": "prod_atlas"})
     del anything
     return created

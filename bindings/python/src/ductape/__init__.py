@@ -33,6 +33,7 @@ from .errors import (
     InvalidArgumentError as InvalidArgumentError,
     NetworkError as NetworkError,
     NotFoundError as NotFoundError,
+    PermissionDeniedError as PermissionDeniedError,
     RateLimitedError as RateLimitedError,
     UnknownOperationError as UnknownOperationError,
     UnsupportedError as UnsupportedError,
@@ -45,7 +46,7 @@ __all__ = [
     "Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "describe", "alive_tasks",
     "async_calls_in_flight", "native_version", "errors",
     "DuctapeError", "InvalidArgumentError", "UnknownOperationError", "NotFoundError", "ConflictError",
-    "FailedPreconditionError", "UnsupportedError", "AtlasUnauthorizedError", "AtlasForbiddenIpError",
+    "PermissionDeniedError", "FailedPreconditionError", "UnsupportedError", "AtlasUnauthorizedError", "AtlasForbiddenIpError",
     "AtlasMissingRoleError", "AtlasError", "NetworkError", "DuctapeTimeoutError", "RateLimitedError",
     "WorkspaceError", "CallCancelledError", "InternalError",
 ]

@@ -99,7 +99,17 @@ def _with_tag(tag: str, params: Params) -> JsonObject:
     """The positional form ``{"tag": tag, "params": params}`` of ``complete(tag, params)`` and
     ``update(tag, params)``. The core merges it and refuses a different ``"tag"`` inside ``params``
     (it once won silently and changed the other connection), the same in every language."""
-    return {"tag": tag, "params": dict(params or {})}
+    return _positional("tag", tag, params)
+
+
+def _positional(name: str, value: str, params: Params) -> JsonObject:
+    """``{name: value, "params": params}``: the same form for ``update(key, params)`` and the like."""
+    return {name: value, "params": dict(params or {})}
+
+
+def _given(**fields: Any) -> JsonObject:
+    """The fields that are not None (optional arguments left out)."""
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 class Namespace(Generic[R]):
@@ -152,6 +162,116 @@ class Connections(Namespace[R]):
 
     def delete(self, tag: str) -> R:
         return self._caller("cloud.connections.delete", {"tag": tag})
+
+
+class Secrets(Namespace[R]):
+    """``secrets``: workspace secrets, referenced as ``$Secret{KEY}``. Records never carry a value."""
+
+    def create(self, params: Mapping[str, Any]) -> R:
+        """``{key, value, description?, scope?, envs?, expires_at?}`` -> the record (never the value)."""
+        return self._caller("secrets.create", dict(params))
+
+    def fetch_all(self, params: Params = None) -> R:
+        """``{limit?, after?}`` -> ``{secrets, next_after}``; every record by key without ``limit``."""
+        return self._caller("secrets.fetchAll", dict(params or {}))
+
+    def fetch(self, key: str) -> R:
+        """The record and its ``value``."""
+        return self._caller("secrets.fetch", {"key": key})
+
+    def update(self, key: str, params: Mapping[str, Any]) -> R:
+        """A new ``value`` rotates it; ``None`` clears ``description``/``scope``/``envs``/``expires_at``."""
+        return self._caller("secrets.update", _positional("key", key, params))
+
+    def delete(self, key: str) -> R:
+        return self._caller("secrets.delete", {"key": key})
+
+    def revoke(self, key: str) -> R:
+        return self._caller("secrets.revoke", {"key": key})
+
+    def resolve(self, value: str, app: Optional[str] = None, env: Optional[str] = None) -> R:
+        """``{value, references}``: every ``$Secret{KEY}`` in ``value`` resolved for ``app`` in ``env``."""
+        return self._caller("secrets.resolve", _given(value=value, app=app, env=env))
+
+
+class Environments(Namespace[R]):
+    """``products.environments``: a product's environments (``dev``, ``stg``, ``prd``, ...)."""
+
+    def create(self, params: Mapping[str, Any]) -> R:
+        """``{product, slug, name?, description?}``."""
+        return self._caller("products.environments.create", dict(params))
+
+    def list(self, product: str) -> R:
+        return self._caller("products.environments.list", {"product": product})
+
+    def fetch(self, product: str, env: str) -> R:
+        return self._caller("products.environments.fetch", {"product": product, "env": env})
+
+    def update(self, params: Mapping[str, Any]) -> R:
+        """``{product, env, name?, description?}``; the slug never changes."""
+        return self._caller("products.environments.update", dict(params))
+
+    def delete(self, product: str, env: str, force: bool = False) -> R:
+        return self._caller("products.environments.delete", {"product": product, "env": env, "force": force})
+
+
+class Components(Namespace[R]):
+    """``products.components``: database components and their config per environment."""
+
+    def create(self, params: Mapping[str, Any]) -> R:
+        """``{product, tag, type, name?}`` with type ``mongodb``, ``postgresql``, ``mysql`` or ``dynamodb``."""
+        return self._caller("products.components.create", dict(params))
+
+    def fetch(self, product: str, component: str) -> R:
+        return self._caller("products.components.fetch", {"product": product, "component": component})
+
+    def list(self, product: str) -> R:
+        return self._caller("products.components.list", {"product": product})
+
+    def delete(self, product: str, component: str, force: bool = False) -> R:
+        return self._caller("products.components.delete", {"product": product, "component": component, "force": force})
+
+    def set_env(self, params: Mapping[str, Any]) -> R:
+        """``{product, component, env, connection_url?, cloud?, instance?, auth_mode?}``; None clears."""
+        return self._caller("products.components.setEnv", dict(params))
+
+    def get_env(self, product: str, component: str, env: str) -> R:
+        return self._caller("products.components.getEnv", {"product": product, "component": component, "env": env})
+
+    def resolve(self, product: str, component: str, env: str, app: Optional[str] = None) -> R:
+        """``{connection_url, references, cloud, instance, auth_mode}``: the application's read path."""
+        return self._caller(
+            "products.components.resolve", _given(product=product, component=component, env=env, app=app)
+        )
+
+
+class Products(Namespace[R]):
+    """``products``: products with ``environments`` and ``components``."""
+
+    def create(self, params: Mapping[str, Any]) -> R:
+        """``{name, tag?, description?}``; the tag defaults to the name slugged (``my-product``)."""
+        return self._caller("products.create", dict(params))
+
+    def fetch(self, product: str) -> R:
+        return self._caller("products.fetch", {"product": product})
+
+    def list(self) -> R:
+        return self._caller("products.list", {})
+
+    def update(self, product: str, params: Mapping[str, Any]) -> R:
+        return self._caller("products.update", _positional("product", product, params))
+
+    def delete(self, product: str, force: bool = False) -> R:
+        """Refused while component envs hold secrets, unless ``force`` (which deletes them too)."""
+        return self._caller("products.delete", {"product": product, "force": force})
+
+    @property
+    def environments(self) -> Environments[R]:
+        return Environments(self._caller, "products.environments")
+
+    @property
+    def components(self) -> Components[R]:
+        return Components(self._caller, "products.components")
 
 
 class Cloud(Namespace[R]):
@@ -248,6 +368,14 @@ class Ductape(_Base):
     def cloud(self) -> Cloud[JsonObject]:
         return Cloud(self.call, "cloud")
 
+    @property
+    def secrets(self) -> Secrets[JsonObject]:
+        return Secrets(self.call, "secrets")
+
+    @property
+    def products(self) -> Products[JsonObject]:
+        return Products(self.call, "products")
+
     def __getattr__(self, name: str) -> Namespace[Any]:
         if name.startswith("_"):
             raise AttributeError(name)
@@ -275,6 +403,14 @@ class AsyncDuctape(_Base):
     @property
     def cloud(self) -> Cloud[Awaitable[JsonObject]]:
         return Cloud(self.call, "cloud")
+
+    @property
+    def secrets(self) -> Secrets[Awaitable[JsonObject]]:
+        return Secrets(self.call, "secrets")
+
+    @property
+    def products(self) -> Products[Awaitable[JsonObject]]:
+        return Products(self.call, "products")
 
     def __getattr__(self, name: str) -> Namespace[Awaitable[Any]]:
         if name.startswith("_"):

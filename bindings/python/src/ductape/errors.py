@@ -14,6 +14,7 @@ __all__ = [
     "UnknownOperationError",
     "NotFoundError",
     "ConflictError",
+    "PermissionDeniedError",
     "FailedPreconditionError",
     "UnsupportedError",
     "AtlasUnauthorizedError",
@@ -69,6 +70,12 @@ class NotFoundError(DuctapeError, LookupError):
 
 class ConflictError(DuctapeError):
     code = "conflict"
+
+
+class PermissionDeniedError(DuctapeError, PermissionError):
+    """A secret exists but this app or environment may not use it."""
+
+    code = "permission_denied"
 
 
 class FailedPreconditionError(DuctapeError):
@@ -128,6 +135,7 @@ ERROR_CLASSES: Dict[str, Type[DuctapeError]] = {
         UnknownOperationError,
         NotFoundError,
         ConflictError,
+        PermissionDeniedError,
         FailedPreconditionError,
         UnsupportedError,
         AtlasUnauthorizedError,

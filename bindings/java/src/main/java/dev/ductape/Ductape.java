@@ -20,6 +20,10 @@ import java.util.function.Function;
 public final class Ductape implements AutoCloseable {
     /** The Atlas connection lifecycle and cloud resources. */
     public final Cloud cloud;
+    /** Workspace secrets, referenced as {@code $Secret{KEY}}. */
+    public final Secrets secrets;
+    /** Products with their environments and database components. */
+    public final Products products;
 
     private final DuctapeClient client;
     /** The C ABI handle of the blocking path (on the same core as {@link #client}). */
@@ -54,6 +58,8 @@ public final class Ductape implements AutoCloseable {
         this.client = opened;
         this.handle = new com.sun.jna.Pointer(opened.nativeHandle());
         this.cloud = new Cloud(this);
+        this.secrets = new Secrets(this);
+        this.products = new Products(this);
     }
 
     public static Builder builder() {

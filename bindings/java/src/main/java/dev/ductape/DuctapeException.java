@@ -41,6 +41,7 @@ public class DuctapeException extends RuntimeException {
             case "unknown_operation": return new UnknownOperation(message, field, details);
             case "not_found": return new NotFound(message, field, details);
             case "conflict": return new Conflict(message, field, details);
+            case "permission_denied": return new PermissionDenied(message, field, details);
             case "failed_precondition": return new FailedPrecondition(message, field, details);
             case "unsupported": return new Unsupported(message, field, details);
             case "atlas_unauthorized": return new AtlasUnauthorized(message, field, details);
@@ -75,6 +76,11 @@ public class DuctapeException extends RuntimeException {
     /** Error code {@code conflict}. */
     public static final class Conflict extends DuctapeException {
         public Conflict(String message, String field, Object details) { super("conflict", message, field, details); }
+    }
+
+    /** Error code {@code permission_denied}: a secret out of the app's scope or not in the environment. */
+    public static final class PermissionDenied extends DuctapeException {
+        public PermissionDenied(String message, String field, Object details) { super("permission_denied", message, field, details); }
     }
 
     /** Error code {@code failed_precondition}. */

@@ -54,9 +54,23 @@ public class Namespace {
      * {@code params} (it once won silently and changed the other connection), the same in every language.
      */
     static Map<String, Object> withTag(String tag, Map<String, ?> params) {
+        return positional("tag", tag, params);
+    }
+
+    /** {@code {name: value, "params": params}}: the same form for {@code update(key, params)} and the like. */
+    static Map<String, Object> positional(String name, String value, Map<String, ?> params) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
-        body.put("tag", tag);
+        body.put(name, value);
         body.put("params", params == null ? Map.of() : params);
+        return body;
+    }
+
+    /** A request of named values, leaving out the null ones (optional arguments). */
+    static Map<String, Object> fields(Object... namesAndValues) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] != null) body.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
         return body;
     }
 
