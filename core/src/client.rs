@@ -326,7 +326,8 @@ impl Ductape {
 
     /// Runs one operation on a typed JSON request and answers its JSON result.
     pub async fn call(&self, operation: &str, params: Value) -> Result<Value> {
-        ops::dispatch(self, operation, params).await
+        let text = ops::dispatch(self, operation, params).await?;
+        serde_json::from_str(&text).map_err(|e| Error::new(ErrorCode::Internal, format!("reply not JSON: {e}")))
     }
 
     /// Like [`Ductape::call`] with JSON text in and an envelope out:
@@ -346,12 +347,12 @@ impl Ductape {
     ) -> String {
         let call = async {
             match ops::parse_value(params_json) {
-                Ok(params) => self.call(operation, params).await,
+                Ok(params) => ops::dispatch(self, operation, params).await,
                 Err(e) => Err(e),
             }
         };
         let (outcome, warnings) =
             crate::warnings::collect(crate::progress::with_listener(operation, listener, call)).await;
-        ops::envelope_with(outcome, &warnings)
+        ops::envelope_text(outcome, &warnings)
     }
 }

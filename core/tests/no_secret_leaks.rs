@@ -53,6 +53,21 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
     let mut texts: Vec<String> = vec![format!("{d:?}"), format!("{:?}", options(&sim.base_url(), &dir))];
 
     let mut replies = Vec::new();
+    // workspace secrets and a literal connection URL, stored before the rotations below
+    let secret_value = "sv-canary-5e1f0c2d9b7a";
+    let rotated_value = "sv-canary-rotated-3c4d";
+    let url_password = "url-pw-canary-8d7c6b";
+    let literal_url = format!("mongodb://app:{url_password}@db.example.net/?authSource=admin");
+    replies.push(call(&d, "secrets.create", json!({"key": "DB_PW", "value": secret_value, "envs": ["dev"]})).await);
+    replies.push(call(&d, "products.create", json!({"name": "Shop"})).await);
+    replies.push(call(&d, "products.environments.create", json!({"product": "shop", "slug": "dev"})).await);
+    replies
+        .push(call(&d, "products.components.create", json!({"product": "shop", "tag": "db", "type": "mongodb"})).await);
+    let at = json!({"product": "shop", "component": "db", "env": "dev"});
+    let mut set = at.clone();
+    set["connection_url"] = json!(literal_url);
+    replies.push(call(&d, "products.components.setEnv", set).await);
+    replies.push(call(&d, "products.components.getEnv", at.clone()).await);
     replies.push(create(&d, "conn").await);
     replies.push(complete_key(&d, "conn", seed::PROJECT_ID, seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await);
     // key rotations: given, bad, and generated
@@ -67,6 +82,9 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
     let generated_key = generated.as_object_mut().unwrap().remove("new_key").unwrap().as_str().unwrap().to_string();
     replies.push(generated);
     let canaries = [
+        secret_value,
+        rotated_value,
+        url_password,
         rotated_to,
         generated_key.as_str(),
         seed::OWNER_PRIVATE_KEY,
@@ -91,6 +109,45 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
     // and back to the first key, now with every secret stored, and used again
     replies.push(call(&d, "workspace.rotateKey", json!({ "new_key": TEST_KEY })).await);
     replies.push(validate(&d, "sa").await);
+
+    // the values come back only where asked for (fetch, resolve), which are not scanned; their Debug is
+    let got =
+        ductape_core::secrets::fetch(&d, ductape_core::ops::parse(json!({"key": "DB_PW"})).unwrap()).await.unwrap();
+    assert_eq!(got.value.0.expose(), secret_value, "the secret survived both rotations");
+    texts.push(format!("{got:?}"));
+    let req = ductape_core::ops::parse(json!({"product": "shop", "component": "db", "env": "dev"})).unwrap();
+    let resolved = ductape_core::products::components::resolve(&d, req).await.unwrap();
+    assert_eq!(resolved.connection_url.0.expose(), literal_url, "the literal URL survived both rotations");
+    texts.push(format!("{resolved:?}"));
+    replies.push(call(&d, "secrets.update", json!({"key": "DB_PW", "value": rotated_value})).await);
+    replies.push(call(&d, "secrets.fetchAll", json!({})).await);
+    replies.push(call(&d, "secrets.revoke", json!({"key": "DB_PW"})).await);
+    // errors around secrets: revoked, a value pasted as a key, a malformed template holding a password
+    let secret_errors = [
+        ("secrets.resolve", json!({"value": "$Secret{DB_PW}", "env": "dev"})),
+        ("secrets.fetch", json!({"key": "DB_PW"})),
+        ("secrets.fetch", json!({"key": secret_value})),
+        ("secrets.create", json!({"key": secret_value, "value": secret_value})),
+        ("secrets.create", json!({"key": "K", "value": 918273645})),
+        ("secrets.resolve", json!({"value": format!("mongodb://u:{url_password}@h/$Secret{{")})),
+        (
+            "products.components.setEnv",
+            json!({"product": "shop", "component": "db", "env": "dev", "connection_url": format!("{literal_url}$Secret{{x}}")}),
+        ),
+        (
+            "products.components.setEnv",
+            json!({"product": "shop", "component": format!("Db {url_password}"), "env": "dev", "connection_url": literal_url}),
+        ),
+        (
+            "products.components.resolve",
+            json!({"product": "shop", "component": "db", "env": "dev", "app": format!("App {url_password}")}),
+        ),
+    ];
+    for (op, params) in secret_errors {
+        let e = call_err(&d, op, params).await;
+        texts.push(format!("{e:?} {e}"));
+    }
+    replies.push(call(&d, "products.delete", json!({"product": "shop", "force": true})).await);
 
     // errors where a secret was given in the wrong place or the wrong shape
     let bad = [

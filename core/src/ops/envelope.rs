@@ -8,20 +8,29 @@ use serde_json::Value;
 
 /// Serialises an outcome into the envelope. Never fails.
 pub fn envelope(outcome: Result<Value>) -> String {
-    envelope_with(outcome, &[])
+    let text = outcome.and_then(|v| serde_json::to_string(&v).map_err(|_| unserialisable()));
+    envelope_text(text, &[])
 }
 
-/// [`envelope`] with the warnings the call collected.
-pub fn envelope_with(outcome: Result<Value>, warnings: &[Warning]) -> String {
-    let mut body = match outcome {
-        Ok(result) => serde_json::json!({ "ok": true, "result": result }),
-        Err(error) => serde_json::json!({ "ok": false, "error": error }),
+/// The envelope of a result that is already JSON text (an operation's reply), with the
+/// warnings the call collected: the text is placed as is, not parsed again.
+pub fn envelope_text(outcome: Result<String>, warnings: &[Warning]) -> String {
+    let warnings = match warnings {
+        [] => String::new(),
+        w => format!(r#","warnings":{}"#, serde_json::to_string(w).unwrap_or_else(|_| "[]".into())),
     };
-    if !warnings.is_empty() {
-        body["warnings"] = serde_json::to_value(warnings).unwrap_or_default();
+    match outcome {
+        Ok(result) => format!(r#"{{"ok":true,"result":{result}{warnings}}}"#),
+        Err(error) => match serde_json::to_string(&error) {
+            Ok(error) => format!(r#"{{"ok":false,"error":{error}{warnings}}}"#),
+            Err(_) => {
+                let e = unserialisable();
+                format!(r#"{{"ok":false,"error":{{"code":"{}","message":"{}"}}}}"#, e.code, e.message)
+            }
+        },
     }
-    serde_json::to_string(&body).unwrap_or_else(|_| {
-        let e = Error::new(ErrorCode::Internal, "reply could not be serialised");
-        format!(r#"{{"ok":false,"error":{{"code":"{}","message":"{}"}}}}"#, e.code, e.message)
-    })
+}
+
+fn unserialisable() -> Error {
+    Error::new(ErrorCode::Internal, "reply could not be serialised")
 }

@@ -11,7 +11,7 @@ mod envelope;
 mod parse;
 mod registry;
 
-pub use envelope::{envelope, envelope_with};
+pub use envelope::{envelope, envelope_text};
 pub use parse::{parse, parse_json, parse_value};
 pub use registry::{find, names, operations, schema_of, secret_fields, Operation};
 
@@ -19,7 +19,8 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::Ductape;
 use serde_json::Value;
 
-pub(crate) async fn dispatch(d: &Ductape, name: &str, params: Value) -> Result<Value> {
+/// Runs operation `name`; answers its reply as JSON text.
+pub(crate) async fn dispatch(d: &Ductape, name: &str, params: Value) -> Result<String> {
     let op = find(name).ok_or_else(|| {
         let known: Vec<&str> = operations().filter(|op| !op.debug_only).map(|op| op.name).collect();
         Error::new(

@@ -34,14 +34,16 @@ pub struct Operation {
     pub summary: &'static str,
     /// Only in builds with the `debug-operations` feature, and only with the `debug_operations` option.
     pub debug_only: bool,
-    run: for<'a> fn(&'a Ductape, Value) -> BoxFuture<'a, Result<Value>>,
+    run: for<'a> fn(&'a Ductape, Value) -> BoxFuture<'a, Result<String>>,
     request: fn() -> Schema,
     reply: fn() -> Schema,
 }
 
 impl Operation {
-    /// Checks `params` against the request type and runs the handler.
-    pub fn run<'a>(&self, d: &'a Ductape, params: Value) -> BoxFuture<'a, Result<Value>> {
+    /// Checks `params` against the request type and runs the handler; answers the reply as JSON
+    /// text (straight from the typed reply: a `Value` in between cost more than the SQL for a
+    /// 10,000-record `secrets.fetchAll`).
+    pub fn run<'a>(&self, d: &'a Ductape, params: Value) -> BoxFuture<'a, Result<String>> {
         (self.run)(d, params)
     }
 
@@ -76,14 +78,14 @@ pub fn schema_of<T: JsonSchema>() -> Schema {
 }
 
 /// Parses the request, runs the handler, serialises the reply.
-async fn run_typed<Req, Rep, Fut>(handler: impl FnOnce(Req) -> Fut, params: Value) -> Result<Value>
+async fn run_typed<Req, Rep, Fut>(handler: impl FnOnce(Req) -> Fut, params: Value) -> Result<String>
 where
     Req: DeserializeOwned,
     Rep: Serialize,
     Fut: Future<Output = Result<Rep>>,
 {
     let reply = handler(parse(params)?).await?;
-    serde_json::to_value(reply).map_err(|e| Error::new(ErrorCode::Internal, format!("reply not serialisable: {e}")))
+    serde_json::to_string(&reply).map_err(|e| Error::new(ErrorCode::Internal, format!("reply not serialisable: {e}")))
 }
 
 /// `op!(name, summary, handler, Request => Reply)`, optionally followed by `debug`.
@@ -94,7 +96,7 @@ macro_rules! op {
             summary: $summary,
             debug_only: op!(@debug $($debug)?),
             run: {
-                fn run(d: &Ductape, params: Value) -> BoxFuture<'_, Result<Value>> {
+                fn run(d: &Ductape, params: Value) -> BoxFuture<'_, Result<String>> {
                     Box::pin(run_typed(move |req: $req| $handler(d, req), params))
                 }
                 run
