@@ -17,6 +17,7 @@ pub mod fields;
 pub mod ops;
 pub mod products;
 pub mod progress;
+pub mod resources;
 pub mod runtime;
 pub mod secrets;
 pub mod store;

@@ -12,6 +12,7 @@ use super::parse::parse;
 use crate::connections::{self as conn, api as conn_api};
 use crate::error::{Error, ErrorCode, Result};
 use crate::products::{self as prod, api as prod_api, components as comp, environments as envs};
+use crate::resources::{self as res, api as res_api};
 use crate::secrets::{self as sec, api as sec_api};
 use crate::workspace::{self as ws, api as ws_api};
 use crate::Ductape;
@@ -124,6 +125,14 @@ static PRODUCT: &[Operation] = &[
         conn::update, conn_api::UpdateRequest => conn_api::Record),
     op!("cloud.connections.delete", "Deletes a connection: the record stays as deleted, its secrets are erased.",
         conn::delete, conn_api::TagRequest => conn_api::DeleteReply),
+    op!("cloud.resources.services", "Lists the services a connection's cloud can link (atlas-cluster: Databases (MongoDB)).",
+        res::services, res_api::ServicesRequest => res_api::ServicesReply),
+    op!("cloud.resources.list", "Lists the clusters of the connection's project: dedicated, free and flex, every page.",
+        res::list, res_api::ListRequest => res_api::ListReply),
+    op!("cloud.resources.import", "Imports a cluster into a product component env: a cluster-scoped database user, its credentialed string as an encrypted secret, the env linked to it.",
+        res::import, res_api::ImportRequest => res_api::ImportReply),
+    op!("cloud.resources.unlink", "Undoes an import: deletes the database user in Atlas, the secret and the env link.",
+        res::unlink, res_api::UnlinkRequest => res_api::UnlinkReply),
     op!("secrets.create", "Creates a workspace secret (an existing key is a conflict); its value is stored encrypted.",
         sec::create, sec_api::CreateRequest => sec_api::Record),
     op!("secrets.fetchAll", "Lists secret records by key (never a value); with limit, one page at a time.",

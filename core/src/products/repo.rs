@@ -49,6 +49,8 @@ pub struct ComponentEnv {
     pub cloud: Option<String>,
     pub instance: Option<String>,
     pub auth_mode: Option<String>,
+    /// The Atlas database user `cloud.resources.import` made for it.
+    pub database_user: Option<String>,
     pub updated_at: String,
 }
 
@@ -247,6 +249,13 @@ pub fn insert_component(c: &Connection, k: &Component, product_tag: &str) -> Res
     Ok(())
 }
 
+/// Removes one component's config in one environment.
+pub fn delete_component_env(c: &Connection, component_id: &str, env_id: &str) -> Result<()> {
+    c.execute("DELETE FROM component_envs WHERE component_id = ?1 AND env_id = ?2", params![component_id, env_id])
+        .map_err(|e| db_error("write", e))?;
+    Ok(())
+}
+
 pub fn delete_component(c: &Connection, id: &str) -> Result<()> {
     c.execute("DELETE FROM component_envs WHERE component_id = ?1", [id]).map_err(|e| db_error("write", e))?;
     c.execute("DELETE FROM components WHERE id = ?1", [id]).map_err(|e| db_error("write", e))?;
@@ -256,7 +265,7 @@ pub fn delete_component(c: &Connection, id: &str) -> Result<()> {
 // ---- component configs per environment
 
 const COMPONENT_ENV: &str = "SELECT component_id, env_id, connection_url_ref, connection_url_sealed, cloud, instance, \
-     auth_mode, updated_at FROM component_envs";
+     auth_mode, database_user, updated_at FROM component_envs";
 
 fn component_env_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ComponentEnv> {
     Ok(ComponentEnv {
@@ -267,7 +276,8 @@ fn component_env_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ComponentEnv> {
         cloud: r.get(4)?,
         instance: r.get(5)?,
         auth_mode: r.get(6)?,
-        updated_at: r.get(7)?,
+        database_user: r.get(7)?,
+        updated_at: r.get(8)?,
     })
 }
 
@@ -296,9 +306,10 @@ pub fn configured_envs(c: &Connection, component_id: &str) -> Result<Vec<String>
 pub fn put_component_env(c: &Connection, ce: &ComponentEnv) -> Result<()> {
     c.execute(
         "INSERT INTO component_envs (component_id, env_id, connection_url_ref, connection_url_sealed, cloud, instance, \
-         auth_mode, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (component_id, env_id) DO UPDATE SET \
-         connection_url_ref = excluded.connection_url_ref, connection_url_sealed = excluded.connection_url_sealed, \
-         cloud = excluded.cloud, instance = excluded.instance, auth_mode = excluded.auth_mode, updated_at = excluded.updated_at",
+         auth_mode, database_user, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (component_id, env_id) \
+         DO UPDATE SET connection_url_ref = excluded.connection_url_ref, connection_url_sealed = excluded.connection_url_sealed, \
+         cloud = excluded.cloud, instance = excluded.instance, auth_mode = excluded.auth_mode, \
+         database_user = excluded.database_user, updated_at = excluded.updated_at",
         params![
             ce.component_id,
             ce.env_id,
@@ -307,6 +318,7 @@ pub fn put_component_env(c: &Connection, ce: &ComponentEnv) -> Result<()> {
             ce.cloud,
             ce.instance,
             ce.auth_mode,
+            ce.database_user,
             ce.updated_at
         ],
     )

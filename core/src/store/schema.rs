@@ -91,6 +91,7 @@ pub const MIGRATIONS: &[&str] = &[
         cloud                 TEXT,
         instance              TEXT,
         auth_mode             TEXT,
+        database_user         TEXT,                -- the Atlas user cloud.resources.import made
         updated_at            TEXT NOT NULL,
         PRIMARY KEY (component_id, env_id)
     );

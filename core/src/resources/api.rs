@@ -1,0 +1,137 @@
+//! Requests and replies of `cloud.resources.*` (the registry, `ops/registry.rs`, points here).
+//! `cloud` is always the tag of a cloud connection.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `cloud.resources.services`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicesRequest {
+    pub cloud: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Service {
+    /// `atlas-cluster`
+    pub service: String,
+    /// "Databases (MongoDB)"
+    pub name: String,
+    /// The component type it links to: `databases`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Whether this version can list and import it.
+    pub supported: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ServicesReply {
+    pub cloud: String,
+    pub services: Vec<Service>,
+}
+
+/// `cloud.resources.list`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListRequest {
+    pub cloud: String,
+    pub service: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Resource {
+    /// The cluster's id.
+    pub id: String,
+    /// The cluster's name: what `import` takes as `resource`.
+    pub name: String,
+    pub region: Option<String>,
+    pub metadata: ClusterMetadata,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ClusterMetadata {
+    /// `dedicated`, `free` (M0) or `flex`.
+    pub kind: String,
+    /// `AWS`, `GCP`, `AZURE` (the backing provider of free and flex clusters).
+    pub provider: Option<String>,
+    /// `M10`, `M0`, `FLEX`.
+    pub tier: Option<String>,
+    /// `IDLE`, `CREATING`, `UPDATING`, ...
+    pub state: String,
+    pub version: Option<String>,
+    pub paused: bool,
+    /// `REPLICASET`, `SHARDED`, `GEOSHARDED`.
+    pub cluster_type: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ListReply {
+    pub resources: Vec<Resource>,
+}
+
+/// `cloud.resources.import`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRequest {
+    pub cloud: String,
+    /// `atlas-cluster`
+    pub service: String,
+    /// `databases`
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub product: String,
+    /// Created (type `mongodb`) when missing.
+    pub component: String,
+    pub env: String,
+    /// The cluster's name.
+    pub resource: String,
+    /// The database user's role: `readWriteAnyDatabase` (default) or `readAnyDatabase`.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Which of the cluster's strings: `standard_srv` (default), `standard`, `private`,
+    /// `private_srv`, `private_endpoint`.
+    #[serde(default)]
+    pub connection_type: Option<String>,
+    /// How long to wait for Atlas to apply the user, in milliseconds (default 120000).
+    #[serde(default)]
+    pub wait_timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ImportReply {
+    pub resource: String,
+    pub product: String,
+    pub component: String,
+    pub env: String,
+    /// The workspace secret holding the credentialed string.
+    pub secret_key: String,
+    /// What the component env's `connection_url` now is: `$Secret{KEY}`.
+    pub connection_url_ref: String,
+    pub database_user: String,
+    pub connection_type: String,
+    /// True when this import replaced the password of a user an earlier import made.
+    pub rotated: bool,
+    /// Whether the string was checked by connecting and running `ping`; null when not tried.
+    pub verified: Option<bool>,
+}
+
+/// `cloud.resources.unlink`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnlinkRequest {
+    pub cloud: String,
+    pub product: String,
+    pub component: String,
+    pub env: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UnlinkReply {
+    pub product: String,
+    pub component: String,
+    pub env: String,
+    pub database_user: String,
+    /// False when Atlas no longer had the user.
+    pub user_deleted: bool,
+    pub secret_deleted: bool,
+}
