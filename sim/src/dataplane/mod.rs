@@ -225,7 +225,9 @@ impl DataPlane {
             if w.serving && entry.stop.is_none() {
                 self.start(&w.id, entry);
             } else if !w.serving {
-                entry.stop = None; // closes the listening sockets: connections are refused
+                // Closes the listening sockets (a bound socket listens already): connections are refused.
+                entry.stop = None;
+                entry.bound.iter_mut().for_each(|b| *b = None);
             }
             hosts.insert(w.id.clone(), entry.ports.iter().map(|p| self.advertised(*p)).collect());
         }
