@@ -165,12 +165,12 @@ fn handle_locked(st: &mut SimState, method: &str, path: &str, body: &[u8]) -> Re
                     cfg.rate_limits = crate::config::RateLimits::uniform(cap, refill);
                     st.rate = Default::default();
                 }
-                reply(200, config_view(&st))
+                reply(200, config_view(st))
             }
             Err(e) => bad(format!("invalid config: {e}")),
         },
-        ("GET", ["config"]) => reply(200, config_view(&st)),
-        ("GET", ["state"]) => reply(200, state_view(&st)),
+        ("GET", ["config"]) => reply(200, config_view(st)),
+        ("GET", ["state"]) => reply(200, state_view(st)),
         ("POST", ["verify-user"]) => match serde_json::from_slice::<VerifyBody>(body) {
             Ok(v) => {
                 let valid = st.world.verify_user(

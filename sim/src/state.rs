@@ -9,11 +9,11 @@ use serde_json::Value;
 
 use crate::clock::{parse_rfc3339, SimClock};
 use crate::config::SimConfig;
+use crate::dataplane::scram::Credentials;
+use crate::dataplane::DataPlane;
 use crate::faults::FaultSet;
 use crate::ip::IpNet;
 use crate::rate_limit::RateLimiter;
-use crate::dataplane::scram::Credentials;
-use crate::dataplane::DataPlane;
 use crate::seed::{RoleAssignment, Seed};
 use crate::LoggedRequest;
 

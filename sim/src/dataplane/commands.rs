@@ -259,7 +259,8 @@ fn sasl_start(conn: &mut Conn, st: &SimState, cluster: &ClusterRef, cmd: &Docume
         return auth_failed();
     };
     let (conv, server_first) = Conversation::start(mech, first, keys.clone());
-    let skip_empty_exchange = cmd.get_document("options").and_then(|o| o.get_bool("skipEmptyExchange")).unwrap_or(false);
+    let skip_empty_exchange =
+        cmd.get_document("options").and_then(|o| o.get_bool("skipEmptyExchange")).unwrap_or(false);
     conn.sasl = Some(Pending { conv, db: db.to_string(), skip_empty_exchange, proved: false });
     doc! { "conversationId": 1, "done": false, "payload": binary(&server_first), "ok": 1.0 }
 }
@@ -293,7 +294,11 @@ fn current_roles<'a>(conn: &Conn, st: &'a SimState, cluster: &ClusterRef) -> Opt
 }
 
 fn unauthorized(name: &str, db: &str, target: &str) -> Document {
-    error(13, "Unauthorized", format!("not authorized on {db} to execute command {{ {name}: \"{target}\", $db: \"{db}\" }}"))
+    error(
+        13,
+        "Unauthorized",
+        format!("not authorized on {db} to execute command {{ {name}: \"{target}\", $db: \"{db}\" }}"),
+    )
 }
 
 fn data_command(
@@ -340,7 +345,8 @@ fn insert(store: &mut store::Store, cluster: &ClusterRef, db: &str, coll: &str, 
     match err {
         None => {}
         Some(InsertError::DuplicateKey(index, id)) => {
-            let errmsg = format!("E11000 duplicate key error collection: {db}.{coll} index: _id_ dup key: {{ _id: {id} }}");
+            let errmsg =
+                format!("E11000 duplicate key error collection: {db}.{coll} index: _id_ dup key: {{ _id: {id} }}");
             let e = doc! { "index": index as i32, "code": 11000, "keyPattern": {"_id": 1}, "keyValue": {"_id": id}, "errmsg": errmsg };
             reply.insert("writeErrors", vec![e]);
         }
@@ -391,8 +397,11 @@ fn delete(store: &mut store::Store, cluster: &ClusterRef, db: &str, coll: &str, 
 
 /// As with `authorizedDatabases`: a user sees the databases it may read.
 fn list_databases(store: &store::Store, roles: &[serde_json::Value], cluster: &ClusterRef, cmd: &Document) -> Document {
-    let dbs: Vec<(String, usize)> =
-        store.databases(&cluster.id).into_iter().filter(|(db, _)| roles::allowed(roles, Action::Read, db, None)).collect();
+    let dbs: Vec<(String, usize)> = store
+        .databases(&cluster.id)
+        .into_iter()
+        .filter(|(db, _)| roles::allowed(roles, Action::Read, db, None))
+        .collect();
     let name_only = cmd.get_bool("nameOnly").unwrap_or(false);
     let total: usize = dbs.iter().map(|(_, s)| s).sum();
     let list: Vec<Document> = dbs

@@ -57,7 +57,13 @@ pub async fn accept_loop(
     }
 }
 
-async fn serve(tcp: TcpStream, plane: Arc<DataPlane>, cluster_id: String, mut stop: watch::Receiver<bool>, _live: Live) {
+async fn serve(
+    tcp: TcpStream,
+    plane: Arc<DataPlane>,
+    cluster_id: String,
+    mut stop: watch::Receiver<bool>,
+    _live: Live,
+) {
     let _ = tcp.set_nodelay(true);
     let Ok(local) = tcp.local_addr() else { return };
     let stall = plane.config.stall_timeout;
@@ -100,7 +106,11 @@ async fn read_timed<S: AsyncRead + Unpin>(s: &mut S, buf: &mut [u8], stall: Dura
 /// Reads one whole message. `Ok(None)`: the client closed between messages. A connection may
 /// idle as long as it likes between messages (pooled connections do), but once a message has
 /// begun each read must make progress within `stall`.
-pub async fn read_message<S: AsyncRead + Unpin>(s: &mut S, max: usize, stall: Duration) -> std::io::Result<Option<Vec<u8>>> {
+pub async fn read_message<S: AsyncRead + Unpin>(
+    s: &mut S,
+    max: usize,
+    stall: Duration,
+) -> std::io::Result<Option<Vec<u8>>> {
     let mut len4 = [0u8; 4];
     if s.read(&mut len4[..1]).await? == 0 {
         return Ok(None);

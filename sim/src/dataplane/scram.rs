@@ -171,7 +171,7 @@ fn unescape_name(s: &str) -> Option<String> {
     Some(out)
 }
 
-fn attr<'a>(part: &'a str, key: char) -> Option<&'a str> {
+fn attr(part: &str, key: char) -> Option<&str> {
     part.strip_prefix(key).and_then(|r| r.strip_prefix('='))
 }
 
@@ -259,7 +259,12 @@ mod tests {
     use super::*;
 
     /// A client written from RFC 5802 (independent of the server code above), for both mechanisms.
-    fn client_final(mech: Mechanism, password: &[u8], client_first_bare: &str, server_first: &str) -> (String, Vec<u8>) {
+    fn client_final(
+        mech: Mechanism,
+        password: &[u8],
+        client_first_bare: &str,
+        server_first: &str,
+    ) -> (String, Vec<u8>) {
         let mut f = server_first.split(',');
         let nonce = f.next().unwrap().strip_prefix("r=").unwrap();
         let salt = B64.decode(f.next().unwrap().strip_prefix("s=").unwrap()).unwrap();

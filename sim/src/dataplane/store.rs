@@ -33,7 +33,7 @@ pub enum InsertError {
 pub struct UnsupportedFilter(pub String);
 
 fn doc_size(d: &Document) -> usize {
-    bson::to_vec(d).map(|v| v.len()).unwrap_or(0)
+    d.to_vec().map(|v| v.len()).unwrap_or(0)
 }
 
 fn as_f64(b: &Bson) -> Option<f64> {
@@ -109,7 +109,15 @@ impl Store {
         (n, None)
     }
 
-    pub fn find(&self, cluster: &str, db: &str, coll: &str, filter: &Document, skip: usize, limit: usize) -> Vec<Document> {
+    pub fn find(
+        &self,
+        cluster: &str,
+        db: &str,
+        coll: &str,
+        filter: &Document,
+        skip: usize,
+        limit: usize,
+    ) -> Vec<Document> {
         let Some(list) = self.collection(cluster, db, coll) else { return vec![] };
         let hits = list.iter().filter(|d| matches(d, filter)).skip(skip);
         match limit {
@@ -139,10 +147,7 @@ impl Store {
     /// Databases holding at least one collection, with their approximate size in bytes.
     pub fn databases(&self, cluster: &str) -> Vec<(String, usize)> {
         let Some(data) = self.clusters.get(cluster) else { return vec![] };
-        data.dbs
-            .iter()
-            .map(|(name, colls)| (name.clone(), colls.values().flatten().map(doc_size).sum()))
-            .collect()
+        data.dbs.iter().map(|(name, colls)| (name.clone(), colls.values().flatten().map(doc_size).sum())).collect()
     }
 
     fn collection(&self, cluster: &str, db: &str, coll: &str) -> Option<&Vec<Document>> {
@@ -158,7 +163,8 @@ mod tests {
     #[test]
     fn insert_find_delete_with_equality_filters() {
         let mut s = Store::default();
-        let (n, e) = s.insert("c", "app", "people", vec![doc! {"name": "ada", "age": 36}, doc! {"name": "bob", "age": 40_i64}]);
+        let (n, e) =
+            s.insert("c", "app", "people", vec![doc! {"name": "ada", "age": 36}, doc! {"name": "bob", "age": 40_i64}]);
         assert_eq!((n, e), (2, None));
         assert_eq!(s.find("c", "app", "people", &doc! {"age": 40.0}, 0, 0).len(), 1, "numbers compare by value");
         assert_eq!(s.find("c", "app", "people", &doc! {"name": {"$eq": "ada"}}, 0, 0)[0].get_i32("age").unwrap(), 36);
@@ -175,7 +181,8 @@ mod tests {
     #[test]
     fn duplicate_ids_stop_an_ordered_insert() {
         let mut s = Store::default();
-        let (n, e) = s.insert("c", "d", "x", vec![doc! {"_id": 1}, doc! {"_id": 2}, doc! {"_id": 1_i64}, doc! {"_id": 3}]);
+        let (n, e) =
+            s.insert("c", "d", "x", vec![doc! {"_id": 1}, doc! {"_id": 2}, doc! {"_id": 1_i64}, doc! {"_id": 3}]);
         assert_eq!(n, 2);
         assert_eq!(e, Some(InsertError::DuplicateKey(2, Bson::Int64(1))));
     }

@@ -6,9 +6,9 @@ use serde_json::{json, Map, Value};
 
 use super::{link, Ctx, Reply};
 use crate::clock::{parse_rfc3339, rfc3339, to_chrono};
+use crate::dataplane::scram::Credentials;
 use crate::errors::ApiError;
 use crate::paging::Page;
-use crate::dataplane::scram::Credentials;
 use crate::percent::escape_segment;
 use crate::state::{password_digest, scope_names, DbUser};
 
