@@ -73,7 +73,7 @@ async fn serve(
         _ = session(&mut tls, &mut conn, &plane) => {}
         _ = stop.changed() => {}
     }
-    let _ = tls.shutdown().await;
+    let _ = timeout(stall, tls.shutdown()).await;
 }
 
 async fn session<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, conn: &mut Conn, plane: &DataPlane) {
@@ -81,7 +81,9 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, conn: &mut Conn, 
     while let Ok(Some(msg)) = read_message(s, max, stall).await {
         match commands::handle_message(conn, plane, &msg) {
             Outcome::Reply(bytes) => {
-                if s.write_all(&bytes).await.is_err() || s.flush().await.is_err() {
+                // A client that never reads its answers must not hold the task forever either.
+                let written = timeout(stall, async { s.write_all(&bytes).await.and(s.flush().await) }).await;
+                if !matches!(written, Ok(Ok(()))) {
                     return;
                 }
             }
