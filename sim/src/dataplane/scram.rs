@@ -56,19 +56,83 @@ impl Mechanism {
         }
     }
 
+    /// PBKDF2-HMAC (RFC 8018) with one block of output, which is all SCRAM uses.
     fn salted_password(self, password: &[u8], salt: &[u8], iterations: u32) -> Vec<u8> {
+        let key = if password.len() > 64 { self.hash(password) } else { password.to_vec() };
+        let u1 = self.hmac(&key, &[salt, &1u32.to_be_bytes()].concat());
         match self {
-            Mechanism::Sha1 => {
-                let mut out = [0u8; 20];
-                pbkdf2::pbkdf2_hmac::<Sha1>(password, salt, iterations, &mut out);
-                out.to_vec()
-            }
-            Mechanism::Sha256 => {
-                let mut out = [0u8; 32];
-                pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, iterations, &mut out);
-                out.to_vec()
+            Mechanism::Sha1 => kdf::iterate(kdf::SHA1_IV, kdf::sha1_compress, &key, u1, iterations),
+            Mechanism::Sha256 => kdf::iterate(kdf::SHA256_IV, kdf::sha256_compress, &key, u1, iterations),
+        }
+    }
+}
+
+/// The PBKDF2 iterations as raw compressions of the RustCrypto hashes. The `pbkdf2` crate's
+/// generic HMAC code is compiled unoptimised in debug builds (it is instantiated in this crate),
+/// which made one user take a quarter of a second at MongoDB's iteration counts; the compression
+/// functions themselves live in `sha1`/`sha2`, built optimised (see the workspace profile). A test
+/// checks this against the `pbkdf2` crate.
+mod kdf {
+    use sha2::digest::generic_array::GenericArray;
+
+    pub const SHA1_IV: [u32; 5] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0];
+    pub const SHA256_IV: [u32; 8] =
+        [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19];
+
+    pub fn sha1_compress(state: &mut [u32; 5], block: &[u8; 64]) {
+        sha1::compress(state, std::slice::from_ref(GenericArray::from_slice(block)));
+    }
+
+    pub fn sha256_compress(state: &mut [u32; 8], block: &[u8; 64]) {
+        sha2::compress256(state, std::slice::from_ref(GenericArray::from_slice(block)));
+    }
+
+    fn pad(key: &[u8], byte: u8) -> [u8; 64] {
+        let mut b = [byte; 64];
+        b.iter_mut().zip(key).for_each(|(x, k)| *x ^= k);
+        b
+    }
+
+    fn put_words<const N: usize>(block: &mut [u8; 64], words: &[u32; N]) {
+        for (i, w) in words.iter().enumerate() {
+            block[4 * i..4 * i + 4].copy_from_slice(&w.to_be_bytes());
+        }
+    }
+
+    /// `U1 ^ U2 ^ ... ^ Un` where `U(i+1) = HMAC(key, U(i))`; `key` is at most one block. Each
+    /// HMAC of a digest-sized message is two compressions of one padded block (the pads were
+    /// absorbed once); the loop allocates nothing, as it runs unoptimised in debug builds.
+    pub fn iterate<const N: usize>(
+        iv: [u32; N],
+        compress: fn(&mut [u32; N], &[u8; 64]),
+        key: &[u8],
+        u1: Vec<u8>,
+        iterations: u32,
+    ) -> Vec<u8> {
+        let (mut inner, mut outer) = (iv, iv);
+        compress(&mut inner, &pad(key, 0x36));
+        compress(&mut outer, &pad(key, 0x5c));
+        let len = N * 4;
+        let mut block = [0u8; 64];
+        block[..len].copy_from_slice(&u1);
+        block[len] = 0x80;
+        block[56..].copy_from_slice(&(((64 + len) * 8) as u64).to_be_bytes());
+        let mut acc = [0u32; N];
+        for (i, a) in acc.iter_mut().enumerate() {
+            *a = u32::from_be_bytes(u1[4 * i..4 * i + 4].try_into().expect("4 bytes"));
+        }
+        for _ in 1..iterations {
+            let mut s = inner;
+            compress(&mut s, &block);
+            put_words(&mut block, &s);
+            let mut s = outer;
+            compress(&mut s, &block);
+            put_words(&mut block, &s);
+            for i in 0..N {
+                acc[i] ^= s[i];
             }
         }
+        acc.iter().flat_map(|w| w.to_be_bytes()).collect()
     }
 }
 
@@ -300,6 +364,26 @@ mod tests {
         assert!(run(Mechanism::Sha256, &creds, b"s3cret-pass").is_some());
         assert!(run(Mechanism::Sha256, &creds, b"wrong-pass").is_none());
         assert_eq!(creds.mechanisms(), vec!["SCRAM-SHA-1", "SCRAM-SHA-256"]);
+    }
+
+    #[test]
+    fn the_kdf_agrees_with_the_pbkdf2_crate() {
+        for (pw, salt, iters) in
+            [(&b"password"[..], &b"salt"[..], 1), (b"password", b"salt", 4096), (&[7u8; 80][..], b"s", 3)]
+        {
+            let mut want1 = [0u8; 20];
+            pbkdf2::pbkdf2_hmac::<Sha1>(pw, salt, iters, &mut want1);
+            assert_eq!(Mechanism::Sha1.salted_password(pw, salt, iters), want1.to_vec());
+            let mut want256 = [0u8; 32];
+            pbkdf2::pbkdf2_hmac::<Sha256>(pw, salt, iters, &mut want256);
+            assert_eq!(Mechanism::Sha256.salted_password(pw, salt, iters), want256.to_vec());
+        }
+        // RFC 6070's second vector.
+        let v = Mechanism::Sha1.salted_password(b"password", b"salt", 2);
+        assert_eq!(crate::state::hex(&v), "ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957");
+        let t = std::time::Instant::now();
+        let _ = Credentials::new("u", "password1");
+        assert!(t.elapsed() < std::time::Duration::from_secs(2), "{:?}", t.elapsed());
     }
 
     #[test]
