@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use crate::dataplane::DataPlaneConfig;
 use crate::faults::Fault;
 use crate::seed::Seed;
 
@@ -81,6 +82,8 @@ pub struct SimConfig {
     /// version it will remove (the older cluster versions always carry them): for tests of how
     /// a client surfaces the warning.
     pub deprecated_versions: Vec<String>,
+    /// Simulated clusters that MongoDB drivers connect to (on by default).
+    pub data_plane: DataPlaneConfig,
 }
 
 impl Default for SimConfig {
@@ -103,6 +106,7 @@ impl Default for SimConfig {
             database_user_limit: 100,
             hide_api_key_in_system_status: false,
             deprecated_versions: Vec::new(),
+            data_plane: DataPlaneConfig::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::clock::rfc3339;
 use crate::faults::Fault;
 use crate::seed::Seed;
 use crate::server::{build, Resp, Shared};
+use crate::state::SimState;
 
 fn reply(status: u16, v: Value) -> Resp {
     build(status, Some("application/json"), Bytes::from(v.to_string()), &[])
@@ -61,9 +62,26 @@ struct ClusterBody {
 
 pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
     let mut st = crate::server::lock(shared);
+    let resp = handle_locked(&mut st, method, path, body);
+    // Cluster states, seeds and the clock may have changed: the data plane follows.
+    st.refresh();
+    resp
+}
+
+fn data_plane(st: &SimState, ca: bool) -> Resp {
+    match (&st.data_plane, ca) {
+        (None, _) => reply(404, json!({ "error": "the data plane is disabled (--no-data-plane)" })),
+        (Some(dp), true) => build(200, Some("application/x-pem-file"), Bytes::from(dp.tls.ca_pem.clone()), &[]),
+        (Some(dp), false) => reply(200, dp.describe()),
+    }
+}
+
+fn handle_locked(st: &mut SimState, method: &str, path: &str, body: &[u8]) -> Resp {
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
     match (method, segs.as_slice()) {
         ("GET", ["health"]) => reply(200, json!({ "ok": true })),
+        ("GET", ["dataplane"]) => data_plane(st, false),
+        ("GET", ["dataplane", "ca.pem"]) => data_plane(st, true),
         ("POST", ["reset"]) => {
             let text = String::from_utf8_lossy(body);
             let result = if text.trim().is_empty() {
@@ -147,12 +165,12 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
                     cfg.rate_limits = crate::config::RateLimits::uniform(cap, refill);
                     st.rate = Default::default();
                 }
-                reply(200, config_view(&st))
+                reply(200, config_view(st))
             }
             Err(e) => bad(format!("invalid config: {e}")),
         },
-        ("GET", ["config"]) => reply(200, config_view(&st)),
-        ("GET", ["state"]) => reply(200, state_view(&st)),
+        ("GET", ["config"]) => reply(200, config_view(st)),
+        ("GET", ["state"]) => reply(200, state_view(st)),
         ("POST", ["verify-user"]) => match serde_json::from_slice::<VerifyBody>(body) {
             Ok(v) => {
                 let valid = st.world.verify_user(

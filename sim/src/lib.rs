@@ -9,6 +9,7 @@ pub mod authz;
 pub mod clock;
 pub mod config;
 pub mod control;
+pub mod dataplane;
 pub mod errors;
 pub mod faults;
 pub mod handlers;
@@ -29,7 +30,7 @@ use std::thread::JoinHandle;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-pub use config::{Bucket, RateLimits, SimConfig};
+pub use config::{Bucket, DataPlaneConfig, RateLimits, SimConfig};
 pub use faults::{Fault, FaultKind};
 pub use seed::Seed;
 
@@ -72,9 +73,18 @@ impl Sim {
         let addr = listener.local_addr()?;
         let state =
             state::SimState::new(config).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let data_plane_config = state.config.data_plane.clone();
         let shared: server::Shared = Arc::new(Mutex::new(state));
         let (tx, rx) = watch::channel(false);
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        if data_plane_config.enabled {
+            // Listeners run on the simulator's own runtime, beside the Admin API.
+            let dp = dataplane::DataPlane::new(data_plane_config, addr.ip(), rt.handle().clone())?;
+            dp.attach(&shared);
+            let mut st = server::lock(&shared);
+            st.data_plane = Some(dp);
+            st.sync_data_plane();
+        }
         let s2 = shared.clone();
         let thread = std::thread::Builder::new().name("atlas-sim".into()).spawn(move || {
             rt.block_on(async move {
@@ -147,14 +157,36 @@ impl Sim {
             if let Some(p) = paused {
                 c.paused = p;
             }
+            st.sync_data_plane();
             return true;
         }
         if let Some(f) = w.flex_clusters.iter_mut().find(|c| c.group_id == group_id && c.name == name) {
             f.state_name = state_name.to_string();
             f.state_since = now;
+            st.sync_data_plane();
             return true;
         }
         false
+    }
+
+    /// The data plane, when enabled: CA, listeners, live connections.
+    pub fn data_plane(&self) -> Option<Arc<dataplane::DataPlane>> {
+        server::lock(&self.shared).data_plane.clone()
+    }
+
+    /// The CA certificate file clients pass as their CA file (`None` with the data plane off).
+    pub fn ca_file(&self) -> Option<std::path::PathBuf> {
+        self.data_plane().map(|d| d.tls.ca_file.clone())
+    }
+
+    /// `host:port` of the listeners of a cluster (empty while CREATING or with the data plane off).
+    pub fn cluster_hosts(&self, group_id: &str, name: &str) -> Vec<String> {
+        let st = server::lock(&self.shared);
+        let w = &st.world;
+        w.cluster(group_id, name)
+            .map(|c| c.listener_hosts.clone())
+            .or_else(|| w.flex_cluster(group_id, name).map(|f| f.listener_hosts.clone()))
+            .unwrap_or_default()
     }
 }
 

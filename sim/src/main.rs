@@ -12,7 +12,8 @@ const USAGE: &str = "usage: atlas-sim [--host 127.0.0.1] [--port 0] [--seed FILE
                  [--nonce-ttl-secs N] [--token-ttl-secs N] [--no-rate-limit] [--no-rate-limit-headers]
                  [--rate-limit-capacity N] [--rate-limit-refill-per-sec X]
                  [--access-list-delay-ms N] [--user-apply-delay-ms N] [--cluster-create-ms N]
-                 [--fault JSON]... [--fault-seed N] [--no-client-ip-header]";
+                 [--fault JSON]... [--fault-seed N] [--no-client-ip-header]
+                 [--no-data-plane] [--ca-file PATH]";
 
 fn parse_args() -> Result<SimConfig, String> {
     let mut cfg = SimConfig::default();
@@ -58,6 +59,8 @@ fn parse_args() -> Result<SimConfig, String> {
                 cfg.fault_seed = val("--fault-seed")?.parse().map_err(|e| format!("--fault-seed: {e}"))?
             }
             "--no-client-ip-header" => cfg.trust_client_ip_header = false,
+            "--no-data-plane" => cfg.data_plane.enabled = false,
+            "--ca-file" => cfg.data_plane.ca_file = Some(val("--ca-file")?.into()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
@@ -93,6 +96,13 @@ fn main() {
     };
     println!("atlas-sim listening on {}", sim.base_url());
     let _ = std::io::stdout().flush();
+    // Other scripts parse the first stdout line: the data plane is described on stderr.
+    if let Some(dp) = sim.data_plane() {
+        for line in dp.banner() {
+            eprintln!("{line}");
+        }
+        eprintln!("atlas-sim data plane: connect with a cluster's connectionStrings.standard and the CA file (also at {}/__sim/dataplane/ca.pem)", sim.base_url());
+    }
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     rt.block_on(async {
         #[cfg(unix)]

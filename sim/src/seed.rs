@@ -34,6 +34,8 @@ pub const CLUSTER_IDLE: &str = "Cluster0";
 pub const CLUSTER_IDLE_SRV: &str = "mongodb+srv://cluster0.x1y2z.mongodb.net";
 pub const CLUSTER_CREATING: &str = "analytics";
 pub const CLUSTER_PAUSED: &str = "archive";
+pub const CLUSTER_SHARDED: &str = "sharded";
+pub const CLUSTER_GEOSHARDED: &str = "global";
 pub const FLEX_CLUSTER: &str = "flex-dev";
 pub const SEEDED_ACCESS_LIST_ENTRY: &str = "198.51.100.7/32";
 

@@ -200,7 +200,9 @@ pub async fn handle(
             base: &base,
             authorization: authorization.as_deref(),
         };
-        process(&mut st, &req, force_stale)
+        let resp = process(&mut st, &req, force_stale);
+        st.sync_data_plane();
+        resp
     };
     log(&shared, resp.status().as_u16());
     Ok(resp)
@@ -219,10 +221,8 @@ struct RequestParts<'a> {
 }
 
 fn process(st: &mut SimState, r: &RequestParts, force_stale: bool) -> Resp {
+    st.refresh();
     let now = st.now();
-    st.world.expire(now);
-    let create = st.config.cluster_create_duration.map(crate::clock::to_chrono);
-    st.world.finish_creating(now, create);
     let route = router::route(r.method, r.path);
 
     match &route {

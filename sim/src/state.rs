@@ -2,12 +2,15 @@
 //! simulator's own bookkeeping (clock, nonces, tokens, faults, request log, rate buckets).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::clock::{parse_rfc3339, SimClock};
 use crate::config::SimConfig;
+use crate::dataplane::scram::Credentials;
+use crate::dataplane::DataPlane;
 use crate::faults::FaultSet;
 use crate::ip::IpNet;
 use crate::rate_limit::RateLimiter;
@@ -61,6 +64,8 @@ pub struct Cluster {
     pub zone_id: String,
     /// When the cluster entered its current state (for timed CREATING -> IDLE).
     pub state_since: DateTime<Utc>,
+    /// `host:port` of its data-plane listeners (empty: none, e.g. CREATING or data plane off).
+    pub listener_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +80,7 @@ pub struct FlexCluster {
     pub mongodb_version: String,
     pub srv_host: String,
     pub create_date: DateTime<Utc>,
+    pub listener_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +111,12 @@ pub struct DbUser {
     pub ldap_auth_type: String,
     pub oidc_auth_type: String,
     pub x509_type: String,
+    /// SCRAM keys (never the password) for the data plane; `None` for non-SCRAM users.
+    pub scram: Option<Credentials>,
+    /// What the clusters still use until `applied_at` (`None` for a new user: it cannot log in yet).
+    pub previous_scram: Option<Credentials>,
+    /// When the latest change of this user reaches its clusters (their `/status` turns APPLIED).
+    pub applied_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -178,6 +190,7 @@ impl World {
                 replication_spec_id: ids.next(now),
                 zone_id: ids.next(now),
                 state_since: now,
+                listener_hosts: vec![],
             });
         }
         for f in &seed.flex_clusters {
@@ -192,6 +205,7 @@ impl World {
                 srv_host: f.srv_host.clone().unwrap_or_else(|| format!("{}.x1y2z.mongodb.net", f.name.to_lowercase())),
                 create_date: f.create_date.as_deref().and_then(parse_rfc3339).unwrap_or(now),
                 state_since: now,
+                listener_hosts: vec![],
             });
         }
         for e in &seed.access_list {
@@ -223,6 +237,9 @@ impl World {
                 ldap_auth_type: "NONE".into(),
                 oidc_auth_type: "NONE".into(),
                 x509_type: "NONE".into(),
+                scram: u.password.as_deref().map(|p| Credentials::new(&u.username, p)),
+                previous_scram: None,
+                applied_at: now,
             });
         }
         Ok(w)
@@ -347,6 +364,8 @@ pub struct SimState {
     pub faults: FaultSet,
     pub log: Vec<LoggedRequest>,
     pub rate: RateLimiter,
+    /// The data plane serving this state's clusters, when enabled.
+    pub data_plane: Option<Arc<DataPlane>>,
 }
 
 impl SimState {
@@ -365,6 +384,7 @@ impl SimState {
             faults,
             log: Vec::new(),
             rate: RateLimiter::default(),
+            data_plane: None,
         })
     }
 
@@ -382,7 +402,28 @@ impl SimState {
         self.faults = FaultSet::new(Vec::new(), self.config.fault_seed);
         self.log.clear();
         self.rate = RateLimiter::default();
+        if let Some(dp) = &self.data_plane {
+            crate::dataplane::guard(&dp.store).clear();
+        }
+        self.sync_data_plane();
         Ok(())
+    }
+
+    /// Applies what time alone changes (expiries, CREATING -> IDLE), then lets the data plane
+    /// follow the world.
+    pub fn refresh(&mut self) {
+        let now = self.now();
+        self.world.expire(now);
+        let create = self.config.cluster_create_duration.map(crate::clock::to_chrono);
+        self.world.finish_creating(now, create);
+        self.sync_data_plane();
+    }
+
+    /// Starts, stops and records the data-plane listeners for the clusters as they are now.
+    pub fn sync_data_plane(&mut self) {
+        if let Some(dp) = self.data_plane.clone() {
+            dp.reconcile(&mut self.world);
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

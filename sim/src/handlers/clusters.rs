@@ -4,6 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::{link, Ctx, Reply};
 use crate::clock::rfc3339;
+use crate::dataplane::{self, is_mongos};
 use crate::errors::ApiError;
 use crate::media::{V2023_01_01, V2023_02_01};
 use crate::paging::Page;
@@ -39,13 +40,17 @@ fn operational(state: &str) -> bool {
     state != "CREATING"
 }
 
-fn standard_uri(host_prefix: &str, domain: &str, rs: &str) -> String {
-    let hosts: Vec<String> = (0..3).map(|i| format!("{host_prefix}-shard-00-0{i}.{domain}:27017")).collect();
-    format!("mongodb://{}/?ssl=true&authSource=admin&replicaSet=atlas-{rs}-shard-0", hosts.join(","))
+/// Atlas's form, used when the data plane is off: three nodes, or three mongos routers on
+/// port 27016 (no `replicaSet`) for sharded clusters.
+fn standard_uri(host_prefix: &str, domain: &str, rs: &str, mongos: bool) -> String {
+    let port = if mongos { 27016 } else { 27017 };
+    let hosts: Vec<String> = (0..3).map(|i| format!("{host_prefix}-shard-00-0{i}.{domain}:{port}")).collect();
+    let rs = if mongos { String::new() } else { format!("&replicaSet=atlas-{rs}-shard-0") };
+    format!("mongodb://{}/?ssl=true&authSource=admin{rs}", hosts.join(","))
 }
 
 /// The last `n` characters of an id (seeds may use short ids).
-fn tail(id: &str, n: usize) -> &str {
+pub(crate) fn tail(id: &str, n: usize) -> &str {
     let start = id.char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i);
     &id[start..]
 }
@@ -59,8 +64,16 @@ fn cluster_strings(c: &Cluster) -> Value {
         return json!({});
     }
     let (label, domain) = split_srv(&c.srv_host);
+    let mongos = is_mongos(&c.cluster_type);
+    // With the data plane on, `standard` reaches the simulated cluster; `standardSrv` keeps
+    // Atlas's form (it needs DNS, so local clients use `standard`).
+    let standard = if c.listener_hosts.is_empty() {
+        standard_uri(label, domain, tail(&c.id, 6), mongos)
+    } else {
+        dataplane::standard_uri(&c.listener_hosts, mongos, &c.id)
+    };
     json!({
-        "standard": standard_uri(label, domain, tail(&c.id, 6)),
+        "standard": standard,
         "standardSrv": format!("mongodb+srv://{}", c.srv_host),
     })
 }
@@ -241,7 +254,12 @@ fn flex_view(f: &FlexCluster) -> Value {
     let strings = if operational(&f.state_name) {
         // Flex hosts are named after an internal id, not the cluster (see the recordings).
         let prefix = format!("ac-{}", tail(&f.id, 7));
-        json!({ "standard": standard_uri(&prefix, domain, tail(&f.id, 6)), "standardSrv": format!("mongodb+srv://{}", f.srv_host) })
+        let standard = if f.listener_hosts.is_empty() {
+            standard_uri(&prefix, domain, tail(&f.id, 6), false)
+        } else {
+            dataplane::standard_uri(&f.listener_hosts, false, &f.id)
+        };
+        json!({ "standard": standard, "standardSrv": format!("mongodb+srv://{}", f.srv_host) })
     } else {
         json!({})
     };

@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::{link, Ctx, Reply};
 use crate::clock::{parse_rfc3339, rfc3339, to_chrono};
+use crate::dataplane::scram::Credentials;
 use crate::errors::ApiError;
 use crate::paging::Page;
 use crate::percent::escape_segment;
@@ -114,8 +115,9 @@ fn check_delete_after(v: &Value, now: DateTime<Utc>) -> Result<Option<DateTime<U
 }
 
 /// A user change reaches the clusters in its scope (every cluster when unscoped) only after
-/// the configured delay; until then their change status is PENDING.
-fn mark_pending(ctx: &mut Ctx, g: &str, scopes: &[Value]) {
+/// the configured delay; until then their change status is PENDING. Answers when it is applied
+/// (the data plane lets the user in with the new credentials from then on).
+fn mark_pending(ctx: &mut Ctx, g: &str, scopes: &[Value]) -> DateTime<Utc> {
     let until = ctx.st.now() + to_chrono(ctx.st.config.user_apply_delay);
     let w = &mut ctx.st.world;
     let names: Vec<String> = if scopes.is_empty() {
@@ -131,6 +133,7 @@ fn mark_pending(ctx: &mut Ctx, g: &str, scopes: &[Value]) {
     for n in names {
         w.pending_changes.insert((g.to_string(), n), until);
     }
+    until
 }
 
 pub fn list(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
@@ -195,6 +198,9 @@ pub fn create(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
     }
     let user = DbUser {
         password_digest: password.as_deref().map(|p| password_digest(&username, p)),
+        scram: password.as_deref().map(|p| Credentials::new(&username, p)),
+        previous_scram: None,
+        applied_at: now,
         username,
         database_name,
         roles,
@@ -209,7 +215,10 @@ pub fn create(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
     };
     let out = view(&ctx.base, g, &user);
     list.push(user);
-    mark_pending(ctx, g, &scopes);
+    let until = mark_pending(ctx, g, &scopes);
+    if let Some(u) = ctx.st.world.users.get_mut(g).and_then(|l| l.last_mut()) {
+        u.applied_at = until;
+    }
     Ok(Reply::created(out))
 }
 
@@ -236,6 +245,11 @@ pub fn update(ctx: &mut Ctx, g: &str, db: &str, user: &str) -> Result<Reply, Api
     let password = b.get("password").filter(|v| !v.is_null()).map(check_password).transpose()?;
     let delete_after = b.get("deleteAfterDate").map(|v| check_delete_after(v, now)).transpose()?;
     let u = &mut ctx.st.world.users.get_mut(g).expect("found above")[i];
+    // Until this change is applied the clusters keep what they had: the credentials of the last
+    // applied change (none for a user whose creation is itself still pending).
+    if now >= u.applied_at {
+        u.previous_scram = u.scram.clone();
+    }
     if let Some(r) = roles {
         u.roles = r;
     }
@@ -244,6 +258,7 @@ pub fn update(ctx: &mut Ctx, g: &str, db: &str, user: &str) -> Result<Reply, Api
     }
     if let Some(p) = password {
         u.password_digest = Some(password_digest(&u.username, &p));
+        u.scram = Some(Credentials::new(&u.username, &p));
     }
     if let Some(d) = delete_after {
         u.delete_after = d;
@@ -253,7 +268,8 @@ pub fn update(ctx: &mut Ctx, g: &str, db: &str, user: &str) -> Result<Reply, Api
     }
     let out = view(&ctx.base, g, u);
     let scopes = u.scopes.clone();
-    mark_pending(ctx, g, &scopes);
+    let until = mark_pending(ctx, g, &scopes);
+    ctx.st.world.users.get_mut(g).expect("found above")[i].applied_at = until;
     Ok(Reply::ok(out))
 }
 

@@ -9,6 +9,7 @@ mod binary;
 mod clusters;
 mod contract;
 mod control;
+mod dataplane;
 mod digest;
 mod faults;
 mod oauth;

@@ -44,12 +44,26 @@ fn constants_match_the_json_seed_and_the_document() {
         seed.clusters.iter().map(|c| (c.name.as_str(), c.state_name.as_str(), c.paused)).collect();
     assert_eq!(
         states,
-        vec![(CLUSTER_IDLE, "IDLE", false), (CLUSTER_CREATING, "CREATING", false), (CLUSTER_PAUSED, "IDLE", true)]
+        vec![
+            (CLUSTER_IDLE, "IDLE", false),
+            (CLUSTER_CREATING, "CREATING", false),
+            (CLUSTER_PAUSED, "IDLE", true),
+            (CLUSTER_SHARDED, "IDLE", false),
+            (CLUSTER_GEOSHARDED, "IDLE", false)
+        ]
     );
     assert_eq!(seed.flex_clusters[0].name, FLEX_CLUSTER);
     assert_eq!(seed.access_list[0].cidr_block.as_deref(), Some(SEEDED_ACCESS_LIST_ENTRY));
     assert!(seed.database_users.is_empty());
-    for name in [CLUSTER_IDLE, CLUSTER_CREATING, CLUSTER_PAUSED, FLEX_CLUSTER, "office VPN"] {
+    for name in [
+        CLUSTER_IDLE,
+        CLUSTER_CREATING,
+        CLUSTER_PAUSED,
+        CLUSTER_SHARDED,
+        CLUSTER_GEOSHARDED,
+        FLEX_CLUSTER,
+        "office VPN",
+    ] {
         assert!(DOC.contains(name), "{name} documented");
     }
 }
