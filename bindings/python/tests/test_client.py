@@ -125,8 +125,8 @@ def test_results_arrive_unwrapped_and_facades_answer_dicts(client):
 
 def test_namespaces_forward_to_the_core(client):
     # An operation the core does not have (yet) is an UnknownOperationError naming it.
-    for call in (client.cloud.resources.import_, getattr(client.cloud.resources, "import")):
-        with pytest.raises(ductape.UnknownOperationError, match="cloud.resources.import"):
+    for call in (client.cloud.future.import_, getattr(client.cloud.future, "import")):
+        with pytest.raises(ductape.UnknownOperationError, match="cloud.future.import"):
             call({"cloud": "prod_atlas"})
     with pytest.raises(ductape.UnknownOperationError, match="cloud.network.sync"):
         client.cloud.network.sync({"tag": "prod_atlas"})
@@ -183,7 +183,7 @@ def test_async_call_and_errors(aclient):
         with pytest.raises(ductape.InternalError):
             await aclient.call("debug.panic", {"message": "async boom"})
         with pytest.raises(ductape.UnknownOperationError):
-            await aclient.cloud.resources.import_({})
+            await aclient.cloud.future.import_({})
 
     asyncio.run(main())
 

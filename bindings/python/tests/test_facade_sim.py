@@ -125,3 +125,23 @@ def test_cancelling_a_validation_held_by_atlas_stops_the_rust_task(tmp_path):
         assert (await c.validate("prod_atlas"))["valid"] is True
 
     asyncio.run(main())
+
+
+def test_resources_facade_imports_and_unlinks(tmp_path):
+    d = ductape.Ductape(workspace_dir=tmp_path, atlas_base_url=SIM)
+    d.cloud.connections.create({"provider": "mongodb_atlas", "name": "prod_atlas"})
+    d.cloud.connections.complete("prod_atlas", OWNER_KEY)
+    assert d.cloud.connections.validate("prod_atlas")["valid"] is True
+    assert d.cloud.resources.services("prod_atlas")["services"][0]["service"] == "atlas-cluster"
+    names = [r["name"] for r in d.cloud.resources.list("prod_atlas")["resources"]]
+    assert "Cluster0" in names and "flex-dev" in names
+    d.products.create({"name": "My Product"})
+    d.products.environments.create({"product": "my-product", "slug": "prd"})
+    target = {"cloud": "prod_atlas", "service": "atlas-cluster", "type": "databases", "product": "my-product",
+              "component": "db-mongo", "env": "prd", "resource": "Cluster0"}
+    imported = d.cloud.resources.import_(target)
+    assert imported["connection_url_ref"] == "$Secret{ATLAS_PROD_ATLAS_MY_PRODUCT_DB_MONGO_PRD_URL}"
+    url = d.products.components.resolve("my-product", "db-mongo", "prd")["connection_url"]
+    assert url.startswith("mongodb+srv://ductape-prod-atlas-my-product-db-mongo-prd:") and url.endswith("?authSource=admin")
+    unlinked = d.cloud.resources.unlink({"cloud": "prod_atlas", "product": "my-product", "component": "db-mongo", "env": "prd"})
+    assert (unlinked["user_deleted"], unlinked["secret_deleted"]) == (True, True)

@@ -7,7 +7,8 @@ import ductape
 def sync_calls(client: ductape.Ductape) -> Dict[str, Any]:
     created: Dict[str, Any] = client.cloud.connections.create({"provider": "mongodb_atlas", "name": "prod_atlas"})
     client.cloud.connections.complete("prod_atlas", {"project_id": "5c843ba379358e5b3dc2dec6"})
-    client.cloud.resources.import_({"cloud": "prod_atlas"})  # any namespace forwards
+    client.cloud.resources.import_({"cloud": "prod_atlas"})
+    client.cloud.network.sync({"tag": "prod_atlas"})  # any namespace forwards
     codes = [c["code"] for c in ductape.describe()["error_codes"]]
     del codes
     client.secrets.create({"key": "MONGO_URL", "value": "mongodb://u:p@h/"})

@@ -274,6 +274,26 @@ class Products(Namespace[R]):
         return Components(self._caller, "products.components")
 
 
+class Resources(Namespace[R]):
+    """``cloud.resources``: the clusters of a connection's project, and importing one."""
+
+    def services(self, cloud: str) -> R:
+        return self._caller("cloud.resources.services", {"cloud": cloud})
+
+    def list(self, cloud: str, service: str = "atlas-cluster") -> R:
+        """``{resources: [{id, name, region, metadata}]}``: dedicated, free and flex clusters."""
+        return self._caller("cloud.resources.list", {"cloud": cloud, "service": service})
+
+    def import_(self, params: Mapping[str, Any]) -> R:
+        """``{cloud, service, type, product, component, env, resource, role?, connection_type?}``:
+        a cluster-scoped database user, its string stored as a secret, the env linked to it."""
+        return self._caller("cloud.resources.import", dict(params))
+
+    def unlink(self, params: Mapping[str, Any]) -> R:
+        """``{cloud, product, component, env}``: deletes the database user, the secret and the link."""
+        return self._caller("cloud.resources.unlink", dict(params))
+
+
 class Cloud(Namespace[R]):
     """``cloud``: ``connections``, and any other namespace by attribute (``cloud.resources.import_``
     reaches ``cloud.resources.import`` once the core has it: a trailing ``_`` is dropped)."""
@@ -281,6 +301,10 @@ class Cloud(Namespace[R]):
     @property
     def connections(self) -> Connections[R]:
         return Connections(self._caller, "cloud.connections")
+
+    @property
+    def resources(self) -> Resources[R]:
+        return Resources(self._caller, "cloud.resources")
 
 
 class _Base:

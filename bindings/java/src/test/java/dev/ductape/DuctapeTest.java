@@ -133,8 +133,8 @@ class DuctapeTest {
     void namespacesForwardToTheCore() {
         // An operation the core does not have (yet) is an UnknownOperation naming it.
         DuctapeException.UnknownOperation e = assertThrows(DuctapeException.UnknownOperation.class,
-                () -> ductape.cloud.namespace("resources").call("import", Map.of("cloud", "prod_atlas")));
-        assertTrue(e.getDetail().contains("cloud.resources.import"), e.getDetail());
+                () -> ductape.cloud.namespace("future").call("import", Map.of("cloud", "prod_atlas")));
+        assertTrue(e.getDetail().contains("cloud.future.import"), e.getDetail());
         DuctapeException.UnknownOperation sync = assertThrows(DuctapeException.UnknownOperation.class,
                 () -> ductape.cloud.namespace("network").call("sync", Map.of("tag", "prod_atlas")));
         assertTrue(sync.getDetail().contains("cloud.network.sync"), sync.getDetail());
@@ -240,7 +240,7 @@ class DuctapeTest {
                 () -> ductape.callAsync("debug.error", Map.of("code", "not_found")).join());
         assertInstanceOf(DuctapeException.NotFound.class, e.getCause());
         CompletionException imp = assertThrows(CompletionException.class,
-                () -> ductape.cloud.namespace("resources").callAsync("import", Map.of()).join());
+                () -> ductape.cloud.namespace("future").callAsync("import", Map.of()).join());
         assertInstanceOf(DuctapeException.UnknownOperation.class, imp.getCause());
     }
 

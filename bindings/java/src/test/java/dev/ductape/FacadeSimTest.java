@@ -157,4 +157,24 @@ class FacadeSimTest {
     static List<Object> tags(Map<String, Object> list) {
         return ((List<?>) list.get("connections")).stream().map(x -> ((Map<?, ?>) x).get("tag")).collect(java.util.stream.Collectors.toList());
     }
+
+    @Test
+    void importsAClusterThroughTheResourcesFacade() {
+        ductape.cloud.connections.create(Map.of("provider", "mongodb_atlas", "name", "prod_atlas"));
+        ductape.cloud.connections.complete("prod_atlas", OWNER_KEY);
+        assertEquals(true, ductape.cloud.connections.validate("prod_atlas").get("valid"));
+        assertEquals("atlas-cluster", ((Map<?, ?>) ((java.util.List<?>) ductape.cloud.resources.services("prod_atlas").get("services")).get(0)).get("service"));
+        assertEquals(6, ((java.util.List<?>) ductape.cloud.resources.list("prod_atlas", "atlas-cluster").get("resources")).size());
+        ductape.products.create(Map.of("name", "My Product"));
+        ductape.products.environments.create(Map.of("product", "my-product", "slug", "prd"));
+        Map<String, Object> target = Map.of("cloud", "prod_atlas", "service", "atlas-cluster", "type", "databases",
+                "product", "my-product", "component", "db-mongo", "env", "prd", "resource", "Cluster0");
+        Map<String, Object> imported = ductape.cloud.resources.importResource(target);
+        assertEquals("ATLAS_PROD_ATLAS_MY_PRODUCT_DB_MONGO_PRD_URL", imported.get("secret_key"));
+        assertFalse(imported.toString().contains("@cluster0"), "the reply never carries the credentialed string");
+        String url = (String) ductape.products.components.resolve("my-product", "db-mongo", "prd", null).get("connection_url");
+        assertTrue(url.startsWith("mongodb+srv://ductape-prod-atlas-my-product-db-mongo-prd:"), "the user is in the string");
+        Map<String, Object> unlinked = ductape.cloud.resources.unlink(Map.of("cloud", "prod_atlas", "product", "my-product", "component", "db-mongo", "env", "prd"));
+        assertEquals(true, unlinked.get("user_deleted"));
+    }
 }

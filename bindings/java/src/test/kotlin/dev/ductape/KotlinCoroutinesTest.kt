@@ -40,9 +40,9 @@ class KotlinCoroutinesTest {
             assertEquals(mapOf("slept_ms" to 3L), d.callSuspend("debug.sleep", mapOf("ms" to 3)))
             assertThrows<DuctapeException.NotFound> { runBlocking { d.callSuspend("debug.error", mapOf("code" to "not_found")) } }
             assertThrows<DuctapeException.Internal> { runBlocking { d.callSuspend("debug.panic", mapOf("message" to "kotlin boom")) } }
-            assertThrows<DuctapeException.UnknownOperation> { runBlocking { d.cloud.namespace("resources").callSuspend("import", mapOf<String, Any>()) } }
+            assertThrows<DuctapeException.UnknownOperation> { runBlocking { d.cloud.namespace("future").callSuspend("import", mapOf<String, Any>()) } }
             // Kotlin can also use the Map facade as is.
-            assertThrows<DuctapeException.UnknownOperation> { d.cloud.namespace("resources").call("import", mapOf("cloud" to "prod_atlas")) }
+            assertThrows<DuctapeException.UnknownOperation> { d.cloud.namespace("future").call("import", mapOf("cloud" to "prod_atlas")) }
             assertEquals("still alive", d.callSuspend("debug.echo", mapOf("value" to "still alive")))
             d.close()
             assertThrows<DuctapeException.FailedPrecondition> { runBlocking { d.callSuspend("debug.echo", mapOf("value" to 1)) } }
