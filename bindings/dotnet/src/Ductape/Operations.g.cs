@@ -198,11 +198,8 @@ namespace Ductape
     /// <summary>The cloud.* operations.</summary>
     public sealed class CloudNamespace
     {
-        readonly DuctapeClient c;
-
         internal CloudNamespace(DuctapeClient client)
         {
-            c = client;
             Connections = new CloudConnectionsNamespace(client);
         }
 
@@ -221,45 +218,45 @@ namespace Ductape
         }
 
         /// <summary>cloud.connections.create: Creates a pending MongoDB Atlas connection under a tag.</summary>
-        public Task<IDictionary<string, object>> CreateAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken))
+        public Task<IDictionary<string, object>> CreateAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
-            return c.ObjectAsync("cloud.connections.create", parameters ?? new Dictionary<string, object>(), null, cancellationToken);
+            return c.ObjectAsync("cloud.connections.create", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
         }
 
         /// <summary>cloud.connections.complete: Stores the connection's project and credentials (API key or service account), encrypted; status pending.</summary>
-        public Task<IDictionary<string, object>> CompleteAsync(string tag, IDictionary<string, object> parameters, CancellationToken cancellationToken = default(CancellationToken))
+        public Task<IDictionary<string, object>> CompleteAsync(string tag, IDictionary<string, object> parameters, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
-            return c.ObjectAsync("cloud.connections.complete", DuctapeClient.WithTag(tag, parameters), null, cancellationToken);
+            return c.ObjectAsync("cloud.connections.complete", DuctapeClient.WithTag(tag, parameters), progress, cancellationToken);
         }
 
         /// <summary>cloud.connections.validate: Checks the credentials, API access list, project and role against Atlas; active or error.</summary>
-        public Task<IDictionary<string, object>> ValidateAsync(string tag, CancellationToken cancellationToken = default(CancellationToken))
+        public Task<IDictionary<string, object>> ValidateAsync(string tag, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
-            return c.ObjectAsync("cloud.connections.validate", Json.Object("tag", tag), null, cancellationToken);
+            return c.ObjectAsync("cloud.connections.validate", Json.Object("tag", tag), progress, cancellationToken);
         }
 
         /// <summary>cloud.connections.fetch: Answers one connection's record (never a secret).</summary>
-        public Task<IDictionary<string, object>> FetchAsync(string tag, CancellationToken cancellationToken = default(CancellationToken))
+        public Task<IDictionary<string, object>> FetchAsync(string tag, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
-            return c.ObjectAsync("cloud.connections.fetch", Json.Object("tag", tag), null, cancellationToken);
+            return c.ObjectAsync("cloud.connections.fetch", Json.Object("tag", tag), progress, cancellationToken);
         }
 
         /// <summary>cloud.connections.list: Lists the live connections in creation order, optionally by provider and status.</summary>
-        public Task<IDictionary<string, object>> ListAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken))
+        public Task<IDictionary<string, object>> ListAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
-            return c.ObjectAsync("cloud.connections.list", parameters ?? new Dictionary<string, object>(), null, cancellationToken);
+            return c.ObjectAsync("cloud.connections.list", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
         }
 
         /// <summary>cloud.connections.update: Changes a connection's display name, description or scopes (never its tag).</summary>
-        public Task<IDictionary<string, object>> UpdateAsync(string tag, IDictionary<string, object> parameters, CancellationToken cancellationToken = default(CancellationToken))
+        public Task<IDictionary<string, object>> UpdateAsync(string tag, IDictionary<string, object> parameters, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
-            return c.ObjectAsync("cloud.connections.update", DuctapeClient.WithTag(tag, parameters), null, cancellationToken);
+            return c.ObjectAsync("cloud.connections.update", DuctapeClient.WithTag(tag, parameters), progress, cancellationToken);
         }
 
         /// <summary>cloud.connections.delete: Deletes a connection: the record stays as deleted, its secrets are erased.</summary>
-        public Task<IDictionary<string, object>> DeleteAsync(string tag, CancellationToken cancellationToken = default(CancellationToken))
+        public Task<IDictionary<string, object>> DeleteAsync(string tag, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
-            return c.ObjectAsync("cloud.connections.delete", Json.Object("tag", tag), null, cancellationToken);
+            return c.ObjectAsync("cloud.connections.delete", Json.Object("tag", tag), progress, cancellationToken);
         }
     }
 
@@ -274,9 +271,9 @@ namespace Ductape
         }
 
         /// <summary>workspace.rotateKey: Re-encrypts every stored secret under a new workspace key in one transaction; answers where the new key is.</summary>
-        public Task<IDictionary<string, object>> RotateKeyAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken))
+        public Task<IDictionary<string, object>> RotateKeyAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
-            return c.ObjectAsync("workspace.rotateKey", parameters ?? new Dictionary<string, object>(), null, cancellationToken);
+            return c.ObjectAsync("workspace.rotateKey", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
         }
     }
 }

@@ -276,7 +276,14 @@ func CSharp(text []byte) ([]byte, error) {
 	}
 	b.WriteString("        }\n    }\n")
 	root.Walk(func(n *Namespace) {
-		fmt.Fprintf(&b, "\n    /// <summary>The %s.* operations.</summary>\n    public sealed class %s\n    {\n        readonly DuctapeClient c;\n\n        internal %s(DuctapeClient client)\n        {\n            c = client;\n", strings.Join(n.Path, "."), n.TypeName(), n.TypeName())
+		fmt.Fprintf(&b, "\n    /// <summary>The %s.* operations.</summary>\n    public sealed class %s\n    {\n", strings.Join(n.Path, "."), n.TypeName())
+		if len(n.Ops) > 0 {
+			b.WriteString("        readonly DuctapeClient c;\n\n")
+		}
+		fmt.Fprintf(&b, "        internal %s(DuctapeClient client)\n        {\n", n.TypeName())
+		if len(n.Ops) > 0 {
+			b.WriteString("            c = client;\n")
+		}
 		for _, ch := range n.Children {
 			fmt.Fprintf(&b, "            %s = new %s(client);\n", ch.Field(), ch.TypeName())
 		}
@@ -287,14 +294,14 @@ func CSharp(text []byte) ([]byte, error) {
 		for _, op := range n.Ops {
 			fmt.Fprintf(&b, "\n        /// <summary>%s: %s</summary>\n", op.Name, xmlEscape(op.Summary))
 			const ret = "Task<IDictionary<string, object>>"
-			const ct = "CancellationToken cancellationToken = default(CancellationToken)"
+			const ct = "CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null"
 			switch op.Shape {
 			case TagOnly:
-				fmt.Fprintf(&b, "        public %s %sAsync(string tag, %s)\n        {\n            return c.ObjectAsync(%q, Json.Object(\"tag\", tag), null, cancellationToken);\n        }\n", ret, op.Method, ct, op.Name)
+				fmt.Fprintf(&b, "        public %s %sAsync(string tag, %s)\n        {\n            return c.ObjectAsync(%q, Json.Object(\"tag\", tag), progress, cancellationToken);\n        }\n", ret, op.Method, ct, op.Name)
 			case TagParams:
-				fmt.Fprintf(&b, "        public %s %sAsync(string tag, IDictionary<string, object> parameters, %s)\n        {\n            return c.ObjectAsync(%q, DuctapeClient.WithTag(tag, parameters), null, cancellationToken);\n        }\n", ret, op.Method, ct, op.Name)
+				fmt.Fprintf(&b, "        public %s %sAsync(string tag, IDictionary<string, object> parameters, %s)\n        {\n            return c.ObjectAsync(%q, DuctapeClient.WithTag(tag, parameters), progress, cancellationToken);\n        }\n", ret, op.Method, ct, op.Name)
 			default:
-				fmt.Fprintf(&b, "        public %s %sAsync(IDictionary<string, object> parameters = null, %s)\n        {\n            return c.ObjectAsync(%q, parameters ?? new Dictionary<string, object>(), null, cancellationToken);\n        }\n", ret, op.Method, ct, op.Name)
+				fmt.Fprintf(&b, "        public %s %sAsync(IDictionary<string, object> parameters = null, %s)\n        {\n            return c.ObjectAsync(%q, parameters ?? new Dictionary<string, object>(), progress, cancellationToken);\n        }\n", ret, op.Method, ct, op.Name)
 			}
 		}
 		b.WriteString("    }\n")
