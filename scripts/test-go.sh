@@ -7,7 +7,14 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
-command -v go > /dev/null || { echo "test-go.sh: Go is not installed (https://go.dev/dl/)"; exit 1; }
+# Go 1.19 or later (Debian's golang-go when none is installed; the module needs only the standard library).
+if ! command -v go > /dev/null && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
+if ! command -v go > /dev/null; then
+  echo "---- installing Go (apt) ----"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q > /dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends golang-go > /dev/null
+fi
+export GOTOOLCHAIN=local # never download another toolchain
 mkdir -p bindings/go/native
 cp "$TARGET/debug/libductape_ffi.a" bindings/go/native/libductape_ffi.a
 # The debug archive carries ~50 MB of debug info that only slows the Go linker.

@@ -1,3 +1,3 @@
 module ductape.dev/ductape
 
-go 1.21
+go 1.19

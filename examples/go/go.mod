@@ -1,6 +1,6 @@
 module ductape.dev/examples
 
-go 1.21
+go 1.19
 
 require ductape.dev/ductape v0.0.0
 
