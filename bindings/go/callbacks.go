@@ -1,7 +1,7 @@
 package ductape
 
-// The callbacks the library calls on its runtime threads (cgo runs them on a Go-managed copy of
-// that thread). A file of its own: cgo forbids C definitions in the preamble of a file with
+// The progress callback, which the library calls on the thread of the blocking call that
+// reports it (a Go thread inside cgo, so the callback is cheap). A file of its own: cgo forbids C definitions in the preamble of a file with
 // //export, so the C shim that passes them as function pointers lives in shim.c.
 
 /*
@@ -15,17 +15,9 @@ import (
 	"unsafe"
 )
 
-//export ductapeGoDone
-func ductapeGoDone(userData C.uintptr_t, taskID C.uint64_t, reply *C.uint8_t, n C.size_t) {
-	call := cgo.Handle(userData).Value().(*asyncCall)
-	// The reply is lent for the callback's duration only: copy it.
-	call.done <- C.GoBytes(unsafe.Pointer(reply), C.int(n))
-}
-
 //export ductapeGoProgress
 func ductapeGoProgress(userData C.uintptr_t, event *C.uint8_t, n C.size_t) {
-	call := cgo.Handle(userData).Value().(*asyncCall)
-	if call.progress != nil {
-		call.progress(C.GoBytes(unsafe.Pointer(event), C.int(n)))
-	}
+	listen := cgo.Handle(userData).Value().(func([]byte))
+	// The event is lent for the callback's duration only: copy it.
+	listen(C.GoBytes(unsafe.Pointer(event), C.int(n)))
 }

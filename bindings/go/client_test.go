@@ -157,7 +157,7 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 // have arrived, so a binding that serialised calls would time out.
 func Test64GoroutinesCallAtOnce(t *testing.T) {
 	c := openTest(t)
-	for _, mode := range []string{"blocking", "async"} {
+	for _, mode := range []string{"blocking", "cancellable"} {
 		var wg sync.WaitGroup
 		errs := make(chan error, 64)
 		for i := 0; i < 64; i++ {
@@ -165,7 +165,7 @@ func Test64GoroutinesCallAtOnce(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				ctx := context.Background()
-				if mode == "async" {
+				if mode == "cancellable" {
 					var cancel context.CancelFunc
 					ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
 					defer cancel()

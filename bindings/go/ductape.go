@@ -11,10 +11,11 @@
 // The namespaces (Cloud.Connections, Workspace, ...) are generated from the core's registry
 // (ops_gen.go); Call reaches every operation by name, including ones newer than this file.
 //
-// Threads: a Client is safe for concurrent use by many goroutines. A call whose context can be
-// cancelled runs on the library's runtime and is cancelled there when the context is done (a
-// deadline included); a call with a context that can never be cancelled (context.Background)
-// and no progress listener runs on the calling goroutine's thread, the fastest path.
+// Threads: a Client is safe for concurrent use by many goroutines. Every call runs on the calling
+// goroutine's thread, blocked in cgo for the call's duration (as Go's cgo database drivers do). A
+// call whose context can be cancelled is cancelled inside the library when the context is done
+// (a deadline included); one with a context that can never be cancelled (context.Background) and
+// no progress listener takes the plain ductape_call, the fastest path.
 package ductape
 
 import (
@@ -23,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/cgo"
 	"sync"
 )
 
@@ -103,25 +105,33 @@ func (c *Client) CallJSON(ctx context.Context, operation string, params []byte) 
 	if ctx.Done() == nil && progress == nil {
 		return decodeEnvelope(nativeCall(c.handle.h, []byte(operation), params))
 	}
-	return c.callAsync(ctx, []byte(operation), params, progress)
+	return c.callCancellable(ctx, []byte(operation), params, progress)
 }
 
-// callAsync runs the call on the library's runtime, cancelling it there when ctx is done. The
-// library always calls back (with a "cancelled" reply after a cancel), so the wait ends.
-func (c *Client) callAsync(ctx context.Context, op, params []byte, progress func([]byte)) (any, error) {
-	call := &asyncCall{done: make(chan []byte, 1), progress: progress}
-	id, handle := nativeCallAsync(c.handle.h, op, params, call)
-	defer handle.Delete()
-	if id == 0 {
-		return nil, &Error{Code: "internal", Message: "the library could not start the call"}
+// callCancellable blocks this goroutine's thread in ductape_call_cancellable while a watcher
+// goroutine calls ductape_cancel when ctx is done; the library then drops the work and answers
+// "cancelled" at once. (The C ABI's ductape_call_async would hold no thread while it waits, but
+// its hop to the library's runtime and the callback from a foreign thread cost about 70 µs a call,
+// against a few µs here; see docs/benchmarks-bindings.md.)
+func (c *Client) callCancellable(ctx context.Context, op, params []byte, progress func([]byte)) (any, error) {
+	id := nativeTaskNew()
+	finished := make(chan struct{})
+	if ctx.Done() != nil {
+		go func() {
+			select {
+			case <-ctx.Done():
+				nativeCancel(id)
+			case <-finished:
+			}
+		}()
 	}
-	var reply []byte
-	select {
-	case reply = <-call.done:
-	case <-ctx.Done():
-		nativeCancel(id)
-		reply = <-call.done
+	var listen cgo.Handle
+	if progress != nil {
+		listen = cgo.NewHandle(progress)
+		defer listen.Delete()
 	}
+	reply := nativeCallCancellable(c.handle.h, id, op, params, listen)
+	close(finished)
 	result, err := decodeEnvelope(reply)
 	var derr *Error
 	if ctx.Err() != nil && errors.As(err, &derr) && derr.Code == "cancelled" {

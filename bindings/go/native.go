@@ -12,8 +12,9 @@ package ductape
 #include <stdlib.h>
 #include "ductape.h"
 
-uint64_t ductape_go_call_async(const DuctapeHandle *handle, const uint8_t *op, size_t op_len,
-                               const uint8_t *params, size_t params_len, int with_progress, uintptr_t user);
+uint8_t *ductape_go_call_cancellable(const DuctapeHandle *handle, uint64_t task_id, const uint8_t *op,
+                                     size_t op_len, const uint8_t *params, size_t params_len, uintptr_t progress,
+                                     size_t *reply_len);
 */
 import "C"
 
@@ -66,24 +67,16 @@ func nativeCall(h *C.DuctapeHandle, op, params []byte) []byte {
 	return takeReply(ptr, n)
 }
 
-// asyncCall is what the callbacks reach through a cgo.Handle: where the reply goes and who wants
-// progress.
-type asyncCall struct {
-	done     chan []byte
-	progress func([]byte)
+// nativeCallCancellable is the blocking call that ductape_cancel(taskID) stops from another
+// goroutine; progress (0 for none) is a cgo.Handle of a func([]byte), called on this thread.
+func nativeCallCancellable(h *C.DuctapeHandle, taskID uint64, op, params []byte, progress cgo.Handle) []byte {
+	var n C.size_t
+	ptr := C.ductape_go_call_cancellable(h, C.uint64_t(taskID), bytesPtr(op), C.size_t(len(op)), bytesPtr(params),
+		C.size_t(len(params)), C.uintptr_t(progress), &n)
+	return takeReply(ptr, n)
 }
 
-// nativeCallAsync starts the call on the library's runtime; the reply arrives on call.done.
-func nativeCallAsync(h *C.DuctapeHandle, op, params []byte, call *asyncCall) (taskID uint64, handle cgo.Handle) {
-	handle = cgo.NewHandle(call)
-	withProgress := C.int(0)
-	if call.progress != nil {
-		withProgress = 1
-	}
-	id := C.ductape_go_call_async(h, bytesPtr(op), C.size_t(len(op)), bytesPtr(params), C.size_t(len(params)),
-		withProgress, C.uintptr_t(handle))
-	return uint64(id), handle
-}
+func nativeTaskNew() uint64 { return uint64(C.ductape_task_new()) }
 
 func nativeCancel(taskID uint64) bool { return bool(C.ductape_cancel(C.uint64_t(taskID))) }
 
