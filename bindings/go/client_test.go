@@ -255,3 +255,15 @@ func BenchmarkEchoParallel(b *testing.B) {
 		}
 	})
 }
+
+// The cgo call alone, without decoding the envelope: what the binding adds to the C ABI's cost.
+func BenchmarkEchoNativeOnly(b *testing.B) {
+	c := openTest(b)
+	op, params := []byte("debug.echo"), []byte(`{"value":1}`)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if reply := nativeCall(c.handle.h, op, params); len(reply) == 0 {
+			b.Fatal("no reply")
+		}
+	}
+}
