@@ -9,7 +9,7 @@ namespace Ductape.Bench
 {
     /// <summary>
     /// The per-call cost of a local operation (debug.echo) through the .NET binding: the blocking Call,
-    /// CallAsync without a token (ductape_call inside Task.Run) and with a cancellable token
+    /// CallAsync without a token (ductape_call on the binding's call threads) and with a cancellable token
     /// (ductape_call_cancellable). Prints one Markdown row per API: median and p95 of single calls.
     ///   mono Ductape.Bench.exe [calls]
     /// </summary>
@@ -24,7 +24,7 @@ namespace Ductape.Bench
             {
                 var request = new Dictionary<string, object> { ["value"] = new Dictionary<string, object> { ["a"] = 1L, ["b"] = "two" } };
                 Row("`Call` (blocking)", n, () => ductape.Call("debug.echo", request));
-                Row("`CallAsync`, no token (`Task.Run`)", n, () => ductape.CallAsync("debug.echo", request).Wait());
+                Row("`CallAsync`, no token", n, () => ductape.CallAsync("debug.echo", request).Wait());
                 Row("`CallAsync`, cancellable token", n, () => ductape.CallAsync("debug.echo", request, null, cts.Token).Wait());
                 string json = Json.Write(request);
                 Row("`CallJson` (no JSON work in C#)", n, () => ductape.CallJson("debug.echo", json, null, CancellationToken.None));

@@ -42,9 +42,6 @@ namespace Ductape.Tests
     {
         public static int Main(string[] args)
         {
-            // Each call in flight holds a pool thread (blocking native call in Task.Run); the 64-at-once
-            // test needs 64 of them without waiting for the pool's slow growth.
-            ThreadPool.SetMinThreads(80, 80);
             string vectors = args.Length > 0 ? args[0] : "tests/conformance/vectors";
             string filter = args.Length > 1 ? args[1] : null;
             int passed = 0, failed = 0;

@@ -24,10 +24,11 @@ namespace Ductape
     ///     var conn = await ductape.Cloud.Connections.CreateAsync(new Dictionary&lt;string, object&gt; { ["provider"] = "mongodb_atlas" });
     /// }
     /// </code>
-    /// Thread-safe: share one client between threads and tasks. Each call runs as a blocking native call
-    /// inside <c>Task.Run</c> (Mono never exits once a native callback has arrived on a foreign thread,
-    /// so the library never calls back from its own threads); a call in flight occupies one
-    /// thread-pool thread. A <see cref="CancellationToken"/> cancels the call inside the library.
+    /// Thread-safe: share one client between threads and tasks. Each async call runs as a blocking native
+    /// call on a managed thread (the CallThreads scheduler, a Task.Run that starts threads at once where
+    /// Mono's pool adds one per 500 ms), never through a native callback: Mono never exits once a native
+    /// callback has arrived on a foreign thread. A <see cref="CancellationToken"/> cancels the call
+    /// inside the library.
     /// </summary>
     public sealed partial class DuctapeClient : IDisposable
     {
@@ -63,7 +64,7 @@ namespace Ductape
             CancellationToken cancellationToken = default(CancellationToken))
         {
             string request = Json.Write(parameters);
-            return Task.Run(() => Decode(CallJson(operation, request, progress, cancellationToken)), CancellationToken.None);
+            return CallThreads.Run(() => Decode(CallJson(operation, request, progress, cancellationToken)));
         }
 
         /// <summary>CallAsync for an operation whose reply is an object (every registry operation's is).</summary>
