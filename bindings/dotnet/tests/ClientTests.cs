@@ -180,6 +180,9 @@ namespace Ductape.Tests
             Assert.Equal("hé \"q\" \\ \n", value["b"], "string");
             Assert.Equal(Json.Write(value), Json.Write(Json.Read(Json.Write(value))), "write, read, write");
             Assert.Throws<FormatException>(() => Json.Read("{oops"), "malformed");
+            var expando = new System.Dynamic.ExpandoObject() as IDictionary<string, object>;
+            expando["k"] = new[] { 1, 2 };
+            Assert.Equal("{\"k\":[1,2]}", Json.Write(expando), "an IDictionary<string, object> that is not an IDictionary");
             Assert.Throws<FormatException>(() => Json.Read(new string('[', 600) + new string(']', 600)), "too deep");
         }
     }

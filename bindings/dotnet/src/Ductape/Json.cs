@@ -11,7 +11,7 @@ namespace Ductape
     /// thing for users to pin). Objects read as <c>Dictionary&lt;string, object&gt;</c>, arrays as
     /// <c>List&lt;object&gt;</c>, integers as <c>long</c> (or <c>decimal</c> beyond it), other numbers as
     /// <c>double</c>, and <c>null</c> as null. The writer takes those and any IDictionary with string keys,
-    /// IEnumerable, string, bool, char and the numeric types.
+    /// IEnumerable of KeyValuePair&lt;string, object&gt;, IEnumerable, string, bool, char and the numeric types.
     /// </summary>
     public static class Json
     {
@@ -67,6 +67,23 @@ namespace Ductape
                     WriteString(sb, key);
                     sb.Append(':');
                     WriteValue(sb, entry.Value);
+                }
+                sb.Append('}');
+                return;
+            }
+            // IDictionary<string, object> implementations that are not also IDictionary (ExpandoObject, say).
+            var pairs = value as IEnumerable<KeyValuePair<string, object>>;
+            if (pairs != null)
+            {
+                sb.Append('{');
+                bool first = true;
+                foreach (var pair in pairs)
+                {
+                    if (!first) sb.Append(',');
+                    first = false;
+                    WriteString(sb, pair.Key);
+                    sb.Append(':');
+                    WriteValue(sb, pair.Value);
                 }
                 sb.Append('}');
                 return;
