@@ -175,25 +175,24 @@ func orEmpty(params map[string]any) map[string]any {
 }
 
 // decodeEnvelope answers the result of {"ok":true,"result":..} or the *Error of
-// {"ok":false,"error":{..}}.
+// {"ok":false,"error":{..}}, decoding the reply once (numbers as json.Number).
 func decodeEnvelope(reply []byte) (any, error) {
-	var env struct {
-		OK       bool            `json:"ok"`
-		Result   json.RawMessage `json:"result"`
-		Error    *Error          `json:"error"`
-		Warnings []Warning       `json:"warnings"`
+	v, err := decodeValue(reply)
+	env, _ := v.(map[string]any)
+	if err != nil || env == nil {
+		return nil, &Error{Code: "internal", Message: "the library answered no envelope"}
 	}
-	if err := json.Unmarshal(reply, &env); err != nil {
-		return nil, &Error{Code: "internal", Message: "the library answered no envelope: " + err.Error()}
+	if warnings, ok := env["warnings"].([]any); ok {
+		logWarnings(warningsOf(warnings))
 	}
-	logWarnings(env.Warnings)
-	if !env.OK {
-		if env.Error == nil {
-			return nil, &Error{Code: "internal", Message: "an error envelope without an error"}
-		}
-		return nil, env.Error
+	if ok, _ := env["ok"].(bool); ok {
+		return env["result"], nil
 	}
-	return decodeValue(env.Result)
+	fields, _ := env["error"].(map[string]any)
+	if fields == nil {
+		return nil, &Error{Code: "internal", Message: "an error envelope without an error"}
+	}
+	return nil, errorOf(fields)
 }
 
 func decodeValue(raw []byte) (any, error) {

@@ -1,9 +1,6 @@
 package ductape
 
-import (
-	"encoding/json"
-	"fmt"
-)
+import "fmt"
 
 // Error is every failure the core reports: a stable Code (one of the Err* sentinels' codes), a
 // Message, the request Field it concerns ("" when none) and optional Details.
@@ -40,29 +37,14 @@ func (e *Error) Is(target error) bool {
 // Unwrap answers the context's error for a call its context cancelled, else nil.
 func (e *Error) Unwrap() error { return e.cause }
 
-// UnmarshalJSON keeps the envelope's details' numbers exact (json.Number).
-func (e *Error) UnmarshalJSON(data []byte) error {
-	var raw struct {
-		Code    string          `json:"code"`
-		Message string          `json:"message"`
-		Field   *string         `json:"field"`
-		Details json.RawMessage `json:"details"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return err
-	}
-	e.Code, e.Message = raw.Code, raw.Message
-	if raw.Field != nil {
-		e.Field = *raw.Field
-	}
-	if len(raw.Details) > 0 && string(raw.Details) != "null" {
-		v, err := decodeValue(raw.Details)
-		if err != nil {
-			return err
-		}
-		e.Details, _ = v.(map[string]any)
-	}
-	return nil
+// errorOf is the *Error of an envelope's error object.
+func errorOf(fields map[string]any) *Error {
+	e := &Error{}
+	e.Code, _ = fields["code"].(string)
+	e.Message, _ = fields["message"].(string)
+	e.Field, _ = fields["field"].(string)
+	e.Details, _ = fields["details"].(map[string]any)
+	return e
 }
 
 func sentinel(code string) *Error { return &Error{Code: code, Message: code, sentinel: true} }

@@ -50,6 +50,20 @@ type Warning struct {
 // logger. Set it before the first call (it is not synchronised).
 var WarningHandler = func(w Warning) { log.Printf("ductape warning: %s: %s", w.Code, w.Message) }
 
+func warningsOf(raw []any) []Warning {
+	out := make([]Warning, 0, len(raw))
+	for _, r := range raw {
+		if m, ok := r.(map[string]any); ok {
+			w := Warning{}
+			w.Code, _ = m["code"].(string)
+			w.Message, _ = m["message"].(string)
+			w.Details, _ = m["details"].(map[string]any)
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 func logWarnings(warnings []Warning) {
 	for _, w := range warnings {
 		if WarningHandler != nil {

@@ -127,7 +127,9 @@ pub unsafe extern "C" fn ductape_call(
 #[no_mangle]
 pub unsafe extern "C" fn ductape_reply_free(reply: *mut u8, len: usize) {
     if !reply.is_null() {
-        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(reply, len)) });
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(reply, len)) })
+        }));
     }
 }
 
@@ -146,7 +148,8 @@ pub unsafe extern "C" fn ductape_describe(len: *mut usize) -> *mut u8 {
 /// The library's version (`"0.1.0"`), NUL-terminated and static: never freed. Thread-safe.
 #[no_mangle]
 pub extern "C" fn ductape_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+    catch_unwind(|| VERSION.as_ptr().cast()).unwrap_or(c"0.0.0".as_ptr())
 }
 
 /// How many tasks are alive on the library's runtime. For tests: after a cancelled call it
