@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the Java, Kotlin and Python examples against the simulator (DUCTAPE_SIM_URL; started here
-# from target/debug/atlas-sim when unset), or against real Atlas when MONGODB_ATLAS_* are set.
-# Expects the native library built and the Kotlin generated (scripts/test-bindings.sh does both)
-# and the Python package installed in .work/venv.
+# Runs the Java, Kotlin, Python, Go and .NET examples against the simulator (DUCTAPE_SIM_URL;
+# started here from target/debug/atlas-sim when unset), or against real Atlas when MONGODB_ATLAS_*
+# are set. Expects the native library built and the Kotlin generated (scripts/test-bindings.sh
+# does both), the Python package installed in .work/venv, bindings/go/native/libductape_ffi.a
+# (scripts/test-go.sh) and .work/dotnet/Lifecycle.exe (scripts/test-dotnet.sh).
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
@@ -34,6 +35,11 @@ mvn -B -q -f examples/jvm/pom.xml compile dependency:build-classpath -Dmdep.outp
 CP="examples/jvm/target/classes:$(cat "$WORK/examples-cp.txt")"
 run "java" java -cp "$CP" examples.Lifecycle
 run "kotlin" java -cp "$CP" examples.LifecycleKotlinKt
+(cd examples/go && go build -o "$WORK/go-lifecycle" ./lifecycle)
+GO_EXAMPLE=("$WORK/go-lifecycle")
+DOTNET_EXAMPLE=(env LD_LIBRARY_PATH="${CARGO_TARGET_DIR:-$REPO/target}/debug" timeout 120 mono "$WORK/dotnet/Lifecycle.exe")
+run "go" "${GO_EXAMPLE[@]}"
+run "dotnet" "${DOTNET_EXAMPLE[@]}"
 
 if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
   # The real-Atlas path (MONGODB_ATLAS_* variables), pointed at the simulator with the seed's keys.
@@ -44,6 +50,12 @@ if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
   run "java, MONGODB_ATLAS_* API key" "${atlas_env[@]}" \
     MONGODB_ATLAS_PUBLIC_API_KEY=awqxqtif MONGODB_ATLAS_PRIVATE_API_KEY=a0403a4f-0151-4922-ae89-523b69cd8e04 \
     java -cp "$CP" examples.Lifecycle
+  run "go, MONGODB_ATLAS_* service account" "${atlas_env[@]}" \
+    MONGODB_ATLAS_CLIENT_ID=mdb_sa_id_62f3375a109c0a5dd6bc4e08 MONGODB_ATLAS_CLIENT_SECRET=mdb_sa_sk_ONUpl-n0Ggw80Joq-U_37hfk6ZgzqUbn \
+    "${GO_EXAMPLE[@]}"
+  run "dotnet, MONGODB_ATLAS_* API key" "${atlas_env[@]}" \
+    MONGODB_ATLAS_PUBLIC_API_KEY=awqxqtif MONGODB_ATLAS_PRIVATE_API_KEY=a0403a4f-0151-4922-ae89-523b69cd8e04 \
+    "${DOTNET_EXAMPLE[@]}"
 
   # A key that fails validation (read-only: no Project Owner role): each example exits non-zero.
   ro_env=("${atlas_env[@]}" MONGODB_ATLAS_PUBLIC_API_KEY=rdonlyky MONGODB_ATLAS_PRIVATE_API_KEY=bfd1494b-ab37-4a06-941b-e554ca5ddad1)
@@ -56,6 +68,8 @@ if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
   run "python --async, a key that fails validation" fails_validation "$WORK/venv/bin/python" examples/python/lifecycle.py --async
   run "java, a key that fails validation" fails_validation java -cp "$CP" examples.Lifecycle
   run "kotlin, a key that fails validation" fails_validation java -cp "$CP" examples.LifecycleKotlinKt
+  run "go, a key that fails validation" fails_validation "${GO_EXAMPLE[@]}"
+  run "dotnet, a key that fails validation" fails_validation "${DOTNET_EXAMPLE[@]}"
 
   # A connection string pasted as the base URL: each example fails, and prints no part of its password.
   leak_env=(env -u DUCTAPE_SIM_URL MONGODB_ATLAS_BASE_URL="https://admin:Canary-pw-0451@cluster0.example.net/?authSource=admin"
@@ -70,6 +84,8 @@ if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
   run "python, base URL with credentials" no_leak "$WORK/venv/bin/python" examples/python/lifecycle.py
   run "java, base URL with credentials" no_leak java -cp "$CP" examples.Lifecycle
   run "kotlin, base URL with credentials" no_leak java -cp "$CP" examples.LifecycleKotlinKt
+  run "go, base URL with credentials" no_leak "${GO_EXAMPLE[@]}"
+  run "dotnet, base URL with credentials" no_leak "${DOTNET_EXAMPLE[@]}"
 fi
 
 echo "examples: $ok passed, $bad failed"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The language bindings' suites: builds the native library once (debug profile), generates the
-# Kotlin and Python code from it, then runs the Rust conformance runner, the Java + Kotlin suites
-# (Maven), the Python suite (pytest in a venv under .work/), and the examples, all against one
-# atlas-sim that this script starts and stops. Installs what it needs itself (pip packages into
-# .work/venv, Maven downloads its plugins). Exits non-zero on any failure.
+# Kotlin and Python code from it, then runs the Rust conformance runner, the C ABI's smoke and leak
+# checks, the Java + Kotlin suites (Maven), the Python suite (pytest in a venv under .work/), the
+# Go suite (go test), the .NET suite (Mono), the cross-runner agreement check and the examples,
+# all against one atlas-sim that this script starts and stops. Installs what it needs itself (pip
+# packages into .work/venv, Maven downloads its plugins, Mono comes from apt). Exits non-zero on
+# any failure.
 #
 #   bash scripts/test-bindings.sh            # everything
-#   SKIP_JAVA=1 / SKIP_PYTHON=1 / SKIP_EXAMPLES=1 skip a part (on a developer's machine only:
-#   with CI set they are refused, so CI cannot drop a runner)
+#   SKIP_JAVA=1 / SKIP_PYTHON=1 / SKIP_GO=1 / SKIP_DOTNET=1 / SKIP_EXAMPLES=1 skip a part (on a
+#   developer's machine only: with CI set they are refused, so CI cannot drop a runner)
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
@@ -16,8 +18,8 @@ TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 LIB="$TARGET/debug/libductape_ffi.so"
 export RUST_BACKTRACE=0
 mkdir -p "$WORK"
-if [ -n "${CI:-}" ] && [ "${CI}" != "false" ] && [ -n "${SKIP_JAVA:-}${SKIP_PYTHON:-}${SKIP_EXAMPLES:-}" ]; then
-  echo "test-bindings.sh: SKIP_JAVA/SKIP_PYTHON/SKIP_EXAMPLES are refused in CI: every runner must run" >&2
+if [ -n "${CI:-}" ] && [ "${CI}" != "false" ] && [ -n "${SKIP_JAVA:-}${SKIP_PYTHON:-}${SKIP_GO:-}${SKIP_DOTNET:-}${SKIP_EXAMPLES:-}" ]; then
+  echo "test-bindings.sh: SKIP_JAVA/SKIP_PYTHON/SKIP_GO/SKIP_DOTNET/SKIP_EXAMPLES are refused in CI: every runner must run" >&2
   exit 1
 fi
 
@@ -70,6 +72,8 @@ rm -rf "$DUCTAPE_CONFORMANCE_REPORT_DIR"
 step "rust: ductape-ffi tests and conformance runner" \
   cargo test -p ductape-ffi -- --nocapture --test-threads=1
 
+step "c: the C ABI smoke test, and valgrind over 10,000 calls" bash scripts/test-c-abi.sh
+
 if [ -z "${SKIP_JAVA:-}" ]; then
   step "java + kotlin: mvn test (facade, coroutines, conformance runners)" \
     mvn -B -ntp -f bindings/java/pom.xml test
@@ -94,17 +98,26 @@ if [ -z "${SKIP_PYTHON:-}" ]; then
   step "python: pytest and conformance runner" python_suite
 fi
 
+if [ -z "${SKIP_GO:-}" ]; then
+  step "go: go vet, go test (conformance runner), benchmarks" bash scripts/test-go.sh
+fi
+
+if [ -z "${SKIP_DOTNET:-}" ]; then
+  step "dotnet: Mono, the test runner (conformance runner)" bash scripts/test-dotnet.sh
+fi
+
+# Six languages, seven runners (Python runs blocking and asyncio).
 runners_agree() {
   python3 tests/conformance/tools/agree.py --self-test || return 1
   python3 tests/conformance/tools/agree.py "$DUCTAPE_CONFORMANCE_REPORT_DIR" tests/conformance/vectors \
-    rust java kotlin python-sync python-async
+    rust java kotlin python-sync python-async go dotnet
 }
-if [ -z "${SKIP_JAVA:-}" ] && [ -z "${SKIP_PYTHON:-}" ]; then
+if [ -z "${SKIP_JAVA:-}${SKIP_PYTHON:-}${SKIP_GO:-}${SKIP_DOTNET:-}" ]; then
   step "conformance: every runner gives the same reply at every step of every vector" runners_agree
 fi
 
 if [ -z "${SKIP_EXAMPLES:-}" ] && [ -f examples/run-examples.sh ]; then
-  step "examples (java, kotlin, python)" bash examples/run-examples.sh
+  step "examples (java, kotlin, python, go, dotnet)" bash examples/run-examples.sh
 fi
 
 echo

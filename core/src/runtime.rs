@@ -128,6 +128,20 @@ pub fn block_on_call(
     params_json: String,
     listener: Option<Listener>,
 ) -> String {
+    block_on_call_until(ductape, operation, params_json, listener, std::future::pending())
+}
+
+/// [`block_on_call`] that ends early, with a `cancelled` envelope, when `cancel` completes first:
+/// the call's future is dropped at its next await point, as aborting a spawned task would. For
+/// blocking C ABI calls that another thread may cancel (`ductape_call_cancellable`, which .NET's
+/// `CancellationToken` uses) without moving the call off the caller's thread.
+pub fn block_on_call_until(
+    ductape: Arc<Ductape>,
+    operation: String,
+    params_json: String,
+    listener: Option<Listener>,
+    cancel: impl Future<Output = ()>,
+) -> String {
     if tokio::runtime::Handle::try_current().is_ok() {
         return envelope(Err(Error::new(
             ErrorCode::Internal,
@@ -139,7 +153,13 @@ pub fn block_on_call(
     }
     let _foreign = ForeignCallerGuard::enter();
     match catch_unwind(AssertUnwindSafe(|| {
-        RUNTIME.block_on(ductape.call_json_with_progress(&operation, &params_json, listener))
+        RUNTIME.block_on(async {
+            tokio::select! {
+                biased; // a cancel that came first stops the call before it starts
+                () = cancel => envelope(Err(Error::new(ErrorCode::Cancelled, "the call was cancelled"))),
+                reply = ductape.call_json_with_progress(&operation, &params_json, listener) => reply,
+            }
+        })
     })) {
         Ok(reply) => reply,
         Err(payload) => envelope(Err(panic_error(payload))),

@@ -1,53 +1,81 @@
-//! `include/ductape.h` declares exactly the `ductape_*` functions that `src/c_abi.rs` exports, and
-//! a C compiler accepts it.
+//! `include/ductape.h` is exactly what cbindgen generates from `src/c_abi/` (with `cbindgen.toml`),
+//! and a C compiler accepts it. `DUCTAPE_BLESS=1` rewrites a stale header instead of failing.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-fn exported(source: &str) -> BTreeSet<String> {
-    source
-        .split("pub unsafe extern \"C\" fn ")
-        .skip(1)
-        .filter_map(|rest| rest.split('(').next().map(str::to_string))
-        .collect()
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn declared(header: &str) -> BTreeSet<String> {
-    header
-        .lines()
-        .filter(|l| !l.trim_start().starts_with('*') && !l.trim_start().starts_with("/*"))
-        .flat_map(|l| l.split(|c: char| !(c.is_alphanumeric() || c == '_')))
-        .filter(|w| w.starts_with("ductape_"))
-        .map(str::to_string)
-        .collect()
+fn generated() -> String {
+    let dir = crate_dir();
+    let config = cbindgen::Config::from_file(dir.join("cbindgen.toml")).unwrap();
+    let mut out = Vec::new();
+    cbindgen::Builder::new()
+        .with_crate(&dir)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen could not read src/c_abi/")
+        .write(&mut out);
+    String::from_utf8(out).unwrap()
+}
+
+/// What the check reports: None when the committed header is current.
+fn staleness(committed: &str, generated: &str) -> Option<String> {
+    if committed == generated {
+        return None;
+    }
+    let line = committed.lines().zip(generated.lines()).position(|(a, b)| a != b);
+    Some(format!(
+        "include/ductape.h is stale (first difference at line {}); regenerate it with \
+         DUCTAPE_BLESS=1 cargo test -p ductape-ffi --test c_header",
+        line.map_or(committed.lines().count().min(generated.lines().count()) + 1, |l| l + 1)
+    ))
 }
 
 #[test]
-fn the_header_declares_every_exported_function() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let source = std::fs::read_to_string(dir.join("src/c_abi.rs")).unwrap();
-    let header = std::fs::read_to_string(dir.join("include/ductape.h")).unwrap();
-    let (exported, declared) = (exported(&source), declared(&header));
-    assert!(exported.contains("ductape_call"), "{exported:?}");
-    assert_eq!(exported, declared, "src/c_abi.rs exports and include/ductape.h declares different functions");
+fn the_committed_header_is_what_cbindgen_generates() {
+    let path = crate_dir().join("include/ductape.h");
+    let fresh = generated();
+    for name in ["ductape_open", "ductape_call", "ductape_call_async", "ductape_cancel", "ductape_reply_free"] {
+        assert!(fresh.contains(&format!("{name}(")), "cbindgen left out {name}");
+    }
+    assert!(!fresh.contains("uniffi_"), "the header carries only the C ABI");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if let Some(problem) = staleness(&committed, &fresh) {
+        if std::env::var_os("DUCTAPE_BLESS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        } else {
+            panic!("{problem}");
+        }
+    }
+}
+
+#[test]
+fn a_stale_header_fails_the_check() {
+    let fresh = generated();
+    assert_eq!(staleness(&fresh, &fresh), None);
+    let stale = fresh.replacen("ductape_cancel(", "ductape_cancel_old(", 1);
+    assert!(staleness(&stale, &fresh).unwrap().contains("stale"));
+    let truncated = &fresh[..fresh.len() / 2];
+    assert!(staleness(truncated, &fresh).is_some());
 }
 
 #[test]
 fn a_c_compiler_accepts_the_header() {
-    let Ok(cc) = which("cc") else { return }; // every machine here has cc; elsewhere nothing to check
+    let Some(cc) = which("cc") else { return }; // every machine here has cc; elsewhere nothing to check
     let out = std::env::temp_dir().join(format!("ductape-header-{}.o", std::process::id()));
     let status = std::process::Command::new(cc)
-        .args(["-std=c99", "-Wall", "-Werror", "-x", "c", "-c", "-o"])
+        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-x", "c", "-c", "-o"])
         .arg(&out)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("include/ductape.h"))
+        .arg(crate_dir().join("include/ductape.h"))
         .status()
         .unwrap();
     let _ = std::fs::remove_file(&out);
     assert!(status.success(), "cc rejected include/ductape.h");
 }
 
-fn which(name: &str) -> Result<std::path::PathBuf, ()> {
+fn which(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(name)).find(|p| p.is_file()))
-        .ok_or(())
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(name)).find(|p| Path::is_file(p)))
 }

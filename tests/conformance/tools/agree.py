@@ -8,7 +8,7 @@ or `{"vector", "step", "sim": status}` for a simulator control step) and one lin
 - every runner's reply at every step equals the first runner's, after normalising what differs by
   nature between runs (UUIDs, timestamps, each runner's own workspace directory, 1 vs 1.0).
 
-    python3 agree.py REPORT_DIR VECTORS_DIR rust java kotlin python-sync python-async
+    python3 agree.py REPORT_DIR VECTORS_DIR rust java kotlin python-sync python-async go dotnet
     python3 agree.py --self-test      # shows that a reply differing in one runner fails the check
 """
 from __future__ import annotations

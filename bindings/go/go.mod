@@ -1,0 +1,3 @@
+module ductape.dev/ductape
+
+go 1.19
