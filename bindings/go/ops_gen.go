@@ -15,6 +15,8 @@ var (
 	ErrNotFound = sentinel("not_found")
 	// ErrConflict (conflict): The name is taken, or the state changed while the call ran.
 	ErrConflict = sentinel("conflict")
+	// ErrPermissionDenied (permission_denied): The secret exists but this app or environment may not use it (out of scope, or not in the environment).
+	ErrPermissionDenied = sentinel("permission_denied")
 	// ErrFailedPrecondition (failed_precondition): The call is valid but not in this state (e.g. validate before complete, a closed client).
 	ErrFailedPrecondition = sentinel("failed_precondition")
 	// ErrUnsupported (unsupported): The provider, service or type exists in the product but this project does not implement it.
@@ -47,6 +49,7 @@ var errorCodes = []string{
 	"unknown_operation",
 	"not_found",
 	"conflict",
+	"permission_denied",
 	"failed_precondition",
 	"unsupported",
 	"atlas_unauthorized",
@@ -70,21 +73,61 @@ var generatedOperations = []string{
 	"cloud.connections.list",
 	"cloud.connections.update",
 	"cloud.connections.delete",
+	"cloud.resources.services",
+	"cloud.resources.list",
+	"cloud.resources.import",
+	"cloud.resources.unlink",
+	"products.create",
+	"products.fetch",
+	"products.list",
+	"products.update",
+	"products.delete",
+	"products.components.create",
+	"products.components.fetch",
+	"products.components.list",
+	"products.components.delete",
+	"products.components.setEnv",
+	"products.components.getEnv",
+	"products.components.resolve",
+	"products.environments.create",
+	"products.environments.list",
+	"products.environments.fetch",
+	"products.environments.update",
+	"products.environments.delete",
+	"secrets.create",
+	"secrets.fetchAll",
+	"secrets.fetch",
+	"secrets.update",
+	"secrets.delete",
+	"secrets.revoke",
+	"secrets.resolve",
 	"workspace.rotateKey",
 }
 
 // namespaces are the top-level namespaces, embedded in Client: client.Cloud, client.Workspace.
 type namespaces struct {
 	Cloud     *CloudNamespace
+	Products  *ProductsNamespace
+	Secrets   *SecretsNamespace
 	Workspace *WorkspaceNamespace
 }
 
 func (c *Client) initNamespaces() {
 	nsCloud := &CloudNamespace{c: c}
 	nsCloudConnections := &CloudConnectionsNamespace{c: c}
+	nsCloudResources := &CloudResourcesNamespace{c: c}
+	nsProducts := &ProductsNamespace{c: c}
+	nsProductsComponents := &ProductsComponentsNamespace{c: c}
+	nsProductsEnvironments := &ProductsEnvironmentsNamespace{c: c}
+	nsSecrets := &SecretsNamespace{c: c}
 	nsWorkspace := &WorkspaceNamespace{c: c}
 	nsCloud.Connections = nsCloudConnections
+	nsCloud.Resources = nsCloudResources
+	nsProducts.Components = nsProductsComponents
+	nsProducts.Environments = nsProductsEnvironments
 	c.Cloud = nsCloud
+	c.Products = nsProducts
+	c.Secrets = nsSecrets
 	c.Workspace = nsWorkspace
 }
 
@@ -92,6 +135,7 @@ func (c *Client) initNamespaces() {
 type CloudNamespace struct {
 	c           *Client
 	Connections *CloudConnectionsNamespace
+	Resources   *CloudResourcesNamespace
 }
 
 // CloudConnectionsNamespace holds the cloud.connections.* operations.
@@ -132,6 +176,173 @@ func (n *CloudConnectionsNamespace) Update(ctx context.Context, tag string, para
 // Delete runs cloud.connections.delete: Deletes a connection: the record stays as deleted, its secrets are erased.
 func (n *CloudConnectionsNamespace) Delete(ctx context.Context, tag string) (map[string]any, error) {
 	return n.c.Object(ctx, "cloud.connections.delete", map[string]any{"tag": tag})
+}
+
+// CloudResourcesNamespace holds the cloud.resources.* operations.
+type CloudResourcesNamespace struct {
+	c *Client
+}
+
+// Services runs cloud.resources.services: Lists the services a connection's cloud can link (atlas-cluster: Databases (MongoDB)).
+func (n *CloudResourcesNamespace) Services(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "cloud.resources.services", orEmpty(params))
+}
+
+// List runs cloud.resources.list: Lists the clusters of the connection's project: dedicated, free and flex, every page.
+func (n *CloudResourcesNamespace) List(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "cloud.resources.list", orEmpty(params))
+}
+
+// Import runs cloud.resources.import: Imports a cluster into a product component env: a cluster-scoped database user, its credentialed string as an encrypted secret, the env linked to it.
+func (n *CloudResourcesNamespace) Import(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "cloud.resources.import", orEmpty(params))
+}
+
+// Unlink runs cloud.resources.unlink: Undoes an import: deletes the database user in Atlas, the secret and the env link.
+func (n *CloudResourcesNamespace) Unlink(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "cloud.resources.unlink", orEmpty(params))
+}
+
+// ProductsNamespace holds the products.* operations.
+type ProductsNamespace struct {
+	c            *Client
+	Components   *ProductsComponentsNamespace
+	Environments *ProductsEnvironmentsNamespace
+}
+
+// Create runs products.create: Creates a product; its tag defaults to the name slugged with hyphens.
+func (n *ProductsNamespace) Create(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.create", orEmpty(params))
+}
+
+// Fetch runs products.fetch: Answers one product.
+func (n *ProductsNamespace) Fetch(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.fetch", orEmpty(params))
+}
+
+// List runs products.list: Lists the products in creation order.
+func (n *ProductsNamespace) List(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.list", orEmpty(params))
+}
+
+// Update runs products.update: Changes a product's name or description (never its tag).
+func (n *ProductsNamespace) Update(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.update", orEmpty(params))
+}
+
+// Delete runs products.delete: Deletes a product with its environments and components; refused while they hold secrets unless forced.
+func (n *ProductsNamespace) Delete(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.delete", orEmpty(params))
+}
+
+// ProductsComponentsNamespace holds the products.components.* operations.
+type ProductsComponentsNamespace struct {
+	c *Client
+}
+
+// Create runs products.components.create: Creates a database component (mongodb, postgresql, mysql, dynamodb) of a product.
+func (n *ProductsComponentsNamespace) Create(ctx context.Context, tag string, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.components.create", withTag(tag, params))
+}
+
+// Fetch runs products.components.fetch: Answers one component, with the environments it has a config in.
+func (n *ProductsComponentsNamespace) Fetch(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.components.fetch", orEmpty(params))
+}
+
+// List runs products.components.list: Lists a product's components in creation order.
+func (n *ProductsComponentsNamespace) List(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.components.list", orEmpty(params))
+}
+
+// Delete runs products.components.delete: Deletes a component and its configs; refused while they hold secrets unless forced.
+func (n *ProductsComponentsNamespace) Delete(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.components.delete", orEmpty(params))
+}
+
+// SetEnv runs products.components.setEnv: Sets a component's config in one environment (connection_url literal or $Secret{} reference, cloud, instance, auth_mode).
+func (n *ProductsComponentsNamespace) SetEnv(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.components.setEnv", orEmpty(params))
+}
+
+// GetEnv runs products.components.getEnv: Answers a component's config in one environment (a literal connection_url is never shown).
+func (n *ProductsComponentsNamespace) GetEnv(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.components.getEnv", orEmpty(params))
+}
+
+// Resolve runs products.components.resolve: Answers the component's usable connection string in an environment, every reference resolved.
+func (n *ProductsComponentsNamespace) Resolve(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.components.resolve", orEmpty(params))
+}
+
+// ProductsEnvironmentsNamespace holds the products.environments.* operations.
+type ProductsEnvironmentsNamespace struct {
+	c *Client
+}
+
+// Create runs products.environments.create: Creates an environment (dev, stg, prd, ...) of a product.
+func (n *ProductsEnvironmentsNamespace) Create(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.environments.create", orEmpty(params))
+}
+
+// List runs products.environments.list: Lists a product's environments in creation order.
+func (n *ProductsEnvironmentsNamespace) List(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.environments.list", orEmpty(params))
+}
+
+// Fetch runs products.environments.fetch: Answers one environment of a product.
+func (n *ProductsEnvironmentsNamespace) Fetch(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.environments.fetch", orEmpty(params))
+}
+
+// Update runs products.environments.update: Changes an environment's name or description (never its slug).
+func (n *ProductsEnvironmentsNamespace) Update(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.environments.update", orEmpty(params))
+}
+
+// Delete runs products.environments.delete: Deletes an environment and the component configs in it; refused while they hold secrets unless forced.
+func (n *ProductsEnvironmentsNamespace) Delete(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "products.environments.delete", orEmpty(params))
+}
+
+// SecretsNamespace holds the secrets.* operations.
+type SecretsNamespace struct {
+	c *Client
+}
+
+// Create runs secrets.create: Creates a workspace secret (an existing key is a conflict); its value is stored encrypted.
+func (n *SecretsNamespace) Create(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "secrets.create", orEmpty(params))
+}
+
+// FetchAll runs secrets.fetchAll: Lists secret records by key (never a value); with limit, one page at a time.
+func (n *SecretsNamespace) FetchAll(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "secrets.fetchAll", orEmpty(params))
+}
+
+// Fetch runs secrets.fetch: Answers one secret's record and its value (refused once revoked).
+func (n *SecretsNamespace) Fetch(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "secrets.fetch", orEmpty(params))
+}
+
+// Update runs secrets.update: Changes a secret: a new value rotates it; metadata alone keeps it.
+func (n *SecretsNamespace) Update(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "secrets.update", orEmpty(params))
+}
+
+// Delete runs secrets.delete: Deletes a secret (not one a component env owns).
+func (n *SecretsNamespace) Delete(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "secrets.delete", orEmpty(params))
+}
+
+// Revoke runs secrets.revoke: Disables a secret, keeping its record: resolving it fails from now on.
+func (n *SecretsNamespace) Revoke(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "secrets.revoke", orEmpty(params))
+}
+
+// Resolve runs secrets.resolve: Replaces every $Secret{KEY} in a value, checking each for the app and environment.
+func (n *SecretsNamespace) Resolve(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "secrets.resolve", orEmpty(params))
 }
 
 // WorkspaceNamespace holds the workspace.* operations.

@@ -35,6 +35,13 @@ namespace Ductape
             : base("conflict", message, field, details) { }
     }
 
+    /// <summary>PermissionDeniedException (<c>permission_denied</c>): The secret exists but this app or environment may not use it (out of scope, or not in the environment).</summary>
+    public sealed class PermissionDeniedException : DuctapeException
+    {
+        public PermissionDeniedException(string message, string field, IDictionary<string, object> details)
+            : base("permission_denied", message, field, details) { }
+    }
+
     /// <summary>FailedPreconditionException (<c>failed_precondition</c>): The call is valid but not in this state (e.g. validate before complete, a closed client).</summary>
     public sealed class FailedPreconditionException : DuctapeException
     {
@@ -128,6 +135,7 @@ namespace Ductape
             "unknown_operation",
             "not_found",
             "conflict",
+            "permission_denied",
             "failed_precondition",
             "unsupported",
             "atlas_unauthorized",
@@ -150,6 +158,7 @@ namespace Ductape
                 case "unknown_operation": return new UnknownOperationException(message, field, details);
                 case "not_found": return new NotFoundException(message, field, details);
                 case "conflict": return new ConflictException(message, field, details);
+                case "permission_denied": return new PermissionDeniedException(message, field, details);
                 case "failed_precondition": return new FailedPreconditionException(message, field, details);
                 case "unsupported": return new UnsupportedException(message, field, details);
                 case "atlas_unauthorized": return new AtlasUnauthorizedException(message, field, details);
@@ -179,11 +188,45 @@ namespace Ductape
             "cloud.connections.list",
             "cloud.connections.update",
             "cloud.connections.delete",
+            "cloud.resources.services",
+            "cloud.resources.list",
+            "cloud.resources.import",
+            "cloud.resources.unlink",
+            "products.create",
+            "products.fetch",
+            "products.list",
+            "products.update",
+            "products.delete",
+            "products.components.create",
+            "products.components.fetch",
+            "products.components.list",
+            "products.components.delete",
+            "products.components.setEnv",
+            "products.components.getEnv",
+            "products.components.resolve",
+            "products.environments.create",
+            "products.environments.list",
+            "products.environments.fetch",
+            "products.environments.update",
+            "products.environments.delete",
+            "secrets.create",
+            "secrets.fetchAll",
+            "secrets.fetch",
+            "secrets.update",
+            "secrets.delete",
+            "secrets.revoke",
+            "secrets.resolve",
             "workspace.rotateKey",
         };
 
         /// <summary>The cloud.* operations.</summary>
         public CloudNamespace Cloud { get; private set; }
+
+        /// <summary>The products.* operations.</summary>
+        public ProductsNamespace Products { get; private set; }
+
+        /// <summary>The secrets.* operations.</summary>
+        public SecretsNamespace Secrets { get; private set; }
 
         /// <summary>The workspace.* operations.</summary>
         public WorkspaceNamespace Workspace { get; private set; }
@@ -191,6 +234,8 @@ namespace Ductape
         void InitNamespaces()
         {
             Cloud = new CloudNamespace(this);
+            Products = new ProductsNamespace(this);
+            Secrets = new SecretsNamespace(this);
             Workspace = new WorkspaceNamespace(this);
         }
     }
@@ -201,10 +246,14 @@ namespace Ductape
         internal CloudNamespace(DuctapeClient client)
         {
             Connections = new CloudConnectionsNamespace(client);
+            Resources = new CloudResourcesNamespace(client);
         }
 
         /// <summary>The cloud.connections.* operations.</summary>
         public CloudConnectionsNamespace Connections { get; private set; }
+
+        /// <summary>The cloud.resources.* operations.</summary>
+        public CloudResourcesNamespace Resources { get; private set; }
     }
 
     /// <summary>The cloud.connections.* operations.</summary>
@@ -257,6 +306,237 @@ namespace Ductape
         public Task<IDictionary<string, object>> DeleteAsync(string tag, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
             return c.ObjectAsync("cloud.connections.delete", Json.Object("tag", tag), progress, cancellationToken);
+        }
+    }
+
+    /// <summary>The cloud.resources.* operations.</summary>
+    public sealed class CloudResourcesNamespace
+    {
+        readonly DuctapeClient c;
+
+        internal CloudResourcesNamespace(DuctapeClient client)
+        {
+            c = client;
+        }
+
+        /// <summary>cloud.resources.services: Lists the services a connection's cloud can link (atlas-cluster: Databases (MongoDB)).</summary>
+        public Task<IDictionary<string, object>> ServicesAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("cloud.resources.services", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>cloud.resources.list: Lists the clusters of the connection's project: dedicated, free and flex, every page.</summary>
+        public Task<IDictionary<string, object>> ListAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("cloud.resources.list", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>cloud.resources.import: Imports a cluster into a product component env: a cluster-scoped database user, its credentialed string as an encrypted secret, the env linked to it.</summary>
+        public Task<IDictionary<string, object>> ImportAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("cloud.resources.import", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>cloud.resources.unlink: Undoes an import: deletes the database user in Atlas, the secret and the env link.</summary>
+        public Task<IDictionary<string, object>> UnlinkAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("cloud.resources.unlink", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+    }
+
+    /// <summary>The products.* operations.</summary>
+    public sealed class ProductsNamespace
+    {
+        readonly DuctapeClient c;
+
+        internal ProductsNamespace(DuctapeClient client)
+        {
+            c = client;
+            Components = new ProductsComponentsNamespace(client);
+            Environments = new ProductsEnvironmentsNamespace(client);
+        }
+
+        /// <summary>The products.components.* operations.</summary>
+        public ProductsComponentsNamespace Components { get; private set; }
+
+        /// <summary>The products.environments.* operations.</summary>
+        public ProductsEnvironmentsNamespace Environments { get; private set; }
+
+        /// <summary>products.create: Creates a product; its tag defaults to the name slugged with hyphens.</summary>
+        public Task<IDictionary<string, object>> CreateAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.create", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.fetch: Answers one product.</summary>
+        public Task<IDictionary<string, object>> FetchAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.fetch", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.list: Lists the products in creation order.</summary>
+        public Task<IDictionary<string, object>> ListAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.list", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.update: Changes a product's name or description (never its tag).</summary>
+        public Task<IDictionary<string, object>> UpdateAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.update", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.delete: Deletes a product with its environments and components; refused while they hold secrets unless forced.</summary>
+        public Task<IDictionary<string, object>> DeleteAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.delete", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+    }
+
+    /// <summary>The products.components.* operations.</summary>
+    public sealed class ProductsComponentsNamespace
+    {
+        readonly DuctapeClient c;
+
+        internal ProductsComponentsNamespace(DuctapeClient client)
+        {
+            c = client;
+        }
+
+        /// <summary>products.components.create: Creates a database component (mongodb, postgresql, mysql, dynamodb) of a product.</summary>
+        public Task<IDictionary<string, object>> CreateAsync(string tag, IDictionary<string, object> parameters, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.components.create", DuctapeClient.WithTag(tag, parameters), progress, cancellationToken);
+        }
+
+        /// <summary>products.components.fetch: Answers one component, with the environments it has a config in.</summary>
+        public Task<IDictionary<string, object>> FetchAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.components.fetch", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.components.list: Lists a product's components in creation order.</summary>
+        public Task<IDictionary<string, object>> ListAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.components.list", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.components.delete: Deletes a component and its configs; refused while they hold secrets unless forced.</summary>
+        public Task<IDictionary<string, object>> DeleteAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.components.delete", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.components.setEnv: Sets a component's config in one environment (connection_url literal or $Secret{} reference, cloud, instance, auth_mode).</summary>
+        public Task<IDictionary<string, object>> SetEnvAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.components.setEnv", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.components.getEnv: Answers a component's config in one environment (a literal connection_url is never shown).</summary>
+        public Task<IDictionary<string, object>> GetEnvAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.components.getEnv", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.components.resolve: Answers the component's usable connection string in an environment, every reference resolved.</summary>
+        public Task<IDictionary<string, object>> ResolveAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.components.resolve", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+    }
+
+    /// <summary>The products.environments.* operations.</summary>
+    public sealed class ProductsEnvironmentsNamespace
+    {
+        readonly DuctapeClient c;
+
+        internal ProductsEnvironmentsNamespace(DuctapeClient client)
+        {
+            c = client;
+        }
+
+        /// <summary>products.environments.create: Creates an environment (dev, stg, prd, ...) of a product.</summary>
+        public Task<IDictionary<string, object>> CreateAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.environments.create", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.environments.list: Lists a product's environments in creation order.</summary>
+        public Task<IDictionary<string, object>> ListAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.environments.list", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.environments.fetch: Answers one environment of a product.</summary>
+        public Task<IDictionary<string, object>> FetchAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.environments.fetch", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.environments.update: Changes an environment's name or description (never its slug).</summary>
+        public Task<IDictionary<string, object>> UpdateAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.environments.update", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>products.environments.delete: Deletes an environment and the component configs in it; refused while they hold secrets unless forced.</summary>
+        public Task<IDictionary<string, object>> DeleteAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("products.environments.delete", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+    }
+
+    /// <summary>The secrets.* operations.</summary>
+    public sealed class SecretsNamespace
+    {
+        readonly DuctapeClient c;
+
+        internal SecretsNamespace(DuctapeClient client)
+        {
+            c = client;
+        }
+
+        /// <summary>secrets.create: Creates a workspace secret (an existing key is a conflict); its value is stored encrypted.</summary>
+        public Task<IDictionary<string, object>> CreateAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("secrets.create", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>secrets.fetchAll: Lists secret records by key (never a value); with limit, one page at a time.</summary>
+        public Task<IDictionary<string, object>> FetchAllAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("secrets.fetchAll", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>secrets.fetch: Answers one secret's record and its value (refused once revoked).</summary>
+        public Task<IDictionary<string, object>> FetchAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("secrets.fetch", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>secrets.update: Changes a secret: a new value rotates it; metadata alone keeps it.</summary>
+        public Task<IDictionary<string, object>> UpdateAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("secrets.update", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>secrets.delete: Deletes a secret (not one a component env owns).</summary>
+        public Task<IDictionary<string, object>> DeleteAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("secrets.delete", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>secrets.revoke: Disables a secret, keeping its record: resolving it fails from now on.</summary>
+        public Task<IDictionary<string, object>> RevokeAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("secrets.revoke", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>secrets.resolve: Replaces every $Secret{KEY} in a value, checking each for the app and environment.</summary>
+        public Task<IDictionary<string, object>> ResolveAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("secrets.resolve", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
         }
     }
 
