@@ -134,6 +134,42 @@ for d in ${DRIVERS:-python java go node}; do
     driver "$d" "${d}_driver"
 done
 
+# cloud.resources.import through the ductape CLI: a connection, a product with env prd, three
+# clusters imported with their standard strings (no DNS here for SRV); then each driver pings
+# with the strings the workspace resolves (credentials inside, never printed).
+curl -s -X POST "$URL/__sim/config" -d '{"user_apply_delay_ms": 200}' >/dev/null
+if cargo build -q -p ductape-cli; then
+    DUCTAPE="${CARGO_TARGET_DIR:-$ROOT/target}/debug/ductape"
+    export DUCTAPE_WORKSPACE_DIR="$TMP/ws" MONGODB_ATLAS_BASE_URL="$URL"
+    unset DUCTAPE_WORKSPACE_KEY DUCTAPE_WORKSPACE_KEY_FILE
+    ok_call() { "$DUCTAPE" call "$1" - >"$TMP/reply" 2>"$TMP/reply.err" && grep -q '"ok":true' "$TMP/reply"; }
+    echo '{"provider":"mongodb_atlas","name":"prod_atlas"}' | ok_call cloud.connections.create \
+      && echo "{\"tag\":\"prod_atlas\",\"project_id\":\"$P\",\"atlas_public_key\":\"awqxqtif\",\"atlas_private_key\":\"a0403a4f-0151-4922-ae89-523b69cd8e04\"}" | ok_call cloud.connections.complete \
+      && echo '{"tag":"prod_atlas"}' | ok_call cloud.connections.validate && grep -q '"valid":true' "$TMP/reply" \
+      && echo '{"name":"shop"}' | ok_call products.create \
+      && echo '{"product":"shop","slug":"prd"}' | ok_call products.environments.create \
+      && pass "ductape CLI: connection validated, product shop with env prd" || fail "ductape CLI setup: $(cat "$TMP/reply" "$TMP/reply.err")"
+    IMPORTED_URIS=""
+    for cluster in Cluster0 sharded flex-dev; do
+        req="{\"cloud\":\"prod_atlas\",\"service\":\"atlas-cluster\",\"type\":\"databases\",\"product\":\"shop\",\"component\":\"db-${cluster,,}\",\"env\":\"prd\",\"resource\":\"$cluster\",\"connection_type\":\"standard\"}"
+        if echo "$req" | ok_call cloud.resources.import; then
+            pass "cloud.resources.import $cluster"
+            echo "{\"product\":\"shop\",\"component\":\"db-${cluster,,}\",\"env\":\"prd\"}" | ok_call products.components.resolve \
+              && IMPORTED_URIS="$IMPORTED_URIS $cluster=$(json 'd["result"]["connection_url"]' <"$TMP/reply")"
+        else
+            fail "cloud.resources.import $cluster: $(cat "$TMP/reply" "$TMP/reply.err")"
+        fi
+    done
+    rm -f "$TMP/reply"
+    export IMPORTED_URIS
+    for d in ${DRIVERS:-python java go node}; do
+        driver "$d-imported" "${d}_driver"
+    done
+    unset IMPORTED_URIS
+else
+    fail "cargo build -p ductape-cli"
+fi
+
 LIVE="$(curl -s "$URL/__sim/dataplane" | json 'd["liveConnections"]')"
 echo "live data-plane connections after the drivers closed: $LIVE"
 if kill -0 "$SIM_PID" 2>/dev/null; then pass "atlas-sim still running after every driver"; else fail "atlas-sim died"; fi

@@ -37,6 +37,29 @@ async function authFails(name, user, password) {
   check(`${name} fails authentication`, e instanceof MongoServerError && e.code === 18, e);
 }
 
+/** Pings with each string cloud.resources.import stored (IMPORTED_URIS: name=uri ...). */
+async function imported() {
+  for (const pair of env.IMPORTED_URIS.trim().split(/\s+/)) {
+    const name = pair.slice(0, pair.indexOf("="));
+    const c = new MongoClient(pair.slice(pair.indexOf("=") + 1), { tlsCAFile: env.CA_FILE, serverSelectionTimeoutMS: 10000 });
+    let err = null;
+    try {
+      await c.connect();
+      await c.db("admin").command({ ping: 1 });
+    } catch (e) {
+      err = e.name;
+    } finally {
+      await c.close();
+    }
+    check(`the string imported for ${name} pings`, err === null, err);
+  }
+}
+
+if (env.IMPORTED_URIS) {
+  await imported();
+  process.exit(failed ? 1 : 0);
+}
+
 let e = await ping(env.URI_RS, "app-rw");
 check("read-write user pings the replica set", e === null, e);
 e = await ping(env.URI_SHARDED, "app-rw");

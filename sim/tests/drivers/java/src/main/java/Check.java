@@ -72,8 +72,31 @@ public final class Check {
         check(name + " fails authentication", e instanceof MongoSecurityException, e);
     }
 
+    /** Pings with each string cloud.resources.import stored (IMPORTED_URIS: name=uri ...), its credentials inside it. */
+    private static void imported() {
+        for (var pair : env("IMPORTED_URIS").trim().split("\\s+")) {
+            var name = pair.substring(0, pair.indexOf('='));
+            var settings = MongoClientSettings.builder()
+                    .applyConnectionString(new ConnectionString(pair.substring(pair.indexOf('=') + 1)))
+                    .applyToSslSettings(b -> b.enabled(true).context(tls))
+                    .applyToClusterSettings(b -> b.serverSelectionTimeout(10000, TimeUnit.MILLISECONDS))
+                    .build();
+            RuntimeException err = null;
+            try (var c = MongoClients.create(settings)) {
+                c.getDatabase("admin").runCommand(new Document("ping", 1));
+            } catch (RuntimeException e) {
+                err = e;
+            }
+            check("the string imported for " + name + " pings", err == null, err == null ? null : err.getClass().getSimpleName());
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         tls = tlsContext(env("CA_FILE"));
+        if (env("IMPORTED_URIS") != null && !env("IMPORTED_URIS").isBlank()) {
+            imported();
+            System.exit(failed == 0 ? 0 : 1);
+        }
         String pw = env("PASSWORD");
         String coll = env("COLL") == null ? "java" : env("COLL");
         var e = ping(env("URI_RS"), "app-rw", pw, 5000);
