@@ -341,6 +341,7 @@ impl Link {
             updated_at: now,
         };
         prod_repo::put_component_env(tx, &ce)?;
+        crate::store::debug_pause("import.before_commit");
         Ok((i.clone(), existed))
     }
 }

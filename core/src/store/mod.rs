@@ -462,7 +462,8 @@ fn opens_check(cipher: &Cipher, stored: &[u8]) -> bool {
 /// (builds with the `debug-operations` feature only), the change creates `<marker>` when it
 /// reaches `<stage>` and then waits to be killed, so a test can kill -9 a process midway.
 /// Stages: `before_commit`, `after_commit` (key rotation), `products.delete` (inside its
-/// transaction, after the secrets went and before the rows do).
+/// transaction, after the secrets went and before the rows do), `import.after_user` (the Atlas
+/// user made, nothing stored), `import.before_commit` (inside the import's transaction).
 pub fn debug_pause(stage: &str) {
     #[cfg(feature = "debug-operations")]
     if let Some(v) = std::env::var_os("DUCTAPE_DEBUG_PAUSE") {
