@@ -13,6 +13,7 @@ pub mod atlas;
 pub mod connections;
 pub mod crypto;
 pub mod error;
+pub mod network;
 pub mod ops;
 pub mod progress;
 pub mod runtime;

@@ -53,6 +53,16 @@ struct VerifyBody {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AccessStatusBody {
+    group_id: String,
+    /// `1.2.3.4`, `1.2.3.4/32` or `10.0.0.0/24`.
+    entry: String,
+    /// `FAILED` or `PENDING` to hold it there; `null` goes back to the timed behaviour.
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct ClusterBody {
     #[serde(rename = "stateName")]
     state_name: Option<String>,
@@ -84,6 +94,26 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
             st.log.clear();
             build(204, None, Bytes::new(), &[])
         }
+        ("GET", ["access-list-posts"]) => {
+            reply(200, serde_json::to_value(&st.access_posts).unwrap_or(Value::Null))
+        }
+        ("DELETE", ["access-list-posts"]) => {
+            st.access_posts.clear();
+            build(204, None, Bytes::new(), &[])
+        }
+        ("POST", ["access-list-status"]) => match serde_json::from_slice::<AccessStatusBody>(body) {
+            Ok(b) => match b.status.as_deref() {
+                None | Some("FAILED") | Some("PENDING") | Some("ACTIVE") => {
+                    if st.set_access_status(&b.group_id, &b.entry, b.status.clone()) {
+                        reply(200, json!({ "entry": b.entry, "status": b.status }))
+                    } else {
+                        reply(404, json!({ "error": "no such access-list entry" }))
+                    }
+                }
+                Some(other) => bad(format!("status must be FAILED, PENDING, ACTIVE or null, not {other}")),
+            },
+            Err(e) => bad(format!("expected {{groupId, entry, status}}: {e}")),
+        },
         ("GET", ["faults"]) => reply(200, serde_json::to_value(st.faults.list()).unwrap_or(Value::Null)),
         ("POST", ["faults"]) => {
             // One fault object or an array of them.
@@ -240,7 +270,7 @@ fn state_view(st: &crate::state::SimState) -> Value {
             "entry": e.key,
             "comment": e.comment,
             "deleteAfterDate": e.delete_after.map(rfc3339),
-            "status": if now >= e.active_at { "ACTIVE" } else { "PENDING" },
+            "status": e.status(now),
         })).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
         "databaseUsers": w.users.iter().map(|(g, l)| (g.clone(), json!(l.iter().map(|u| json!({
             "username": u.username, "databaseName": u.database_name, "roles": u.roles, "scopes": u.scopes,

@@ -165,8 +165,10 @@ pub async fn handle(
 
     let fault = lock(&shared).faults.take(&method, &path, scheme.as_deref() == Some("Digest"));
     let mut force_stale = false;
+    let mut drop_after = false;
     match fault {
         None => {}
+        Some(FaultKind::DropAfterHandling) => drop_after = true,
         Some(FaultKind::Delay { delay_ms }) => tokio::time::sleep(Duration::from_millis(delay_ms)).await,
         Some(FaultKind::DropConnection) => {
             log(&shared, 0);
@@ -202,6 +204,10 @@ pub async fn handle(
         };
         process(&mut st, &req, force_stale)
     };
+    if drop_after {
+        log(&shared, 0);
+        return Err(DropConnection);
+    }
     log(&shared, resp.status().as_u16());
     Ok(resp)
 }

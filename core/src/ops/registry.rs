@@ -11,6 +11,7 @@
 use super::parse::parse;
 use crate::connections::{self as conn, api as conn_api};
 use crate::error::{Error, ErrorCode, Result};
+use crate::network::{self as net, api as net_api};
 use crate::workspace::{self as ws, api as ws_api};
 use crate::Ductape;
 use once_cell::sync::Lazy;
@@ -120,6 +121,14 @@ static PRODUCT: &[Operation] = &[
         conn::update, conn_api::UpdateRequest => conn_api::Record),
     op!("cloud.connections.delete", "Deletes a connection: the record stays as deleted, its secrets are erased.",
         conn::delete, conn_api::TagRequest => conn_api::DeleteReply),
+    op!("cloud.connections.updateManagedNetworking", "Checks and stores the connection's networking settings (metadata.networking): proxy host or addresses, allowed sources.",
+        net::update_managed_networking, net_api::UpdateNetworkingRequest => net_api::NetworkingReply),
+    op!("cloud.connections.resolveNetworkingHost", "Resolves a host name to its IPv4 and IPv6 addresses (DNS).",
+        net::resolve_networking_host, net_api::ResolveHostRequest => net_api::ResolveHostReply),
+    op!("cloud.connections.syncNetworkAccess", "Adds the missing wanted entries to the project's IP access list in one POST; never touches entries it did not add; prune, dry_run, wait.",
+        net::sync_network_access, net_api::SyncRequest => net_api::SyncReply),
+    op!("cloud.connections.allowCurrentIp", "Adds this machine's address to the project's IP access list for some hours (deleteAfterDate, at most a week).",
+        net::allow_current_ip, net_api::AllowCurrentIpRequest => net_api::AllowCurrentIpReply),
     op!("workspace.rotateKey", "Re-encrypts every stored secret under a new workspace key in one transaction; answers where the new key is.",
         ws::rotate_key, ws_api::RotateKeyRequest => ws_api::RotateKeyReply),
 ];
