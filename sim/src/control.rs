@@ -94,9 +94,7 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
             st.log.clear();
             build(204, None, Bytes::new(), &[])
         }
-        ("GET", ["access-list-posts"]) => {
-            reply(200, serde_json::to_value(&st.access_posts).unwrap_or(Value::Null))
-        }
+        ("GET", ["access-list-posts"]) => reply(200, serde_json::to_value(&st.access_posts).unwrap_or(Value::Null)),
         ("DELETE", ["access-list-posts"]) => {
             st.access_posts.clear();
             build(204, None, Bytes::new(), &[])

@@ -47,8 +47,7 @@ pub async fn list_all(
         let total = page.total_count;
         all.extend(page.results);
         on_page(page_num as u64, total.map(|t| t.div_ceil(ipp as u64).max(1)));
-        let done =
-            n == 0 || total.is_some_and(|t| all.len() as u64 >= t) || (total.is_none() && (n as u32) < ipp);
+        let done = n == 0 || total.is_some_and(|t| all.len() as u64 >= t) || (total.is_none() && (n as u32) < ipp);
         if done {
             break;
         }

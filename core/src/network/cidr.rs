@@ -95,7 +95,10 @@ pub fn parse(raw: &str) -> Result<Net, String> {
     }
     let max = max_prefix(&addr);
     let prefix: u8 = p.parse().ok().filter(|n| *n <= max).ok_or_else(|| {
-        format!("'{s}' has prefix length {p}, out of range for {} (0 to {max})", if addr.is_ipv4() { "IPv4" } else { "IPv6" })
+        format!(
+            "'{s}' has prefix length {p}, out of range for {} (0 to {max})",
+            if addr.is_ipv4() { "IPv4" } else { "IPv6" }
+        )
     })?;
     let network = mask(addr, prefix);
     if network != addr {

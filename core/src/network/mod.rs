@@ -109,7 +109,10 @@ pub async fn update_managed_networking(d: &Ductape, req: UpdateNetworkingRequest
     let tag = lookup_tag(&req.tag)?;
     if let Some(m) = &req.mode {
         if m.trim() != "managed" {
-            return Err(Error::invalid("mode", "mode must be 'managed' (the only mode: syncNetworkAccess keeps the list)"));
+            return Err(Error::invalid(
+                "mode",
+                "mode must be 'managed' (the only mode: syncNetworkAccess keeps the list)",
+            ));
         }
     }
     let host = match &req.ductape_proxy_host {
@@ -301,7 +304,10 @@ impl ProjectLock {
         } else {
             Err(Error::new(
                 ErrorCode::Conflict,
-                format!("the lock on project {}'s access list ran out before this change was made; try again", self.project_id),
+                format!(
+                    "the lock on project {}'s access list ran out before this change was made; try again",
+                    self.project_id
+                ),
             ))
         }
     }
@@ -404,7 +410,13 @@ async fn settle(store: &Arc<Store>, connection_id: &str, project_id: &str, list:
 
 /// A write failed: re-read what Atlas holds and settle the records on it, then answer the
 /// failure (saying whether the records could be settled; if not, the next sync settles them).
-async fn fail_settled(store: &Arc<Store>, client: &AtlasClient, connection_id: &str, project_id: &str, e: Error) -> Error {
+async fn fail_settled(
+    store: &Arc<Store>,
+    client: &AtlasClient,
+    connection_id: &str,
+    project_id: &str,
+    e: Error,
+) -> Error {
     match atlas::list_all(client, project_id, |_, _| {}).await {
         Ok(list) => match settle(store, connection_id, project_id, &list).await {
             Ok(synced) => with_detail(with_detail(e, "records_settled", json!(true)), "synced_ips", json!(synced)),
@@ -647,7 +659,11 @@ pub async fn sync_network_access(d: &Ductape, req: SyncRequest) -> Result<SyncRe
 }
 
 fn added_entry(w: &Wanted) -> AddedEntry {
-    AddedEntry { cidr: w.net.to_string(), comment: w.comment.clone(), delete_after_date: w.delete_after.map(repo::time_text) }
+    AddedEntry {
+        cidr: w.net.to_string(),
+        comment: w.comment.clone(),
+        delete_after_date: w.delete_after.map(repo::time_text),
+    }
 }
 
 struct Waited {
@@ -711,7 +727,10 @@ pub async fn allow_current_ip(d: &Ductape, req: AllowCurrentIpRequest) -> Result
     let connection_id = r.row.id.clone();
     let info = client.ip_info().await.map_err(|e| atlas_failure(e, &project_id))?;
     let ip = info.current_ipv4_address.as_deref().and_then(|s| s.trim().parse::<IpAddr>().ok()).ok_or_else(|| {
-        Error::new(ErrorCode::AtlasError, "Atlas did not say which address this machine calls from (GET /api/private/ipinfo)")
+        Error::new(
+            ErrorCode::AtlasError,
+            "Atlas did not say which address this machine calls from (GET /api/private/ipinfo)",
+        )
     })?;
     let net = Net::host(ip);
     let delete_after: DateTime<Utc> = Utc::now() + chrono::Duration::hours(hours as i64);

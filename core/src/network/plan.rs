@@ -189,7 +189,13 @@ mod tests {
         Wanted { net: net(s), comment: "Ductape proxy".into(), source: "ductape_proxy".into(), delete_after: None }
     }
     fn own(s: &str, state: OwnState) -> Own {
-        Own { net: net(s), comment: Some("Ductape proxy".into()), source: "ductape_proxy".into(), state, delete_after: None }
+        Own {
+            net: net(s),
+            comment: Some("Ductape proxy".into()),
+            source: "ductape_proxy".into(),
+            state,
+            delete_after: None,
+        }
     }
     fn present(s: &str) -> Present {
         Present { net: net(s), comment: Some("someone".into()) }
@@ -201,15 +207,9 @@ mod tests {
     #[test]
     fn adds_only_what_is_missing_and_never_claims_foreign_entries() {
         let now = Utc::now();
-        let p = plan(
-            &[want("1.1.1.1"), want("2.2.2.2")],
-            &[],
-            &[present("2.2.2.2"), present("9.9.9.9")],
-            true,
-            now,
-            200,
-        )
-        .unwrap();
+        let p =
+            plan(&[want("1.1.1.1"), want("2.2.2.2")], &[], &[present("2.2.2.2"), present("9.9.9.9")], true, now, 200)
+                .unwrap();
         assert_eq!(p.add.iter().map(|w| w.net.to_string()).collect::<Vec<_>>(), ["1.1.1.1/32"]);
         assert_eq!(cidrs(&p.already_present), ["2.2.2.2/32"]);
         assert!(p.remove.is_empty() && p.adopt.is_empty() && p.forget.is_empty());
