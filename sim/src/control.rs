@@ -59,6 +59,7 @@ struct AccessStatusBody {
     /// `1.2.3.4`, `1.2.3.4/32` or `10.0.0.0/24`.
     entry: String,
     /// `FAILED` or `PENDING` to hold it there; `null` goes back to the timed behaviour.
+    #[serde(default)]
     status: Option<String>,
 }
 
@@ -111,6 +112,17 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
                 Some(other) => bad(format!("status must be FAILED, PENDING, ACTIVE or null, not {other}")),
             },
             Err(e) => bad(format!("expected {{groupId, entry, status}}: {e}")),
+        },
+        ("POST", ["access-list-remove"]) => match serde_json::from_slice::<AccessStatusBody>(body) {
+            // someone removing an entry in the Atlas UI (no role, no log entry)
+            Ok(b) => {
+                if st.remove_access_entry(&b.group_id, &b.entry) {
+                    reply(200, json!({ "removed": b.entry }))
+                } else {
+                    reply(404, json!({ "error": "no such access-list entry" }))
+                }
+            }
+            Err(e) => bad(format!("expected {{groupId, entry}}: {e}")),
         },
         ("GET", ["faults"]) => reply(200, serde_json::to_value(st.faults.list()).unwrap_or(Value::Null)),
         ("POST", ["faults"]) => {

@@ -114,13 +114,7 @@ impl Sim {
     /// Removes an entry from a project's IP access list, as someone in the Atlas UI would; false
     /// when absent.
     pub fn remove_access_list_entry(&self, group_id: &str, entry: &str) -> bool {
-        let Some(net) = ip::IpNet::parse_any(entry) else { return false };
-        let key = net.cidr_string();
-        let mut st = server::lock(&self.shared);
-        let Some(list) = st.world.access_lists.get_mut(group_id) else { return false };
-        let before = list.len();
-        list.retain(|e| e.key != key);
-        list.len() != before
+        server::lock(&self.shared).remove_access_entry(group_id, entry)
     }
 
     /// The canonical keys (`a.b.c.d/n`) and comments of a project's IP access list.

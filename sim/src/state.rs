@@ -419,6 +419,16 @@ impl SimState {
         self.clock.now()
     }
 
+    /// Removes an entry from a project's access list; false when absent.
+    pub fn remove_access_entry(&mut self, group_id: &str, entry: &str) -> bool {
+        let Some(net) = IpNet::parse_any(entry) else { return false };
+        let key = net.cidr_string();
+        let Some(list) = self.world.access_lists.get_mut(group_id) else { return false };
+        let before = list.len();
+        list.retain(|e| e.key != key);
+        list.len() != before
+    }
+
     /// Forces (or with `None` un-forces) the `/status` of an access-list entry; false when absent.
     pub fn set_access_status(&mut self, group_id: &str, entry: &str, status: Option<String>) -> bool {
         let Some(net) = IpNet::parse_any(entry) else { return false };

@@ -72,8 +72,8 @@ fn parse_field(field: &str, raw: &str) -> Result<Net> {
 fn check_host(field: &str, raw: &str) -> Result<String> {
     let h = raw.trim().trim_end_matches('.').to_ascii_lowercase();
     let bare = h.trim_start_matches('[').trim_end_matches(']');
-    if bare.parse::<IpAddr>().is_ok() {
-        return Ok(bare.to_string());
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Ok(ip.to_string());
     }
     let bad = |why: &str| Error::invalid(field, format!("{field} {why}"));
     if h.is_empty() {
