@@ -49,6 +49,17 @@ const DEFAULT_WAIT_MS: u64 = 300_000;
 const MAX_WAIT_MS: u64 = 3_600_000;
 const DNS_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The project's entry limit the plan checks: Atlas's 200. Builds with the `debug-operations`
+/// feature read `DUCTAPE_DEBUG_ACCESS_LIST_LIMIT` too, so the benchmark can sync 200 addresses
+/// into 100 foreign entries against a simulator configured past Atlas's limit.
+fn access_list_limit() -> usize {
+    #[cfg(feature = "debug-operations")]
+    if let Some(n) = std::env::var("DUCTAPE_DEBUG_ACCESS_LIST_LIMIT").ok().and_then(|v| v.parse().ok()) {
+        return n;
+    }
+    plan::ACCESS_LIST_LIMIT
+}
+
 // ---- settings
 
 fn networking_of(row: &Row) -> Result<Option<Networking>> {
@@ -524,7 +535,7 @@ pub async fn sync_network_access(d: &Ductape, req: SyncRequest) -> Result<SyncRe
     if req.dry_run {
         let present = read_list(&client, &project_id).await?;
         let own = own_of(&store).await?;
-        let p = plan::plan(&wanted, &own, &present, req.prune, Utc::now(), plan::ACCESS_LIST_LIMIT)
+        let p = plan::plan(&wanted, &own, &present, req.prune, Utc::now(), access_list_limit())
             .map_err(|o| over_limit(&o, &project_id))?;
         let owned_after: BTreeSet<String> = own
             .iter()
@@ -553,7 +564,7 @@ pub async fn sync_network_access(d: &Ductape, req: SyncRequest) -> Result<SyncRe
     let lock = ProjectLock::acquire(&store, &project_id).await?;
     let present = read_list(&client, &project_id).await?;
     let own = own_of(&store).await?;
-    let p = plan::plan(&wanted, &own, &present, req.prune, Utc::now(), plan::ACCESS_LIST_LIMIT)
+    let p = plan::plan(&wanted, &own, &present, req.prune, Utc::now(), access_list_limit())
         .map_err(|o| over_limit(&o, &project_id))?;
     lock.renew().await?;
 

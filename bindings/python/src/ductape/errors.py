@@ -16,6 +16,7 @@ __all__ = [
     "ConflictError",
     "FailedPreconditionError",
     "UnsupportedError",
+    "LimitExceededError",
     "AtlasUnauthorizedError",
     "AtlasForbiddenIpError",
     "AtlasMissingRoleError",
@@ -79,6 +80,12 @@ class UnsupportedError(DuctapeError):
     code = "unsupported"
 
 
+class LimitExceededError(DuctapeError):
+    """An Atlas limit would be passed (e.g. 200 IP access-list entries); ``details`` says how many are needed and free."""
+
+    code = "limit_exceeded"
+
+
 class AtlasUnauthorizedError(DuctapeError):
     code = "atlas_unauthorized"
 
@@ -130,6 +137,7 @@ ERROR_CLASSES: Dict[str, Type[DuctapeError]] = {
         ConflictError,
         FailedPreconditionError,
         UnsupportedError,
+        LimitExceededError,
         AtlasUnauthorizedError,
         AtlasForbiddenIpError,
         AtlasMissingRoleError,
