@@ -51,6 +51,15 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 /// One sync of `n` addresses on a fresh workspace and a freshly seeded simulator.
 fn one_sync(sim: &Sim, foreign: usize, n: usize, round: usize) -> Run {
+    one_sync_with(sim, foreign, n, round, &|| {})
+}
+
+fn per_entry(sim: &Sim, foreign: usize, n: usize) -> Run {
+    per_entry_with(sim, foreign, n, &|| {})
+}
+
+/// [`one_sync`] with `before` run just before the timed sync (after the seed is loaded).
+fn one_sync_with(sim: &Sim, foreign: usize, n: usize, round: usize, before: &dyn Fn()) -> Run {
     sim.load_seed(&seed(foreign)).unwrap();
     let dir = std::env::temp_dir().join(format!("ductape-bench-net-{}-{round}-{n}", std::process::id()));
     let options = json!({"workspace_dir": dir, "workspace_key": TEST_KEY, "atlas_base_url": sim.base_url()});
@@ -73,6 +82,7 @@ fn one_sync(sim: &Sim, foreign: usize, n: usize, round: usize) -> Run {
             json!({"tag": "bench", "ductape_proxy_addresses": addresses(n)}),
         )
         .await;
+        before();
         sim.clear_request_log();
         let started = Instant::now();
         let r = call("cloud.connections.syncNetworkAccess", json!({"tag": "bench"})).await;
@@ -86,7 +96,7 @@ fn one_sync(sim: &Sim, foreign: usize, n: usize, round: usize) -> Run {
 }
 
 /// The per-entry way: one POST per address, each read back with a GET of the entry.
-fn per_entry(sim: &Sim, foreign: usize, n: usize) -> Run {
+fn per_entry_with(sim: &Sim, foreign: usize, n: usize, before: &dyn Fn()) -> Run {
     sim.load_seed(&seed(foreign)).unwrap();
     let dir = std::env::temp_dir().join(format!("ductape-bench-net-pe-{}", std::process::id()));
     let options = json!({"workspace_dir": dir, "workspace_key": TEST_KEY, "atlas_base_url": sim.base_url()});
@@ -99,6 +109,7 @@ fn per_entry(sim: &Sim, foreign: usize, n: usize) -> Run {
     let run = runtime::handle().block_on(async {
         // one request first so the digest challenge is not counted against either way
         client.system_status().await.unwrap();
+        before();
         sim.clear_request_log();
         let started = Instant::now();
         for a in addresses(n) {
@@ -153,4 +164,32 @@ fn main() {
             (0..rounds).map(|_| per_entry(&sim, foreign, n)).collect(),
         );
     }
+    // Loopback answers in microseconds; real Atlas is a round trip away. With 20 ms added to
+    // every Atlas request (the simulator's delay fault), the request count is the time.
+    let (foreign, n) = (100, 200);
+    let latency = || {
+        sim.clear_faults();
+        sim.add_fault(atlas_sim::Fault::always("/api/*", atlas_sim::FaultKind::Delay { delay_ms: 20 }));
+    };
+    let few = rounds.min(3);
+    report(
+        &format!("syncNetworkAccess, 20 ms per request: {n} into {foreign}"),
+        (0..few)
+            .map(|r| {
+                let run = one_sync_with(&sim, foreign, n, r, &latency);
+                sim.clear_faults();
+                run
+            })
+            .collect(),
+    );
+    report(
+        &format!("per entry, 20 ms per request: {n} into {foreign}"),
+        (0..1)
+            .map(|_| {
+                let run = per_entry_with(&sim, foreign, n, &latency);
+                sim.clear_faults();
+                run
+            })
+            .collect(),
+    );
 }

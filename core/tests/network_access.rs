@@ -521,7 +521,7 @@ async fn wait_sees_pending_turn_active_and_reports_failed_entries_with_progress(
     let statuses: Vec<Value> =
         sim.request_log().iter().filter(|l| l.path.ends_with("/status")).map(|l| json!(l.status)).collect();
     assert!(statuses.len() >= 4, "polled more than once: {statuses:?}");
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     let steps: Vec<&str> = seen.iter().map(|e| e.step.as_str()).collect();
     assert!(steps.contains(&"read_access_list") && steps.contains(&"add_entries"), "{steps:?}");
     let waits: Vec<&ProgressEvent> = seen.iter().filter(|e| e.step == "wait_active").collect();
