@@ -719,3 +719,50 @@ fn two_processes_syncing_one_connection_post_each_entry_once() {
     let _ = std::fs::remove_file(dir.with_extension("go"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_held_lock_makes_a_sync_wait_and_a_crashed_holders_lease_runs_out() {
+    let sim = sim_with(&[]).await;
+    let dir = temp_workspace("net-lock");
+    let d = Arc::new(open(&sim.base_url(), &dir));
+    active_connection(&d).await;
+    set_proxies(&d, &proxies(2)).await;
+    let db = rusqlite::Connection::open(dir.join("workspace.db")).unwrap();
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    // A process that crashed while holding the lock: its lease ran out, the sync goes ahead.
+    db.execute(
+        "INSERT INTO network_locks (project_id, holder, expires_at) VALUES (?1, 'crashed', ?2)",
+        rusqlite::params![P, now_ms - 1],
+    )
+    .unwrap();
+    let r = sync(&d, json!({})).await;
+    assert_eq!(r["added"].as_array().unwrap().len(), 2);
+    let left: i64 = db.query_row("SELECT count(*) FROM network_locks", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0, "the sync released its lock");
+
+    // A live holder: the sync waits (reporting wait_lock) and goes ahead once it is released.
+    set_proxies(&d, &proxies(3)).await;
+    db.execute(
+        "INSERT INTO network_locks (project_id, holder, expires_at) VALUES (?1, 'busy', ?2)",
+        rusqlite::params![P, now_ms + 60_000],
+    )
+    .unwrap();
+    let (listener, seen) = recorder();
+    let d2 = Arc::clone(&d);
+    let task = tokio::spawn(async move {
+        d2.call_json_with_progress(
+            "cloud.connections.syncNetworkAccess",
+            &json!({"tag": TAG}).to_string(),
+            Some(listener),
+        )
+        .await
+    });
+    wait_until("the sync waits for the lock", || seen.lock().unwrap().iter().any(|e| e.step == "wait_lock")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(!task.is_finished());
+    assert_eq!(atlas_keys(&sim).len(), 2, "nothing written while another holds the lock");
+    db.execute("DELETE FROM network_locks WHERE holder = 'busy'", []).unwrap();
+    let reply: Value = serde_json::from_str(&task.await.unwrap()).unwrap();
+    assert_eq!(reply["result"]["added"], json!([{"cidr": "203.0.113.3/32", "comment": "Ductape proxy"}]), "{reply}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
