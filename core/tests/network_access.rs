@@ -606,7 +606,15 @@ fn call_blocking(d: &Arc<Ductape>, op: &str, params: Value) -> Value {
     reply["result"].clone()
 }
 
+/// Writes take 30 ms in the simulator, and one arriving meanwhile is refused (409), as Atlas
+/// does not take concurrent writes to one list: a sync without the lock would meet it.
+fn slow_writes(sim: &Sim) {
+    sim.configure(|c| c.access_list_write_duration = std::time::Duration::from_millis(30));
+}
+
 fn check_concurrent_outcome(sim: &Sim, foreign_n: usize, want: &[String]) {
+    let conflicts = sim.request_log().iter().filter(|r| r.status == 409).count();
+    assert_eq!(conflicts, 0, "no write met another one");
     let mut expect: BTreeSet<String> = foreign(foreign_n).into_iter().collect();
     expect.extend(want.iter().map(|s| host(s)));
     assert_eq!(atlas_keys(sim), expect);
@@ -629,6 +637,7 @@ fn eight_threads_syncing_one_connection_post_each_entry_once() {
             set_proxies(&d, &want).await;
         });
     }
+    slow_writes(&sim);
     let base = sim.base_url();
     let barrier = Arc::new(std::sync::Barrier::new(8));
     let handles: Vec<_> = (0..8)
@@ -636,6 +645,9 @@ fn eight_threads_syncing_one_connection_post_each_entry_once() {
             let (dir, base, barrier) = (dir.clone(), base.clone(), Arc::clone(&barrier));
             std::thread::spawn(move || {
                 let d = Arc::new(open(&base, &dir));
+                // warm up (open the workspace, answer the digest challenge) so that the syncs
+                // themselves start together
+                call_blocking(&d, "cloud.connections.syncNetworkAccess", json!({"tag": TAG, "dry_run": true}));
                 barrier.wait();
                 call_blocking(&d, "cloud.connections.syncNetworkAccess", json!({"tag": TAG}))
             })
@@ -656,6 +668,7 @@ fn child_process_sync() {
     let (dir, base) = spec.split_once('|').unwrap();
     let dir = PathBuf::from(dir);
     let d = Arc::new(open(base, &dir));
+    call_blocking(&d, "cloud.connections.syncNetworkAccess", json!({"tag": TAG, "dry_run": true}));
     std::fs::write(dir.with_extension(format!("ready-{}", std::process::id())), b"").unwrap();
     while !dir.with_extension("go").exists() {
         std::thread::sleep(std::time::Duration::from_millis(2));
@@ -683,6 +696,7 @@ fn two_processes_syncing_one_connection_post_each_entry_once() {
             set_proxies(&d, &want).await;
         });
     }
+    slow_writes(&sim);
     let children: Vec<_> = (0..2)
         .map(|_| {
             std::process::Command::new(std::env::current_exe().unwrap())

@@ -33,6 +33,7 @@ struct ConfigBody {
     nonce_ttl_secs: Option<f64>,
     token_ttl_secs: Option<f64>,
     access_list_activation_delay_ms: Option<u64>,
+    access_list_write_ms: Option<u64>,
     user_apply_delay_ms: Option<u64>,
     /// Milliseconds until CREATING clusters turn IDLE; `null` keeps them CREATING.
     #[serde(default, deserialize_with = "some_option")]
@@ -175,6 +176,9 @@ pub fn handle(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Resp {
                 if let Some(v) = c.access_list_activation_delay_ms {
                     cfg.access_list_activation_delay = Duration::from_millis(v);
                 }
+                if let Some(v) = c.access_list_write_ms {
+                    cfg.access_list_write_duration = Duration::from_millis(v);
+                }
                 if let Some(v) = c.user_apply_delay_ms {
                     cfg.user_apply_delay = Duration::from_millis(v);
                 }
@@ -260,6 +264,7 @@ fn config_view(st: &crate::state::SimState) -> Value {
         "nonce_ttl_secs": c.nonce_ttl.as_secs_f64(),
         "token_ttl_secs": c.token_ttl.as_secs_f64(),
         "access_list_activation_delay_ms": c.access_list_activation_delay.as_millis() as u64,
+        "access_list_write_ms": c.access_list_write_duration.as_millis() as u64,
         "user_apply_delay_ms": c.user_apply_delay.as_millis() as u64,
         "cluster_create_ms": c.cluster_create_duration.map(|d| d.as_millis() as u64),
         "hide_api_key_in_system_status": c.hide_api_key_in_system_status,

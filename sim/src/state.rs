@@ -375,6 +375,9 @@ pub struct SimState {
     pub rate: RateLimiter,
     /// Every entry of every access-list POST that reached the handler, in order.
     pub access_posts: Vec<PostedAccessEntry>,
+    /// Projects whose access list is being written, until when (real time; see
+    /// `SimConfig::access_list_write_duration`).
+    pub access_writes: HashMap<String, std::time::Instant>,
 }
 
 impl SimState {
@@ -394,6 +397,7 @@ impl SimState {
             log: Vec::new(),
             rate: RateLimiter::default(),
             access_posts: Vec::new(),
+            access_writes: HashMap::new(),
         })
     }
 
@@ -411,6 +415,7 @@ impl SimState {
         self.faults = FaultSet::new(Vec::new(), self.config.fault_seed);
         self.log.clear();
         self.access_posts.clear();
+        self.access_writes.clear();
         self.rate = RateLimiter::default();
         Ok(())
     }
