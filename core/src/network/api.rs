@@ -178,7 +178,8 @@ pub struct SyncReply {
     pub drift: Vec<Drift>,
     /// Own entries no longer wanted that were kept because `prune` was not asked.
     pub unwanted: Vec<String>,
-    /// The entries this connection owns after the sync.
+    /// The entries this connection owns after the sync (with `dry_run`: those it owns now and
+    /// would keep).
     pub synced_ips: Vec<String>,
     /// Entries in the project's access list after the sync (before it, with `dry_run`).
     pub entries_in_project: usize,

@@ -537,7 +537,8 @@ pub async fn sync_network_access(d: &Ductape, req: SyncRequest) -> Result<SyncRe
         let own = own_of(&store).await?;
         let p = plan::plan(&wanted, &own, &present, req.prune, Utc::now(), access_list_limit())
             .map_err(|o| over_limit(&o, &project_id))?;
-        let owned_after: BTreeSet<String> = own
+        // What it owns now and would keep (in record order, as a sync answers them).
+        let owned_after: Vec<String> = own
             .iter()
             .filter(|o| o.state == OwnState::Confirmed || p.adopt.contains(&o.net))
             .map(|o| o.net)
@@ -555,7 +556,7 @@ pub async fn sync_network_access(d: &Ductape, req: SyncRequest) -> Result<SyncRe
             failed: Vec::new(),
             drift: p.drift,
             unwanted: p.unwanted.iter().map(Net::to_string).collect(),
-            synced_ips: owned_after.into_iter().collect(),
+            synced_ips: owned_after,
             entries_in_project: present.len(),
             wait_error: None,
         });
