@@ -21,6 +21,8 @@ var (
 	ErrFailedPrecondition = sentinel("failed_precondition")
 	// ErrUnsupported (unsupported): The provider, service or type exists in the product but this project does not implement it.
 	ErrUnsupported = sentinel("unsupported")
+	// ErrLimitExceeded (limit_exceeded): An Atlas limit would be passed (e.g. 200 entries in a project's IP access list); nothing was changed.
+	ErrLimitExceeded = sentinel("limit_exceeded")
 	// ErrAtlasUnauthorized (atlas_unauthorized): Atlas refused the API key or service account (wrong public/private key, expired token).
 	ErrAtlasUnauthorized = sentinel("atlas_unauthorized")
 	// ErrAtlasForbiddenIp (atlas_forbidden_ip): The caller's IP is not on the API key's access list (not the project IP access list).
@@ -52,6 +54,7 @@ var errorCodes = []string{
 	"permission_denied",
 	"failed_precondition",
 	"unsupported",
+	"limit_exceeded",
 	"atlas_unauthorized",
 	"atlas_forbidden_ip",
 	"atlas_missing_role",
@@ -73,6 +76,10 @@ var generatedOperations = []string{
 	"cloud.connections.list",
 	"cloud.connections.update",
 	"cloud.connections.delete",
+	"cloud.connections.updateManagedNetworking",
+	"cloud.connections.resolveNetworkingHost",
+	"cloud.connections.syncNetworkAccess",
+	"cloud.connections.allowCurrentIp",
 	"cloud.resources.services",
 	"cloud.resources.list",
 	"cloud.resources.import",
@@ -176,6 +183,26 @@ func (n *CloudConnectionsNamespace) Update(ctx context.Context, tag string, para
 // Delete runs cloud.connections.delete: Deletes a connection: the record stays as deleted, its secrets are erased.
 func (n *CloudConnectionsNamespace) Delete(ctx context.Context, tag string) (map[string]any, error) {
 	return n.c.Object(ctx, "cloud.connections.delete", map[string]any{"tag": tag})
+}
+
+// UpdateManagedNetworking runs cloud.connections.updateManagedNetworking: Checks and stores the connection's networking settings (metadata.networking): proxy host or addresses, allowed sources.
+func (n *CloudConnectionsNamespace) UpdateManagedNetworking(ctx context.Context, tag string, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "cloud.connections.updateManagedNetworking", withTag(tag, params))
+}
+
+// ResolveNetworkingHost runs cloud.connections.resolveNetworkingHost: Resolves a host name to its IPv4 and IPv6 addresses (DNS).
+func (n *CloudConnectionsNamespace) ResolveNetworkingHost(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "cloud.connections.resolveNetworkingHost", orEmpty(params))
+}
+
+// SyncNetworkAccess runs cloud.connections.syncNetworkAccess: Adds the missing wanted entries to the project's IP access list in one POST; never touches entries it did not add; prune, dry_run, wait.
+func (n *CloudConnectionsNamespace) SyncNetworkAccess(ctx context.Context, tag string, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "cloud.connections.syncNetworkAccess", withTag(tag, params))
+}
+
+// AllowCurrentIp runs cloud.connections.allowCurrentIp: Adds this machine's address to the project's IP access list for some hours (deleteAfterDate, at most a week).
+func (n *CloudConnectionsNamespace) AllowCurrentIp(ctx context.Context, tag string, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "cloud.connections.allowCurrentIp", withTag(tag, params))
 }
 
 // CloudResourcesNamespace holds the cloud.resources.* operations.

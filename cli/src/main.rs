@@ -21,6 +21,8 @@ usage:
       run one operation (e.g. cloud.connections.list) on the workspace and print the reply
       envelope; JSON defaults to {} and - reads it from standard input. Give requests that hold
       secrets on standard input: arguments are visible to other users (ps) and stay in shell history.
+      Long operations (cloud.connections.syncNetworkAccess with wait) print their progress to
+      standard error, one line per event.
   ductape operations
       list every operation name and what it does.
   ductape describe
@@ -100,7 +102,13 @@ async fn call(operation: &str, json: Option<&String>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let reply = ductape.call_json(operation, &params).await;
+    let progress: ductape_core::progress::Listener =
+        std::sync::Arc::new(|e: &ductape_core::progress::ProgressEvent| {
+            let total = e.total.map(|t| format!("/{t}")).unwrap_or_default();
+            let message = e.message.as_deref().map(|m| format!(" {m}")).unwrap_or_default();
+            eprintln!("ductape: {} {}{total} ({} ms){message}", e.step, e.done, e.elapsed_ms);
+        });
+    let reply = ductape.call_json_with_progress(operation, &params, Some(progress)).await;
     println!("{reply}");
     let ok = serde_json::from_str::<serde_json::Value>(&reply).ok().and_then(|v| v["ok"].as_bool()).unwrap_or(false);
     if ok {

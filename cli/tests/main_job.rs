@@ -173,3 +173,53 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert_ne!(o.status.code(), Some(101), "a panic on the closed pipe");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn call_prints_the_progress_of_a_waiting_sync_on_standard_error() {
+    let sim = Sim::start_blocking(SimConfig::default()).unwrap();
+    sim.configure(|c| c.access_list_activation_delay = std::time::Duration::from_millis(300));
+    let dir = workspace("progress");
+    let run = |args: &[&str], stdin: Option<String>| {
+        let mut child = ductape(args)
+            .env("DUCTAPE_WORKSPACE_DIR", &dir)
+            .env("MONGODB_ATLAS_BASE_URL", sim.base_url())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(s) = stdin {
+            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        let o = child.wait_with_output().unwrap();
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {out}{err}");
+        (serde_json::from_str::<serde_json::Value>(&out).unwrap(), err)
+    };
+    run(&["call", "cloud.connections.create", r#"{"provider":"mongodb_atlas","name":"cli"}"#], None);
+    let request = format!(
+        r#"{{"tag":"cli","project_id":"{}","atlas_public_key":"{}","atlas_private_key":"{}"}}"#,
+        seed::PROJECT_ID,
+        seed::OWNER_PUBLIC_KEY,
+        seed::OWNER_PRIVATE_KEY
+    );
+    run(&["call", "cloud.connections.complete", "-"], Some(request));
+    run(&["call", "cloud.connections.validate", r#"{"tag":"cli"}"#], None);
+    let (_, err) = run(
+        &[
+            "call",
+            "cloud.connections.updateManagedNetworking",
+            r#"{"tag":"cli","ductape_proxy_addresses":["203.0.113.5"]}"#,
+        ],
+        None,
+    );
+    assert!(err.is_empty(), "no progress for a short operation: {err}");
+    let (reply, err) = run(&["call", "cloud.connections.syncNetworkAccess", r#"{"tag":"cli","wait":true}"#], None);
+    assert_eq!(reply["result"]["synced_ips"], serde_json::json!(["203.0.113.5/32"]), "{reply}");
+    assert_eq!(reply["result"]["pending"], serde_json::json!([]), "{reply}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with("ductape: read_access_list 1/1 (")), "{err}");
+    assert!(lines.last().unwrap().starts_with("ductape: wait_active 1/1 ("), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -49,6 +49,8 @@ error_codes! {
     FailedPrecondition = "failed_precondition",
     /// The provider, service or type exists in the product but this project does not implement it.
     Unsupported = "unsupported",
+    /// An Atlas limit would be passed (e.g. 200 entries in a project's IP access list); nothing was changed.
+    LimitExceeded = "limit_exceeded",
     /// Atlas refused the API key or service account (wrong public/private key, expired token).
     AtlasUnauthorized = "atlas_unauthorized",
     /// The caller's IP is not on the API key's access list (not the project IP access list).
@@ -124,6 +126,6 @@ mod tests {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str(), "{code:?}");
             assert!(!code.summary().is_empty() && !code.summary().contains("  "), "{code:?}");
         }
-        assert_eq!(ErrorCode::ALL.len(), 17);
+        assert_eq!(ErrorCode::ALL.len(), 18);
     }
 }

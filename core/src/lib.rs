@@ -14,6 +14,7 @@ pub mod connections;
 pub mod crypto;
 pub mod error;
 pub mod fields;
+pub mod network;
 pub mod ops;
 pub mod products;
 pub mod progress;

@@ -73,6 +73,10 @@ pub struct SimConfig {
     pub cluster_create_duration: Option<Duration>,
     /// Maximum project IP access-list entries (Atlas: 200).
     pub access_list_limit: usize,
+    /// How long an access-list write (POST, DELETE) takes; while one runs, another write to the
+    /// same project's list answers 409 `ACCESS_LIST_WRITE_IN_PROGRESS` (Atlas "doesn't support
+    /// concurrent POST requests"; what it answers is not documented). Zero: writes are instant.
+    pub access_list_write_duration: Duration,
     /// Maximum database users per project (Atlas: 100).
     pub database_user_limit: usize,
     /// `GET /api/atlas/v2` answers `apiKey: null` for API keys too, as it does for service
@@ -103,6 +107,7 @@ impl Default for SimConfig {
             trust_client_ip_header: true,
             cluster_create_duration: None,
             access_list_limit: 200,
+            access_list_write_duration: Duration::ZERO,
             database_user_limit: 100,
             hide_api_key_in_system_status: false,
             deprecated_versions: Vec::new(),

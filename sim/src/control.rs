@@ -34,6 +34,7 @@ struct ConfigBody {
     nonce_ttl_secs: Option<f64>,
     token_ttl_secs: Option<f64>,
     access_list_activation_delay_ms: Option<u64>,
+    access_list_write_ms: Option<u64>,
     user_apply_delay_ms: Option<u64>,
     /// Milliseconds until CREATING clusters turn IDLE; `null` keeps them CREATING.
     #[serde(default, deserialize_with = "some_option")]
@@ -51,6 +52,17 @@ struct VerifyBody {
     username: String,
     password: String,
     database_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AccessStatusBody {
+    group_id: String,
+    /// `1.2.3.4`, `1.2.3.4/32` or `10.0.0.0/24`.
+    entry: String,
+    /// `FAILED` or `PENDING` to hold it there; `null` goes back to the timed behaviour.
+    #[serde(default)]
+    status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +114,35 @@ fn handle_locked(st: &mut SimState, method: &str, path: &str, body: &[u8]) -> Re
             st.log.clear();
             build(204, None, Bytes::new(), &[])
         }
+        ("GET", ["access-list-posts"]) => reply(200, serde_json::to_value(&st.access_posts).unwrap_or(Value::Null)),
+        ("DELETE", ["access-list-posts"]) => {
+            st.access_posts.clear();
+            build(204, None, Bytes::new(), &[])
+        }
+        ("POST", ["access-list-status"]) => match serde_json::from_slice::<AccessStatusBody>(body) {
+            Ok(b) => match b.status.as_deref() {
+                None | Some("FAILED") | Some("PENDING") | Some("ACTIVE") => {
+                    if st.set_access_status(&b.group_id, &b.entry, b.status.clone()) {
+                        reply(200, json!({ "entry": b.entry, "status": b.status }))
+                    } else {
+                        reply(404, json!({ "error": "no such access-list entry" }))
+                    }
+                }
+                Some(other) => bad(format!("status must be FAILED, PENDING, ACTIVE or null, not {other}")),
+            },
+            Err(e) => bad(format!("expected {{groupId, entry, status}}: {e}")),
+        },
+        ("POST", ["access-list-remove"]) => match serde_json::from_slice::<AccessStatusBody>(body) {
+            // someone removing an entry in the Atlas UI (no role, no log entry)
+            Ok(b) => {
+                if st.remove_access_entry(&b.group_id, &b.entry) {
+                    reply(200, json!({ "removed": b.entry }))
+                } else {
+                    reply(404, json!({ "error": "no such access-list entry" }))
+                }
+            }
+            Err(e) => bad(format!("expected {{groupId, entry}}: {e}")),
+        },
         ("GET", ["faults"]) => reply(200, serde_json::to_value(st.faults.list()).unwrap_or(Value::Null)),
         ("POST", ["faults"]) => {
             // One fault object or an array of them.
@@ -152,6 +193,9 @@ fn handle_locked(st: &mut SimState, method: &str, path: &str, body: &[u8]) -> Re
                 }
                 if let Some(v) = c.access_list_activation_delay_ms {
                     cfg.access_list_activation_delay = Duration::from_millis(v);
+                }
+                if let Some(v) = c.access_list_write_ms {
+                    cfg.access_list_write_duration = Duration::from_millis(v);
                 }
                 if let Some(v) = c.user_apply_delay_ms {
                     cfg.user_apply_delay = Duration::from_millis(v);
@@ -238,6 +282,7 @@ fn config_view(st: &crate::state::SimState) -> Value {
         "nonce_ttl_secs": c.nonce_ttl.as_secs_f64(),
         "token_ttl_secs": c.token_ttl.as_secs_f64(),
         "access_list_activation_delay_ms": c.access_list_activation_delay.as_millis() as u64,
+        "access_list_write_ms": c.access_list_write_duration.as_millis() as u64,
         "user_apply_delay_ms": c.user_apply_delay.as_millis() as u64,
         "cluster_create_ms": c.cluster_create_duration.map(|d| d.as_millis() as u64),
         "hide_api_key_in_system_status": c.hide_api_key_in_system_status,
@@ -258,7 +303,7 @@ fn state_view(st: &crate::state::SimState) -> Value {
             "entry": e.key,
             "comment": e.comment,
             "deleteAfterDate": e.delete_after.map(rfc3339),
-            "status": if now >= e.active_at { "ACTIVE" } else { "PENDING" },
+            "status": e.status(now),
         })).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
         "databaseUsers": w.users.iter().map(|(g, l)| (g.clone(), json!(l.iter().map(|u| json!({
             "username": u.username, "databaseName": u.database_name, "roles": u.roles, "scopes": u.scopes,

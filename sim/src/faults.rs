@@ -38,6 +38,10 @@ pub enum FaultKind {
     /// Close the connection without answering.
     #[serde(rename = "drop")]
     DropConnection,
+    /// Process the request normally (its changes are made), then close the connection without
+    /// answering: a write whose answer was lost on the way back.
+    #[serde(rename = "drop_after")]
+    DropAfterHandling,
     /// Wait, then answer normally.
     #[serde(rename = "delay")]
     Delay { delay_ms: u64 },

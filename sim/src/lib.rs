@@ -109,6 +109,30 @@ impl Sim {
         server::lock(&self.shared).log.clone()
     }
 
+    /// Every entry of every access-list POST the simulator handled, in order (see
+    /// [`state::PostedAccessEntry`]); cleared by `reset`.
+    pub fn access_list_posts(&self) -> Vec<state::PostedAccessEntry> {
+        server::lock(&self.shared).access_posts.clone()
+    }
+
+    /// Forces an access-list entry's `/status` (`FAILED`, `PENDING`), or with `None` lets it
+    /// follow the activation delay again; false when the entry is absent.
+    pub fn set_access_list_status(&self, group_id: &str, entry: &str, status: Option<&str>) -> bool {
+        server::lock(&self.shared).set_access_status(group_id, entry, status.map(String::from))
+    }
+
+    /// Removes an entry from a project's IP access list, as someone in the Atlas UI would; false
+    /// when absent.
+    pub fn remove_access_list_entry(&self, group_id: &str, entry: &str) -> bool {
+        server::lock(&self.shared).remove_access_entry(group_id, entry)
+    }
+
+    /// The canonical keys (`a.b.c.d/n`) and comments of a project's IP access list.
+    pub fn access_list(&self, group_id: &str) -> Vec<(String, Option<String>)> {
+        let st = server::lock(&self.shared);
+        st.world.access_lists.get(group_id).into_iter().flatten().map(|e| (e.key.clone(), e.comment.clone())).collect()
+    }
+
     pub fn clear_request_log(&self) {
         server::lock(&self.shared).log.clear();
     }

@@ -165,8 +165,10 @@ pub async fn handle(
 
     let fault = lock(&shared).faults.take(&method, &path, scheme.as_deref() == Some("Digest"));
     let mut force_stale = false;
+    let mut drop_after = false;
     match fault {
         None => {}
+        Some(FaultKind::DropAfterHandling) => drop_after = true,
         Some(FaultKind::Delay { delay_ms }) => tokio::time::sleep(Duration::from_millis(delay_ms)).await,
         Some(FaultKind::DropConnection) => {
             log(&shared, 0);
@@ -204,6 +206,18 @@ pub async fn handle(
         st.sync_data_plane();
         resp
     };
+    let write_for = lock(&shared).config.access_list_write_duration;
+    if !write_for.is_zero()
+        && matches!(method.as_str(), "POST" | "DELETE")
+        && path.contains("/accessList")
+        && resp.status().is_success()
+    {
+        tokio::time::sleep(write_for).await;
+    }
+    if drop_after {
+        log(&shared, 0);
+        return Err(DropConnection);
+    }
     log(&shared, resp.status().as_u16());
     Ok(resp)
 }
@@ -294,6 +308,25 @@ fn process(st: &mut SimState, r: &RequestParts, force_stale: bool) -> Resp {
         return error_response(&e, &extra);
     }
 
+    // Atlas does not take concurrent writes to one project's access list.
+    let access_write = match &op {
+        Op::CreateAccess { g } | Op::DeleteAccess { g, .. } => Some(g.clone()),
+        _ => None,
+    };
+    let write_for = st.config.access_list_write_duration;
+    if let (Some(g), false) = (&access_write, write_for.is_zero()) {
+        let now_real = std::time::Instant::now();
+        if st.access_writes.get(g).is_some_and(|until| *until > now_real) {
+            let e = ApiError::new(
+                409,
+                "ACCESS_LIST_WRITE_IN_PROGRESS",
+                format!("Another change of the IP access list of group {g} is in progress; try again later."),
+                vec![g.clone().into()],
+            );
+            return error_response(&e, &extra);
+        }
+    }
+
     let mut ctx = Ctx {
         st,
         caller: Some(caller),
@@ -303,7 +336,11 @@ fn process(st: &mut SimState, r: &RequestParts, force_stale: bool) -> Resp {
         body: r.body,
         client_ip: r.client_ip.to_string(),
     };
-    match handlers::dispatch(&op, &mut ctx) {
+    let outcome = handlers::dispatch(&op, &mut ctx);
+    if let (Some(g), false, Ok(_)) = (access_write, write_for.is_zero(), &outcome) {
+        ctx.st.access_writes.insert(g, std::time::Instant::now() + write_for);
+    }
+    match outcome {
         Ok(Out::Versioned(reply)) => {
             let ct = media::content_type(version);
             let pretty = crate::paging::query_pairs(r.query).iter().any(|(k, v)| k == "pretty" && v == "true");

@@ -94,6 +94,31 @@ pub struct AccessEntry {
     pub delete_after: Option<DateTime<Utc>>,
     /// When the entry becomes ACTIVE.
     pub active_at: DateTime<Utc>,
+    /// A status set through the control API (`FAILED`, or `PENDING` held), overriding the timing.
+    pub forced_status: Option<String>,
+}
+
+impl AccessEntry {
+    /// `PENDING` until `active_at`, then `ACTIVE`, unless the control API forced a status.
+    pub fn status(&self, now: DateTime<Utc>) -> &str {
+        match &self.forced_status {
+            Some(s) => s,
+            None if now >= self.active_at => "ACTIVE",
+            None => "PENDING",
+        }
+    }
+}
+
+/// One entry of one access-list POST, as the simulator received it (for tests that count how
+/// often an entry was sent).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PostedAccessEntry {
+    pub group_id: String,
+    /// The canonical key (`a.b.c.d/n`).
+    pub entry: String,
+    pub comment: Option<String>,
+    /// Whether the POST that carried it succeeded.
+    pub accepted: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -221,6 +246,7 @@ impl World {
                 comment: e.comment.clone(),
                 delete_after: None,
                 active_at: now,
+                forced_status: None,
             });
         }
         for u in &seed.database_users {
@@ -366,6 +392,11 @@ pub struct SimState {
     pub rate: RateLimiter,
     /// The data plane serving this state's clusters, when enabled.
     pub data_plane: Option<Arc<DataPlane>>,
+    /// Every entry of every access-list POST that reached the handler, in order.
+    pub access_posts: Vec<PostedAccessEntry>,
+    /// Projects whose access list is being written, until when (real time; see
+    /// `SimConfig::access_list_write_duration`).
+    pub access_writes: HashMap<String, std::time::Instant>,
 }
 
 impl SimState {
@@ -385,6 +416,8 @@ impl SimState {
             log: Vec::new(),
             rate: RateLimiter::default(),
             data_plane: None,
+            access_posts: Vec::new(),
+            access_writes: HashMap::new(),
         })
     }
 
@@ -401,6 +434,8 @@ impl SimState {
         self.tokens.clear();
         self.faults = FaultSet::new(Vec::new(), self.config.fault_seed);
         self.log.clear();
+        self.access_posts.clear();
+        self.access_writes.clear();
         self.rate = RateLimiter::default();
         if let Some(dp) = &self.data_plane {
             crate::dataplane::guard(&dp.store).clear();
@@ -428,6 +463,29 @@ impl SimState {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Removes an entry from a project's access list; false when absent.
+    pub fn remove_access_entry(&mut self, group_id: &str, entry: &str) -> bool {
+        let Some(net) = IpNet::parse_any(entry) else { return false };
+        let key = net.cidr_string();
+        let Some(list) = self.world.access_lists.get_mut(group_id) else { return false };
+        let before = list.len();
+        list.retain(|e| e.key != key);
+        list.len() != before
+    }
+
+    /// Forces (or with `None` un-forces) the `/status` of an access-list entry; false when absent.
+    pub fn set_access_status(&mut self, group_id: &str, entry: &str, status: Option<String>) -> bool {
+        let Some(net) = IpNet::parse_any(entry) else { return false };
+        let key = net.cidr_string();
+        match self.world.access_lists.get_mut(group_id).and_then(|l| l.iter_mut().find(|e| e.key == key)) {
+            Some(e) => {
+                e.forced_status = status;
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn new_id(&mut self) -> String {

@@ -34,7 +34,24 @@ IN_FLIGHT_AT_EXIT = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("script", [MANY_CALLS, IN_FLIGHT_AT_EXIT], ids=["many-calls", "in-flight-at-exit"])
+PROGRESS_AT_EXIT = textwrap.dedent(
+    """
+    import asyncio, tempfile, threading, ductape
+    a = ductape.AsyncDuctape(workspace_dir=tempfile.mkdtemp(), debug_operations=True)
+    b = ductape.Ductape(workspace_dir=tempfile.mkdtemp(), debug_operations=True)
+    seen = []
+    loop = asyncio.new_event_loop()
+    tasks = [loop.create_task(a.call("debug.progress", {"steps": 200, "delay_ms": 1}, progress=seen.append)) for _ in range(4)]
+    threading.Thread(target=lambda: b.call("debug.progress", {"steps": 500, "delay_ms": 1}, progress=seen.append), daemon=True).start()
+    loop.run_until_complete(asyncio.sleep(0.02))
+    assert seen
+    print("ok")  # exits while progress callbacks are still being called
+    """
+)
+
+
+@pytest.mark.parametrize("script", [MANY_CALLS, IN_FLIGHT_AT_EXIT, PROGRESS_AT_EXIT],
+                         ids=["many-calls", "in-flight-at-exit", "progress-at-exit"])
 def test_interpreter_exits_cleanly(script):
     for _ in range(8):
         run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env={"RUST_BACKTRACE": "0"})

@@ -11,6 +11,7 @@
 use super::parse::parse;
 use crate::connections::{self as conn, api as conn_api};
 use crate::error::{Error, ErrorCode, Result};
+use crate::network::{self as net, api as net_api};
 use crate::products::{self as prod, api as prod_api, components as comp, environments as envs};
 use crate::resources::{self as res, api as res_api};
 use crate::secrets::{self as sec, api as sec_api};
@@ -181,6 +182,14 @@ static PRODUCT: &[Operation] = &[
         comp::get_env, prod_api::GetEnvRequest => prod_api::ComponentEnv),
     op!("products.components.resolve", "Answers the component's usable connection string in an environment, every reference resolved.",
         comp::resolve, prod_api::ResolveRequest => prod_api::ResolveReply),
+    op!("cloud.connections.updateManagedNetworking", "Checks and stores the connection's networking settings (metadata.networking): proxy host or addresses, allowed sources.",
+        net::update_managed_networking, net_api::UpdateNetworkingRequest => net_api::NetworkingReply),
+    op!("cloud.connections.resolveNetworkingHost", "Resolves a host name to its IPv4 and IPv6 addresses (DNS).",
+        net::resolve_networking_host, net_api::ResolveHostRequest => net_api::ResolveHostReply),
+    op!("cloud.connections.syncNetworkAccess", "Adds the missing wanted entries to the project's IP access list in one POST; never touches entries it did not add; prune, dry_run, wait.",
+        net::sync_network_access, net_api::SyncRequest => net_api::SyncReply),
+    op!("cloud.connections.allowCurrentIp", "Adds this machine's address to the project's IP access list for some hours (deleteAfterDate, at most a week).",
+        net::allow_current_ip, net_api::AllowCurrentIpRequest => net_api::AllowCurrentIpReply),
     op!("workspace.rotateKey", "Re-encrypts every stored secret under a new workspace key in one transaction; answers where the new key is.",
         ws::rotate_key, ws_api::RotateKeyRequest => ws_api::RotateKeyReply),
 ];

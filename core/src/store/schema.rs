@@ -97,4 +97,27 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX component_envs_env ON component_envs(env_id);
     "#,
+    // 3: network access: the IP access-list entries each connection added (its "synced_ips"),
+    // and one write lock per Atlas project, so syncs of one project run one at a time across
+    // threads and processes. `state` is 'intent' from just before a POST until a re-read of the
+    // access list confirms the entry ('confirmed') or shows it absent (row deleted).
+    r#"
+    CREATE TABLE network_synced_ips (
+        connection_id TEXT NOT NULL REFERENCES connections(id),
+        project_id    TEXT NOT NULL,
+        cidr          TEXT NOT NULL,               -- canonical block, e.g. 203.0.113.7/32
+        comment       TEXT,
+        source        TEXT NOT NULL,               -- custom | ductape_proxy | detected | temporary
+        state         TEXT NOT NULL,               -- intent | confirmed
+        delete_after  TEXT,                        -- RFC 3339, temporary entries only
+        added_at      TEXT NOT NULL,
+        PRIMARY KEY (connection_id, cidr)
+    );
+    CREATE INDEX network_synced_ips_project ON network_synced_ips(project_id, cidr);
+    CREATE TABLE network_locks (
+        project_id TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,                  -- a random id per sync call
+        expires_at INTEGER NOT NULL                -- unix ms; a crashed holder's lease runs out
+    );
+    "#,
 ];

@@ -11,7 +11,7 @@ use crate::errors::ApiError;
 use crate::ip::{parse_ip, CidrError, IpNet};
 use crate::paging::Page;
 use crate::percent::escape_segment;
-use crate::state::AccessEntry;
+use crate::state::{AccessEntry, PostedAccessEntry};
 
 const MAX_COMMENT: usize = 80;
 const MAX_DELETE_AFTER_DAYS: i64 = 7;
@@ -115,6 +115,7 @@ fn parse_entry(v: &Value, now: chrono::DateTime<chrono::Utc>) -> Result<AccessEn
         comment: None,
         delete_after: None,
         active_at: now,
+        forced_status: None,
     };
     if let Some(c) = text("comment") {
         let c = c.as_str().ok_or_else(|| ApiError::invalid_attribute("comment"))?;
@@ -166,7 +167,16 @@ pub fn create(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
     let delay = to_chrono(ctx.st.config.access_list_activation_delay);
     let list = ctx.st.world.access_lists.entry(g.to_string()).or_default();
     let new_count = parsed.iter().filter(|e| !list.iter().any(|x| x.key == e.key)).count();
-    if list.len() + new_count > limit {
+    let over = list.len() + new_count > limit;
+    let posted = parsed.iter().map(|e| PostedAccessEntry {
+        group_id: g.to_string(),
+        entry: e.key.clone(),
+        comment: e.comment.clone(),
+        accepted: !over,
+    });
+    ctx.st.access_posts.extend(posted.collect::<Vec<_>>());
+    let list = ctx.st.world.access_lists.entry(g.to_string()).or_default();
+    if over {
         return Err(ApiError::new(
             403,
             "ATLAS_NETWORK_PERMISSIONS_LIMIT_EXCEEDED",
@@ -227,8 +237,7 @@ pub fn get(ctx: &mut Ctx, g: &str, entry: &str) -> Result<Reply, ApiError> {
 pub fn status(ctx: &mut Ctx, g: &str, entry: &str) -> Result<Reply, ApiError> {
     let now = ctx.st.now();
     let e = find(ctx, g, entry)?;
-    let s = if now >= e.active_at { "ACTIVE" } else { "PENDING" };
-    Ok(Reply::ok(json!({ "STATUS": s })))
+    Ok(Reply::ok(json!({ "STATUS": e.status(now) })))
 }
 
 pub fn delete(ctx: &mut Ctx, g: &str, entry: &str) -> Result<Reply, ApiError> {

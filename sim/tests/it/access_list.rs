@@ -188,3 +188,23 @@ async fn ipv6_addresses_and_blocks() {
     assert_eq!(c.call("DELETE", &g("/accessList/2001:db8::1"), V1, None).await.status, 204);
     post(&mut c, json!([{ "cidrBlock": "2001:db8::1/48" }])).await.assert_error(400, "INVALID_CIDR_BLOCK");
 }
+
+#[tokio::test]
+async fn concurrent_writes_to_one_list_conflict_when_writes_take_time() {
+    let s = sim_with(|c| c.access_list_write_duration = Duration::from_millis(300)).await;
+    let (mut a, mut b) = (Atlas::owner(&s), Atlas::owner(&s));
+    // each client's challenge first, so both POSTs go out signed at once
+    a.get(&g("/accessList"), V1).await;
+    b.get(&g("/accessList"), V1).await;
+    let (ra, rb) = tokio::join!(post(&mut a, json!([{ "ipAddress": "192.0.2.1" }])), async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        post(&mut b, json!([{ "ipAddress": "192.0.2.2" }])).await
+    });
+    assert_eq!(ra.status, 201, "{}", ra.text);
+    rb.assert_error(409, "ACCESS_LIST_WRITE_IN_PROGRESS");
+    // reads are not held up, and once the write is done the next one goes through
+    assert_eq!(b.get(&g("/accessList"), V1).await.status, 200);
+    assert_eq!(post(&mut b, json!([{ "ipAddress": "192.0.2.2" }])).await.status, 201);
+    let entries_now = entries(&b.get(&g("/accessList"), V1).await.json());
+    assert_eq!(entries_now, vec!["198.51.100.7/32", "192.0.2.1/32", "192.0.2.2/32"]);
+}

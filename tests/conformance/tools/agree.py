@@ -6,7 +6,8 @@ or `{"vector", "step", "sim": status}` for a simulator control step) and one lin
 (`{"vector", "outcome": "PASS"|"FAIL"|"SKIP", "workdir"?}`). This script fails unless:
 - every runner reports every vector in the vector files exactly once, and every one PASSed;
 - every runner's reply at every step equals the first runner's, after normalising what differs by
-  nature between runs (UUIDs, timestamps, each runner's own workspace directory, 1 vs 1.0).
+  nature between runs (UUIDs, timestamps, each runner's own workspace directory, 1 vs 1.0, the
+  generated password inside a connection string that cloud.resources.import stored).
 
     python3 agree.py REPORT_DIR VECTORS_DIR rust java kotlin python-sync python-async go dotnet
     python3 agree.py --self-test      # shows that a reply differing in one runner fails the check
@@ -22,6 +23,8 @@ from typing import Any, Dict, List, Tuple
 
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})\b")
+# The password of mongodb://user:password@hosts: an import generates a new one on every run.
+PASSWORD = re.compile(r"(mongodb(?:\+srv)?://[^:/@\s]+:)[^@\s]+@")
 
 
 def vector_names(vectors_dir: Path) -> List[str]:
@@ -42,7 +45,7 @@ def normalise(value: Any, workdir: str) -> Any:
     if isinstance(value, str):
         if workdir:
             value = value.replace(workdir, "<workspace>")
-        return TIME.sub("<time>", UUID.sub("<uuid>", value))
+        return PASSWORD.sub(r"\1<password>@", TIME.sub("<time>", UUID.sub("<uuid>", value)))
     return value
 
 

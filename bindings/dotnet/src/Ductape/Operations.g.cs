@@ -56,6 +56,13 @@ namespace Ductape
             : base("unsupported", message, field, details) { }
     }
 
+    /// <summary>LimitExceededException (<c>limit_exceeded</c>): An Atlas limit would be passed (e.g. 200 entries in a project's IP access list); nothing was changed.</summary>
+    public sealed class LimitExceededException : DuctapeException
+    {
+        public LimitExceededException(string message, string field, IDictionary<string, object> details)
+            : base("limit_exceeded", message, field, details) { }
+    }
+
     /// <summary>AtlasUnauthorizedException (<c>atlas_unauthorized</c>): Atlas refused the API key or service account (wrong public/private key, expired token).</summary>
     public sealed class AtlasUnauthorizedException : DuctapeException
     {
@@ -138,6 +145,7 @@ namespace Ductape
             "permission_denied",
             "failed_precondition",
             "unsupported",
+            "limit_exceeded",
             "atlas_unauthorized",
             "atlas_forbidden_ip",
             "atlas_missing_role",
@@ -161,6 +169,7 @@ namespace Ductape
                 case "permission_denied": return new PermissionDeniedException(message, field, details);
                 case "failed_precondition": return new FailedPreconditionException(message, field, details);
                 case "unsupported": return new UnsupportedException(message, field, details);
+                case "limit_exceeded": return new LimitExceededException(message, field, details);
                 case "atlas_unauthorized": return new AtlasUnauthorizedException(message, field, details);
                 case "atlas_forbidden_ip": return new AtlasForbiddenIpException(message, field, details);
                 case "atlas_missing_role": return new AtlasMissingRoleException(message, field, details);
@@ -188,6 +197,10 @@ namespace Ductape
             "cloud.connections.list",
             "cloud.connections.update",
             "cloud.connections.delete",
+            "cloud.connections.updateManagedNetworking",
+            "cloud.connections.resolveNetworkingHost",
+            "cloud.connections.syncNetworkAccess",
+            "cloud.connections.allowCurrentIp",
             "cloud.resources.services",
             "cloud.resources.list",
             "cloud.resources.import",
@@ -306,6 +319,30 @@ namespace Ductape
         public Task<IDictionary<string, object>> DeleteAsync(string tag, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
             return c.ObjectAsync("cloud.connections.delete", Json.Object("tag", tag), progress, cancellationToken);
+        }
+
+        /// <summary>cloud.connections.updateManagedNetworking: Checks and stores the connection's networking settings (metadata.networking): proxy host or addresses, allowed sources.</summary>
+        public Task<IDictionary<string, object>> UpdateManagedNetworkingAsync(string tag, IDictionary<string, object> parameters, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("cloud.connections.updateManagedNetworking", DuctapeClient.WithTag(tag, parameters), progress, cancellationToken);
+        }
+
+        /// <summary>cloud.connections.resolveNetworkingHost: Resolves a host name to its IPv4 and IPv6 addresses (DNS).</summary>
+        public Task<IDictionary<string, object>> ResolveNetworkingHostAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("cloud.connections.resolveNetworkingHost", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>cloud.connections.syncNetworkAccess: Adds the missing wanted entries to the project's IP access list in one POST; never touches entries it did not add; prune, dry_run, wait.</summary>
+        public Task<IDictionary<string, object>> SyncNetworkAccessAsync(string tag, IDictionary<string, object> parameters, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("cloud.connections.syncNetworkAccess", DuctapeClient.WithTag(tag, parameters), progress, cancellationToken);
+        }
+
+        /// <summary>cloud.connections.allowCurrentIp: Adds this machine's address to the project's IP access list for some hours (deleteAfterDate, at most a week).</summary>
+        public Task<IDictionary<string, object>> AllowCurrentIpAsync(string tag, IDictionary<string, object> parameters, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("cloud.connections.allowCurrentIp", DuctapeClient.WithTag(tag, parameters), progress, cancellationToken);
         }
     }
 

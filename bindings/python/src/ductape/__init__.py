@@ -31,6 +31,7 @@ from .errors import (
     FailedPreconditionError as FailedPreconditionError,
     InternalError as InternalError,
     InvalidArgumentError as InvalidArgumentError,
+    LimitExceededError as LimitExceededError,
     NetworkError as NetworkError,
     NotFoundError as NotFoundError,
     PermissionDeniedError as PermissionDeniedError,
@@ -46,7 +47,7 @@ __all__ = [
     "Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "describe", "alive_tasks",
     "async_calls_in_flight", "native_version", "errors",
     "DuctapeError", "InvalidArgumentError", "UnknownOperationError", "NotFoundError", "ConflictError",
-    "PermissionDeniedError", "FailedPreconditionError", "UnsupportedError", "AtlasUnauthorizedError", "AtlasForbiddenIpError",
+    "PermissionDeniedError", "FailedPreconditionError", "UnsupportedError", "LimitExceededError", "AtlasUnauthorizedError", "AtlasForbiddenIpError",
     "AtlasMissingRoleError", "AtlasError", "NetworkError", "DuctapeTimeoutError", "RateLimitedError",
     "WorkspaceError", "CallCancelledError", "InternalError",
 ]

@@ -26,6 +26,9 @@ __all__ = [
 JsonObject = Dict[str, Any]
 Params = Optional[Mapping[str, Any]]
 R = TypeVar("R")
+#: A progress callback: receives each event of a long call as a dict
+#: ``{operation, step, done, total?, elapsed_ms, message?}``.
+Progress = Optional[Callable[[JsonObject], Any]]
 
 
 # The blocking path goes through the library's `ductape_*` C ABI (include/ductape.h) on the very
@@ -55,6 +58,26 @@ def _call_blocking(handle: int, operation: str, request: str) -> str:
 
 #: The core's warnings (e.g. ``atlas_api_deprecated``) arrive here, one record per warning.
 LOGGER = logging.getLogger("ductape")
+
+
+class _ProgressBridge(_native.ProgressListener):
+    """A progress callable as uniffi's callback: the event's JSON decoded to a dict. It runs on the
+    thread the call runs on (the caller's for a blocking call, a native runtime thread for an
+    asyncio one) and must return quickly. One that raises is logged once and not called again for
+    that call (an exception must not cross into Rust); the call carries on."""
+
+    def __init__(self, callback: Callable[[JsonObject], Any]) -> None:
+        self._callback = callback
+        self._broken = False
+
+    def on_progress(self, event_json: str) -> None:
+        if self._broken:
+            return
+        try:
+            self._callback(json.loads(event_json))
+        except BaseException:  # noqa: BLE001 - nothing may cross into Rust
+            self._broken = True
+            LOGGER.warning("a progress callback raised; no more events for this call", exc_info=True)
 
 
 def decode_envelope(reply: str) -> Any:
@@ -117,7 +140,7 @@ class Namespace(Generic[R]):
     ``ns.sync(params)`` calls ``"<prefix>.sync"``. A trailing underscore is dropped so that
     Python keywords work (``import_`` -> ``import``)."""
 
-    def __init__(self, caller: Callable[[str, Params], R], prefix: str) -> None:
+    def __init__(self, caller: Callable[..., R], prefix: str) -> None:
         self._caller = caller
         self._prefix = prefix
 
@@ -126,9 +149,12 @@ class Namespace(Generic[R]):
             raise AttributeError(name)
         return Namespace(self._caller, f"{self._prefix}.{name.rstrip('_') or name}")
 
-    def __call__(self, params: Params = None, **fields: Any) -> R:
+    def __call__(self, params: Params = None, *, progress: Progress = None, **fields: Any) -> R:
+        """``ns.sync({...})`` or ``ns.sync(tag="x")``; ``progress=`` receives the call's progress events."""
         body: JsonObject = dict(params or {})
         body.update(fields)
+        if progress is not None:
+            return self._caller(self._prefix, body, progress=progress)
         return self._caller(self._prefix, body)
 
     def __repr__(self) -> str:
@@ -162,6 +188,33 @@ class Connections(Namespace[R]):
 
     def delete(self, tag: str) -> R:
         return self._caller("cloud.connections.delete", {"tag": tag})
+
+    def updateManagedNetworking(self, tag: str, params: Mapping[str, Any]) -> R:  # noqa: N802 - the operation's name
+        """Networking settings (``metadata.networking``): ``{mode?, include_ductape_proxy?, ductape_proxy_host?,
+        ductape_proxy_addresses?, allowed_sources?: [{cidr, label, source}]}`` -> ``{tag, networking, synced_ips}``."""
+        return self._caller("cloud.connections.updateManagedNetworking", _with_tag(tag, params))
+
+    def resolveNetworkingHost(self, host: str) -> R:  # noqa: N802
+        """A host's IPv4 and IPv6 addresses from DNS -> ``{host, addresses}``."""
+        return self._caller("cloud.connections.resolveNetworkingHost", {"host": host})
+
+    def syncNetworkAccess(self, tag: str, params: Params = None, *, progress: Progress = None) -> R:  # noqa: N802
+        """Keeps the project's IP access list: ``{dry_run?, prune?, wait?, wait_timeout_ms?}`` ->
+        ``{added, already_present, removed, pending, failed, drift, unwanted, synced_ips, ...}``;
+        ``progress`` receives events (steps ``read_access_list``, ``add_entries``, ``wait_active``, ...)."""
+        if progress is not None:
+            return self._caller("cloud.connections.syncNetworkAccess", _with_tag(tag, params), progress=progress)
+        return self._caller("cloud.connections.syncNetworkAccess", _with_tag(tag, params))
+
+    def allowCurrentIp(self, tag: str, params: Params = None) -> R:  # noqa: N802
+        """This machine's address for some hours: ``{hours?, comment?}`` -> ``{cidr, delete_after_date, added, ...}``."""
+        return self._caller("cloud.connections.allowCurrentIp", _with_tag(tag, params))
+
+    # PEP 8 names for the same methods.
+    update_managed_networking = updateManagedNetworking
+    resolve_networking_host = resolveNetworkingHost
+    sync_network_access = syncNetworkAccess
+    allow_current_ip = allowCurrentIp
 
 
 class Secrets(Namespace[R]):
@@ -383,10 +436,16 @@ class Ductape(_Base):
     >>> ductape.cloud.connections.create({"provider": "mongodb_atlas", "name": "prod_atlas"})
     """
 
-    def call(self, operation: str, params: Any = None) -> Any:
-        """Runs any core operation; answers its result or raises the error code's exception."""
-        self._require_open()
-        return decode_envelope(_call_blocking(self._handle, operation, json.dumps({} if params is None else params)))
+    def call(self, operation: str, params: Any = None, *, progress: Progress = None) -> Any:
+        """Runs any core operation; answers its result or raises the error code's exception.
+        ``progress`` (a callable) receives the call's progress events on this thread while it runs;
+        such a call goes through uniffi's ``call_with_progress`` instead of the C ABI."""
+        client = self._require_open()
+        request = json.dumps({} if params is None else params)
+        if progress is not None:
+            _install_exit_hook()
+            return decode_envelope(client.call_with_progress(operation, request, _ProgressBridge(progress)))
+        return decode_envelope(_call_blocking(self._handle, operation, request))
 
     @property
     def cloud(self) -> Cloud[JsonObject]:
@@ -419,9 +478,16 @@ class AsyncDuctape(_Base):
     >>> await AsyncDuctape(...).cloud.connections.validate("prod_atlas")
     """
 
-    async def call(self, operation: str, params: Any = None) -> Any:
+    async def call(self, operation: str, params: Any = None, *, progress: Progress = None) -> Any:
+        """``progress`` (a callable) receives the call's progress events, on a native runtime thread
+        (use ``loop.call_soon_threadsafe`` to reach the event loop)."""
         _install_exit_hook()
-        reply = await self._require_open().call_async(operation, json.dumps({} if params is None else params))
+        request = json.dumps({} if params is None else params)
+        client = self._require_open()
+        if progress is not None:
+            reply = await client.call_async_with_progress(operation, request, _ProgressBridge(progress))
+        else:
+            reply = await client.call_async(operation, request)
         return decode_envelope(reply)
 
     @property

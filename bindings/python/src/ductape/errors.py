@@ -17,6 +17,7 @@ __all__ = [
     "PermissionDeniedError",
     "FailedPreconditionError",
     "UnsupportedError",
+    "LimitExceededError",
     "AtlasUnauthorizedError",
     "AtlasForbiddenIpError",
     "AtlasMissingRoleError",
@@ -86,6 +87,12 @@ class UnsupportedError(DuctapeError):
     code = "unsupported"
 
 
+class LimitExceededError(DuctapeError):
+    """An Atlas limit would be passed (e.g. 200 IP access-list entries); ``details`` says how many are needed and free."""
+
+    code = "limit_exceeded"
+
+
 class AtlasUnauthorizedError(DuctapeError):
     code = "atlas_unauthorized"
 
@@ -138,6 +145,7 @@ ERROR_CLASSES: Dict[str, Type[DuctapeError]] = {
         PermissionDeniedError,
         FailedPreconditionError,
         UnsupportedError,
+        LimitExceededError,
         AtlasUnauthorizedError,
         AtlasForbiddenIpError,
         AtlasMissingRoleError,

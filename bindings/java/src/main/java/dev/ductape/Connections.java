@@ -28,6 +28,30 @@ public final class Connections extends Namespace {
 
     public Map<String, Object> delete(String tag) { return callObject("delete", Map.of("tag", tag)); }
 
+    /**
+     * Networking settings ({@code metadata.networking}): {@code {mode?, include_ductape_proxy?,
+     * ductape_proxy_host?, ductape_proxy_addresses?, allowed_sources?: [{cidr, label, source}]}}; given
+     * fields replace the stored ones -> {@code {tag, networking, synced_ips}}.
+     */
+    public Map<String, Object> updateManagedNetworking(String tag, Map<String, ?> params) { return callObject("updateManagedNetworking", withTag(tag, params)); }
+
+    /** A host's IPv4 and IPv6 addresses from DNS -> {@code {host, addresses}}. */
+    public Map<String, Object> resolveNetworkingHost(String host) { return callObject("resolveNetworkingHost", Map.of("host", host)); }
+
+    /**
+     * Keeps the project's IP access list: {@code {dry_run?, prune?, wait?, wait_timeout_ms?}} (null for
+     * none) -> {@code {added, already_present, removed, pending, failed, drift, unwanted, synced_ips, ...}}.
+     */
+    public Map<String, Object> syncNetworkAccess(String tag, Map<String, ?> params) { return syncNetworkAccess(tag, params, null); }
+
+    /** {@link #syncNetworkAccess(String, Map)} with {@code listener} receiving progress (steps {@code read_access_list}, {@code add_entries}, {@code wait_active}, ...). */
+    public Map<String, Object> syncNetworkAccess(String tag, Map<String, ?> params, ProgressListener listener) {
+        return callObject("syncNetworkAccess", withTag(tag, params), listener);
+    }
+
+    /** This machine's address for some hours: {@code {hours?, comment?}} (null for defaults) -> {@code {cidr, delete_after_date, added, ...}}. */
+    public Map<String, Object> allowCurrentIp(String tag, Map<String, ?> params) { return callObject("allowCurrentIp", withTag(tag, params)); }
+
     public CompletableFuture<Map<String, Object>> createAsync(Map<String, ?> params) { return callObjectAsync("create", params); }
 
     public CompletableFuture<Map<String, Object>> completeAsync(String tag, Map<String, ?> params) { return callObjectAsync("complete", withTag(tag, params)); }
@@ -41,4 +65,16 @@ public final class Connections extends Namespace {
     public CompletableFuture<Map<String, Object>> updateAsync(String tag, Map<String, ?> params) { return callObjectAsync("update", withTag(tag, params)); }
 
     public CompletableFuture<Map<String, Object>> deleteAsync(String tag) { return callObjectAsync("delete", Map.of("tag", tag)); }
+
+    public CompletableFuture<Map<String, Object>> updateManagedNetworkingAsync(String tag, Map<String, ?> params) { return callObjectAsync("updateManagedNetworking", withTag(tag, params)); }
+
+    public CompletableFuture<Map<String, Object>> resolveNetworkingHostAsync(String host) { return callObjectAsync("resolveNetworkingHost", Map.of("host", host)); }
+
+    public CompletableFuture<Map<String, Object>> syncNetworkAccessAsync(String tag, Map<String, ?> params) { return syncNetworkAccessAsync(tag, params, null); }
+
+    public CompletableFuture<Map<String, Object>> syncNetworkAccessAsync(String tag, Map<String, ?> params, ProgressListener listener) {
+        return callObjectAsync("syncNetworkAccess", withTag(tag, params), listener);
+    }
+
+    public CompletableFuture<Map<String, Object>> allowCurrentIpAsync(String tag, Map<String, ?> params) { return callObjectAsync("allowCurrentIp", withTag(tag, params)); }
 }

@@ -44,6 +44,7 @@ public class DuctapeException extends RuntimeException {
             case "permission_denied": return new PermissionDenied(message, field, details);
             case "failed_precondition": return new FailedPrecondition(message, field, details);
             case "unsupported": return new Unsupported(message, field, details);
+            case "limit_exceeded": return new LimitExceeded(message, field, details);
             case "atlas_unauthorized": return new AtlasUnauthorized(message, field, details);
             case "atlas_forbidden_ip": return new AtlasForbiddenIp(message, field, details);
             case "atlas_missing_role": return new AtlasMissingRole(message, field, details);
@@ -91,6 +92,11 @@ public class DuctapeException extends RuntimeException {
     /** Error code {@code unsupported}. */
     public static final class Unsupported extends DuctapeException {
         public Unsupported(String message, String field, Object details) { super("unsupported", message, field, details); }
+    }
+
+    /** Error code {@code limit_exceeded}: an Atlas limit would be passed (e.g. 200 IP access-list entries); {@link #getDetails()} says how many are needed and free. */
+    public static final class LimitExceeded extends DuctapeException {
+        public LimitExceeded(String message, String field, Object details) { super("limit_exceeded", message, field, details); }
     }
 
     /** Error code {@code atlas_unauthorized}. */

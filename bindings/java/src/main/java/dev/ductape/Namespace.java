@@ -44,8 +44,26 @@ public class Namespace {
     }
 
     protected CompletableFuture<Map<String, Object>> callObjectAsync(String method, Object params) {
+        return callObjectAsync(method, params, null);
+    }
+
+    /** {@link #call} with a progress listener (null for none). */
+    public Object call(String method, Map<String, ?> params, ProgressListener listener) {
+        return ductape.call(operationName(method), params, listener);
+    }
+
+    /** {@link #callAsync} with a progress listener (null for none). */
+    public CompletableFuture<Object> callAsync(String method, Map<String, ?> params, ProgressListener listener) {
+        return ductape.callAsync(operationName(method), params, listener);
+    }
+
+    protected Map<String, Object> callObject(String method, Object params, ProgressListener listener) {
+        return Ductape.asMap(operationName(method), ductape.call(operationName(method), params, listener));
+    }
+
+    protected CompletableFuture<Map<String, Object>> callObjectAsync(String method, Object params, ProgressListener listener) {
         String op = operationName(method);
-        return Ductape.linked(ductape.callAsync(op, params), result -> Ductape.asMap(op, result));
+        return Ductape.linked(ductape.callAsync(op, params, listener), result -> Ductape.asMap(op, result));
     }
 
     /**

@@ -21,6 +21,15 @@ import java.util.concurrent.CompletableFuture
 fun callFuture(client: DuctapeClient, operation: String, paramsJson: String): CompletableFuture<String> =
     GlobalScope.future { client.callAsync(operation, paramsJson) }
 
+/** [callFuture] with `listener` receiving the call's progress events. */
+@OptIn(DelicateCoroutinesApi::class)
+fun callFutureWithProgress(
+    client: DuctapeClient,
+    operation: String,
+    paramsJson: String,
+    listener: dev.ductape.ffi.ProgressListener,
+): CompletableFuture<String> = GlobalScope.future { client.callAsyncWithProgress(operation, paramsJson, listener) }
+
 /** The native library's description (JSON text): operations, error codes, options. */
 fun describeJson(): String = describe()
 
@@ -47,6 +56,27 @@ suspend fun Ductape.callSuspend(operation: String, params: Any? = null): Any? {
     return Envelope.decode(reply)
 }
 
+/**
+ * [callSuspend] with `onProgress` receiving the call's progress events (each a Map
+ * `{operation, step, done, total?, elapsed_ms, message?}`, on a native runtime thread):
+ * `ductape.callSuspend("cloud.connections.syncNetworkAccess", mapOf("tag" to t, "wait" to true)) { e -> ... }`.
+ */
+suspend fun Ductape.callSuspend(operation: String, params: Any?, onProgress: ((Map<String, Any?>) -> Unit)?): Any? {
+    if (onProgress == null) return callSuspend(operation, params)
+    val request = Ductape.requestJson(params)
+    val listener = Ductape.bridge { event -> onProgress(event) }
+    val reply = try {
+        nativeClient().callAsyncWithProgress(operation, request, listener)
+    } catch (e: IllegalStateException) {
+        throw closedOr(e)
+    }
+    return Envelope.decode(reply)
+}
+
 /** `ductape.cloud.connections.callSuspend("validate", mapOf("tag" to tag))` for any namespace. */
 suspend fun Namespace.callSuspend(method: String, params: Any? = null): Any? =
     ductape().callSuspend(operationName(method), params)
+
+/** [Namespace.callSuspend] with progress events (see [Ductape.callSuspend]). */
+suspend fun Namespace.callSuspend(method: String, params: Any?, onProgress: ((Map<String, Any?>) -> Unit)?): Any? =
+    ductape().callSuspend(operationName(method), params, onProgress)

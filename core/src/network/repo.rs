@@ -1,0 +1,174 @@
+//! SQL of network access: the entries each connection added (`network_synced_ips`) and the
+//! per-project write lock (`network_locks`). Functions take a connection or transaction from
+//! `store::Store`; callers choose the transaction boundaries.
+
+use super::cidr::{self, Net};
+use super::plan::{Own, OwnState};
+use crate::error::{Error, ErrorCode, Result};
+use crate::store::db_error;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection};
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+pub fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The entries connection `connection_id` recorded for project `project_id`.
+pub fn own(conn: &Connection, connection_id: &str, project_id: &str) -> Result<Vec<Own>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT cidr, comment, source, state, delete_after FROM network_synced_ips \
+             WHERE connection_id = ?1 AND project_id = ?2 ORDER BY rowid",
+        )
+        .map_err(|e| db_error("read", e))?;
+    let rows = stmt
+        .query_map(params![connection_id, project_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })
+        .map_err(|e| db_error("read", e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| db_error("read", e))?;
+    rows.into_iter()
+        .map(|(c, comment, source, state, delete_after)| {
+            let net = cidr::parse(&c).map_err(|_| {
+                Error::new(ErrorCode::Workspace, format!("the workspace holds a corrupt synced entry '{c}'"))
+            })?;
+            Ok(Own {
+                net,
+                comment,
+                source,
+                state: if state == "intent" { OwnState::Intent } else { OwnState::Confirmed },
+                delete_after: delete_after.as_deref().and_then(parse_time),
+            })
+        })
+        .collect()
+}
+
+/// Own confirmed entries as text, for replies.
+pub fn synced_ips(conn: &Connection, connection_id: &str, project_id: &str) -> Result<Vec<String>> {
+    Ok(own(conn, connection_id, project_id)?
+        .into_iter()
+        .filter(|o| o.state == OwnState::Confirmed)
+        .map(|o| o.net.to_string())
+        .collect())
+}
+
+/// Records (or re-records) an entry as `state`.
+#[allow(clippy::too_many_arguments)]
+pub fn put(
+    conn: &Connection,
+    connection_id: &str,
+    project_id: &str,
+    net: &Net,
+    comment: Option<&str>,
+    source: &str,
+    state: OwnState,
+    delete_after: Option<DateTime<Utc>>,
+) -> Result<()> {
+    let state = match state {
+        OwnState::Intent => "intent",
+        OwnState::Confirmed => "confirmed",
+    };
+    conn.execute(
+        "INSERT INTO network_synced_ips (connection_id, project_id, cidr, comment, source, state, delete_after, added_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (connection_id, cidr) DO UPDATE SET \
+         project_id = excluded.project_id, comment = excluded.comment, source = excluded.source, \
+         state = CASE WHEN network_synced_ips.state = 'confirmed' THEN 'confirmed' ELSE excluded.state END, \
+         delete_after = excluded.delete_after",
+        params![
+            connection_id,
+            project_id,
+            net.to_string(),
+            comment,
+            source,
+            state,
+            delete_after.map(time_text),
+            time_text(Utc::now())
+        ],
+    )
+    .map_err(|e| db_error("write", e))?;
+    Ok(())
+}
+
+pub fn confirm(conn: &Connection, connection_id: &str, net: &Net) -> Result<()> {
+    conn.execute(
+        "UPDATE network_synced_ips SET state = 'confirmed' WHERE connection_id = ?1 AND cidr = ?2",
+        params![connection_id, net.to_string()],
+    )
+    .map_err(|e| db_error("write", e))?;
+    Ok(())
+}
+
+pub fn forget(conn: &Connection, connection_id: &str, net: &Net) -> Result<()> {
+    conn.execute(
+        "DELETE FROM network_synced_ips WHERE connection_id = ?1 AND cidr = ?2",
+        params![connection_id, net.to_string()],
+    )
+    .map_err(|e| db_error("write", e))?;
+    Ok(())
+}
+
+/// Whether another live connection of this workspace records `net` in project `project_id`
+/// (a prune then leaves the entry: it is still someone's).
+pub fn owned_by_another(conn: &Connection, connection_id: &str, project_id: &str, net: &Net) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM network_synced_ips s JOIN connections c ON c.id = s.connection_id \
+         WHERE s.project_id = ?1 AND s.cidr = ?2 AND s.connection_id <> ?3 AND c.deleted_at IS NULL)",
+        params![project_id, net.to_string(), connection_id],
+        |r| r.get(0),
+    )
+    .map_err(|e| db_error("read", e))
+}
+
+/// Takes the project's write lock for `holder` when it is free or its lease ran out; answers
+/// whether `holder` has it now.
+pub fn try_lock(conn: &Connection, project_id: &str, holder: &str, now_ms: i64, lease_ms: i64) -> Result<bool> {
+    conn.execute("DELETE FROM network_locks WHERE project_id = ?1 AND expires_at < ?2", params![project_id, now_ms])
+        .map_err(|e| db_error("write", e))?;
+    conn.execute(
+        "INSERT OR IGNORE INTO network_locks (project_id, holder, expires_at) VALUES (?1, ?2, ?3)",
+        params![project_id, holder, now_ms + lease_ms],
+    )
+    .map_err(|e| db_error("write", e))?;
+    let mine: bool = conn
+        .query_row("SELECT holder = ?2 FROM network_locks WHERE project_id = ?1", params![project_id, holder], |r| {
+            r.get(0)
+        })
+        .map_err(|e| db_error("read", e))?;
+    if mine {
+        conn.execute(
+            "UPDATE network_locks SET expires_at = ?3 WHERE project_id = ?1 AND holder = ?2",
+            params![project_id, holder, now_ms + lease_ms],
+        )
+        .map_err(|e| db_error("write", e))?;
+    }
+    Ok(mine)
+}
+
+/// Extends `holder`'s lease; false when it no longer holds the lock (the lease ran out and
+/// someone else took it).
+pub fn renew(conn: &Connection, project_id: &str, holder: &str, now_ms: i64, lease_ms: i64) -> Result<bool> {
+    let n = conn
+        .execute(
+            "UPDATE network_locks SET expires_at = ?3 WHERE project_id = ?1 AND holder = ?2",
+            params![project_id, holder, now_ms + lease_ms],
+        )
+        .map_err(|e| db_error("write", e))?;
+    Ok(n == 1)
+}
+
+pub fn unlock(conn: &Connection, project_id: &str, holder: &str) -> Result<()> {
+    conn.execute("DELETE FROM network_locks WHERE project_id = ?1 AND holder = ?2", params![project_id, holder])
+        .map_err(|e| db_error("write", e))?;
+    Ok(())
+}
