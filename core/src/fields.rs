@@ -59,12 +59,17 @@ pub fn is_hyphen_tag(s: &str, max: usize) -> bool {
 
 /// "My Product" -> `my-product`. `None` when nothing usable is left.
 pub fn hyphen_slug(s: &str, max: usize) -> Option<String> {
+    slug(s, '-', max)
+}
+
+/// Lowercase letters and digits of `s`, each run of anything else one `sep`, at most `max` long.
+pub fn slug(s: &str, sep: char, max: usize) -> Option<String> {
     let mut out = String::new();
     let mut pending_sep = false;
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {
             if pending_sep && !out.is_empty() {
-                out.push('-');
+                out.push(sep);
             }
             pending_sep = false;
             out.push(c.to_ascii_lowercase());
@@ -73,7 +78,7 @@ pub fn hyphen_slug(s: &str, max: usize) -> Option<String> {
         }
     }
     out.truncate(max);
-    let out = out.trim_end_matches('-').to_string();
+    let out = out.trim_end_matches(sep).to_string();
     (!out.is_empty()).then_some(out)
 }
 

@@ -34,26 +34,8 @@ fn importing_child_process() {
 
 fn kill_at(stage: &str, dir: &Path, base: &str) {
     let marker = dir.with_extension(format!("paused-{stage}"));
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "importing_child_process", "--nocapture", "--test-threads=1"])
-        .env(CHILD_DIR_ENV, dir)
-        .env(CHILD_BASE_ENV, base)
-        .env("DUCTAPE_DEBUG_PAUSE", format!("{stage}:{}", marker.display()))
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while !marker.exists() {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the importing child exited before {stage}: {status}");
-        }
-        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the child never reached {stage}");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    child.kill().unwrap();
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(child.wait().unwrap().signal(), Some(9));
-    let _ = std::fs::remove_file(&marker);
+    let envs = [(CHILD_DIR_ENV, dir.to_str().unwrap()), (CHILD_BASE_ENV, base)];
+    common::kill::kill_child_at("importing_child_process", stage, &marker, &envs);
 }
 
 /// `(owned secrets, env links to an owned secret, links whose secret is missing, secrets whose link is missing)`.

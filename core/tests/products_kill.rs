@@ -76,25 +76,8 @@ fn deleting_child_process() {
 }
 
 fn kill_midway(dir: &Path) {
-    let marker = dir.with_extension("paused");
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "deleting_child_process", "--nocapture", "--test-threads=1"])
-        .env(CHILD_DIR_ENV, dir)
-        .env("DUCTAPE_DEBUG_PAUSE", format!("products.delete:{}", marker.display()))
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while !marker.exists() {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the deleting child exited before its pause point: {status}");
-        }
-        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the child never paused");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    child.kill().unwrap();
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(child.wait().unwrap().signal(), Some(9));
-    let _ = std::fs::remove_file(&marker);
+    let envs = [(CHILD_DIR_ENV, dir.to_str().unwrap())];
+    common::kill::kill_child_at("deleting_child_process", "products.delete", &dir.with_extension("paused"), &envs);
 }
 
 #[tokio::test]

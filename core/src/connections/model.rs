@@ -203,22 +203,7 @@ pub fn lookup_tag(raw: &str) -> Result<String> {
 
 /// "Production Atlas" -> `production_atlas`. `None` when nothing usable is left.
 pub fn slugify(s: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut pending_sep = false;
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            if pending_sep && !out.is_empty() {
-                out.push('_');
-            }
-            pending_sep = false;
-            out.push(c.to_ascii_lowercase());
-        } else {
-            pending_sep = true;
-        }
-    }
-    out.truncate(MAX_TAG_LEN);
-    let out = out.trim_end_matches('_').to_string();
-    (!out.is_empty()).then_some(out)
+    crate::fields::slug(s, '_', MAX_TAG_LEN)
 }
 
 pub fn check_provider(field: &str, provider: &str) -> Result<()> {

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 pub use atlas_sim::seed;
 
 pub mod canned;
+#[allow(dead_code)]
+pub mod kill;
 
 /// A fixed test key (base64 of 32 bytes), so tests never touch `$HOME` or the environment.
 pub const TEST_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

@@ -4,23 +4,17 @@ Run from tests/conformance/vectors: python3 ../tools/gen_resources_vectors.py. I
 the simulator's user propagation delay to 100 ms with a control step and put the default (1000 ms)
 back as their last step: the simulator's config outlives /__sim/reset.
 """
-import json
+import os
+import sys
 
-def ok(op, params, result):
-    return {"op": op, "params": params, "expect": {"ok": True, "result": result}}
-def err(op, params, code, field=None, contains=None):
-    e = {"code": code}
-    if field is not None: e["field"] = field
-    if contains is not None: e["message_contains"] = contains
-    return {"op": op, "params": params, "expect": {"ok": False, "error": e}}
-def sim(method, path, body=None):
-    s = {"method": method, "path": path}
-    if body is not None: s["body"] = body
-    return {"sim": s}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vecgen import dump, err, ok, sim  # noqa: E402
+from vecgen import v as vector  # noqa: E402
+
+
 def v(name, desc, steps):
-    return {"name": name, "description": desc, "requires": ["sim"], "steps": steps}
-def dump(fn, doc):
-    with open(fn, "w") as f: json.dump(doc, f, indent=2, ensure_ascii=False); f.write("\n")
+    return vector(name, desc, steps, requires=["sim"])
+
 
 P = "5c843ba379358e5b3dc2dec6"; PUB = "awqxqtif"; PRIV = "a0403a4f-0151-4922-ae89-523b69cd8e04"
 C = "cloud.connections."; R = "cloud.resources."

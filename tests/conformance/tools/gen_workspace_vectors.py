@@ -4,19 +4,11 @@ Run from tests/conformance/vectors: python3 ../tools/gen_workspace_vectors.py. T
 what the runners read; this script keeps the many similar vectors consistent. None of these
 vectors needs the simulator except where a component env links a cloud connection.
 """
-import json
+import os
+import sys
 
-def ok(op, params, result):
-    return {"op": op, "params": params, "expect": {"ok": True, "result": result}}
-def err(op, params, code, field=None, contains=None):
-    e = {"code": code}
-    if field is not None: e["field"] = field
-    if contains is not None: e["message_contains"] = contains
-    return {"op": op, "params": params, "expect": {"ok": False, "error": e}}
-def v(name, desc, steps, **kw):
-    d = {"name": name, "description": desc}; d.update(kw); d["steps"] = steps; return d
-def dump(fn, doc):
-    with open(fn, "w") as f: json.dump(doc, f, indent=2, ensure_ascii=False); f.write("\n")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vecgen import dump, err, ok, v  # noqa: E402
 
 S = "secrets."; P = "products."; E = "products.environments."; K = "products.components."
 PAST = "2020-01-01T00:00:00Z"; FUTURE = "2999-01-01T00:00:00Z"
