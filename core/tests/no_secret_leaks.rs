@@ -1,6 +1,7 @@
 //! Canary scan: no private key or secret in the SQLite files, in trace-level logs, in errors,
 //! in replies or in `Debug` text; nor the old or new workspace key of a rotation (the generated
-//! one only in its reply's `new_key`). One test in this binary: it installs the global subscriber.
+//! one only in its reply's `new_key`), nor workspace secret values, literal connection URLs or the
+//! password an import generated. One test in this binary: it installs the global subscriber.
 
 mod common;
 
@@ -147,6 +148,22 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
         let e = call_err(&d, op, params).await;
         texts.push(format!("{e:?} {e}"));
     }
+    // an import: its generated password is a canary too (found through the one read path)
+    let import = json!({"cloud": "sa", "service": "atlas-cluster", "type": "databases", "product": "shop",
+                        "component": "db", "env": "dev", "resource": "Cluster0", "connection_type": "standard"});
+    replies.push(call(&d, "cloud.resources.import", import.clone()).await);
+    replies.push(call(&d, "cloud.resources.import", import).await);
+    let req = ductape_core::ops::parse(json!({"product": "shop", "component": "db", "env": "dev"})).unwrap();
+    let imported = ductape_core::products::components::resolve(&d, req).await.unwrap();
+    texts.push(format!("{imported:?}"));
+    let url = imported.connection_url.0.expose();
+    let generated_password =
+        url.split("://").nth(1).unwrap().split('@').next().unwrap().split(':').nth(1).unwrap().to_string();
+    assert_eq!(generated_password.len(), 32);
+    replies.push(
+        call(&d, "products.components.getEnv", json!({"product": "shop", "component": "db", "env": "dev"})).await,
+    );
+    replies.push(call(&d, "secrets.fetchAll", json!({})).await);
     replies.push(call(&d, "products.delete", json!({"product": "shop", "force": true})).await);
 
     // errors where a secret was given in the wrong place or the wrong shape
@@ -218,7 +235,7 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
 
     // positive control: the non-secret public key is stored in plain text, so the scan sees text
     assert!(files.iter().any(|(_, b)| contains(b, seed::ORG_OWNER_PUBLIC_KEY) || contains(b, seed::OWNER_PUBLIC_KEY)));
-    for canary in canaries {
+    for canary in canaries.iter().copied().chain([generated_password.as_str()]) {
         for (name, bytes) in &files {
             assert!(!contains(bytes, canary), "canary in {name}");
         }
