@@ -223,3 +223,57 @@ async fn refusals_change_nothing() {
     assert_eq!(n("SELECT count(*) FROM component_envs"), 0);
     assert_eq!(n("SELECT count(*) FROM components WHERE tag = 'db-mongo'"), 0);
 }
+
+/// `(secrets, component env links)` in the workspace.
+fn stored(dir: &std::path::Path) -> (i64, i64) {
+    let db = rusqlite::Connection::open(dir.join("workspace.db")).unwrap();
+    let n = |sql: &str| db.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    (n("SELECT count(*) FROM secrets"), n("SELECT count(*) FROM component_envs"))
+}
+
+#[tokio::test]
+async fn faults_between_the_atlas_calls_store_nothing_and_the_next_import_adopts_the_user() {
+    use atlas_sim::{Fault, FaultKind};
+    let (sim, d, dir) = ready("import-faults").await;
+    let users = "POST /api/atlas/v2/groups/*/databaseUsers";
+    let status = "GET /api/atlas/v2/groups/*/clusters/*/status";
+    // (fault, how the import fails): the user is made but the answer is lost (a POST is not
+    // repeated); the change status keeps failing past the retries
+    let failing = [
+        (Fault::next(users, FaultKind::DropAfterHandling, 1), ErrorCode::Network),
+        (Fault::always(status, FaultKind::InternalError), ErrorCode::AtlasError),
+    ];
+    for (fault, code) in failing {
+        sim.add_fault(fault);
+        let e = call_err(&d, "cloud.resources.import", import_req("Cluster0")).await;
+        sim.clear_faults();
+        assert_eq!(e.code, code, "{e:?}");
+        assert_eq!(stored(&dir), (0, 0), "a failed import stores nothing");
+        let r = call(&d, "cloud.resources.import", import_req("Cluster0")).await;
+        assert_eq!(
+            (r["database_user"].as_str(), r["rotated"].as_bool()),
+            (Some(USER), Some(true)),
+            "adopted the user the failed import made"
+        );
+        assert!(sim.verify_database_user(seed::PROJECT_ID, "admin", USER, &password_of(&resolved(&d).await)));
+        assert_eq!(stored(&dir), (1, 1));
+        call(
+            &d,
+            "cloud.resources.unlink",
+            json!({"cloud": "prod_atlas", "product": "my-product", "component": "db-mongo", "env": "prd"}),
+        )
+        .await;
+    }
+    // faults a retry absorbs: a rate limit on the password change, a dropped cluster read
+    sim.add_fault(Fault::next(
+        "PATCH /api/atlas/v2/groups/*/databaseUsers/admin/*",
+        FaultKind::TooManyRequests { retry_after_secs: 0 },
+        1,
+    ));
+    sim.add_fault(Fault::next("GET /api/atlas/v2/groups/*/clusters/Cluster0", FaultKind::DropConnection, 1));
+    call(&d, "cloud.resources.import", import_req("Cluster0")).await;
+    call(&d, "cloud.resources.import", import_req("Cluster0")).await;
+    assert!(sim.faults().is_empty(), "both faults were met");
+    assert!(sim.verify_database_user(seed::PROJECT_ID, "admin", USER, &password_of(&resolved(&d).await)));
+    assert_eq!(stored(&dir), (1, 1));
+}
