@@ -124,3 +124,29 @@ pub fn check_list(
     }
     Ok(out)
 }
+
+/// The longest description of any record.
+pub const MAX_DESCRIPTION_LEN: usize = 2000;
+
+/// An optional description, trimmed and checked; blank is none.
+pub fn description(d: Option<&str>) -> Result<Option<String>> {
+    Ok(d.map(|t| check_text("description", t, MAX_DESCRIPTION_LEN, true)).transpose()?.filter(|t| !t.is_empty()))
+}
+
+/// An Atlas cluster name: letters, digits and `-`, at most 64 characters, not starting or ending
+/// with `-` (`resource` of an import, `instance` of a component env).
+pub fn check_cluster_name(field: &str, raw: &str) -> Result<String> {
+    let s = raw.trim();
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok {
+        return Ok(s.to_string());
+    }
+    Err(Error::invalid(
+        field,
+        format!("{field} must be a cluster name: letters, digits and '-', at most 64 characters"),
+    ))
+}

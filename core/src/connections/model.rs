@@ -1,7 +1,7 @@
 //! The connection record, statuses, providers, scopes, and the checks on user input.
 
 use crate::error::{Error, ErrorCode, Result};
-pub use crate::fields::{check_text, new_id, now};
+pub use crate::fields::{check_text, new_id, now, MAX_DESCRIPTION_LEN};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -13,7 +13,6 @@ pub const SCOPES: &[&str] = &["storage", "broker", "database", "graph", "vector"
 pub const DEFAULT_ATLAS_SCOPES: &[&str] = &["database"];
 pub const MAX_TAG_LEN: usize = 64;
 pub const MAX_DISPLAY_NAME_LEN: usize = 200;
-pub const MAX_DESCRIPTION_LEN: usize = 2000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

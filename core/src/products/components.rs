@@ -6,7 +6,7 @@ use super::{check_tag, delete_sealed_count, lookup, refuse_while_holding, repo, 
 use crate::connections::repo::{self as conn_repo, Lookup};
 use crate::crypto::{Cipher, RevealedSecret, SecretString};
 use crate::error::{Error, ErrorCode, Result};
-use crate::fields::{check_env_slug, check_text, new_id, now};
+use crate::fields::{check_cluster_name, check_env_slug, check_text, new_id, now};
 use crate::secrets::repo::{delete_owned, Owned};
 use crate::secrets::{self, reference, Context};
 use crate::store::Store;
@@ -122,7 +122,8 @@ pub async fn set_env(d: &Ductape, req: SetEnvRequest) -> Result<ComponentEnv> {
     let target = Target::check(&req.product, &req.component, &req.env)?;
     let url = req.connection_url.map(|u| u.as_ref().map(check_url).transpose()).transpose()?;
     let cloud = req.cloud.map(|t| t.as_deref().map(check_cloud_tag).transpose()).transpose()?;
-    let instance = req.instance.map(|i| i.as_deref().map(check_instance).transpose()).transpose()?;
+    let instance =
+        req.instance.map(|i| i.as_deref().map(|n| check_cluster_name("instance", n)).transpose()).transpose()?;
     let auth_mode = req.auth_mode.map(|m| m.as_deref().map(check_auth_mode).transpose()).transpose()?;
     let store = d.store().await?;
     let t = target.clone();
@@ -304,20 +305,6 @@ fn check_cloud_tag(raw: &str) -> Result<String> {
         e.message = e.message.replacen("tag", "cloud", 1);
         e
     })
-}
-
-/// An Atlas cluster name: letters, digits and `-`, at most 64 characters, not starting or ending with `-`.
-fn check_instance(raw: &str) -> Result<String> {
-    let s = raw.trim();
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-');
-    if ok {
-        return Ok(s.to_string());
-    }
-    Err(Error::invalid("instance", "instance must be a cluster name: letters, digits and '-', at most 64 characters"))
 }
 
 fn check_auth_mode(raw: &str) -> Result<String> {

@@ -1,9 +1,9 @@
 //! `products.environments.*`: a product's environments, addressed by slug.
 
 use super::api::*;
-use super::{description, lookup, refuse_while_holding, repo, MAX_NAME_LEN};
+use super::{lookup, refuse_while_holding, repo, MAX_NAME_LEN};
 use crate::error::Result;
-use crate::fields::{check_env_slug, check_text, new_id, now};
+use crate::fields::{check_env_slug, check_text, description, new_id, now};
 use crate::secrets::repo::{delete_owned, Owned};
 use crate::Ductape;
 

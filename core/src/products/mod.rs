@@ -14,7 +14,7 @@ pub mod repo;
 
 use crate::crypto::Cipher;
 use crate::error::{Error, ErrorCode, Result};
-use crate::fields::{check_text, hyphen_slug, is_hyphen_tag, new_id, now};
+use crate::fields::{check_text, description, hyphen_slug, is_hyphen_tag, new_id, now};
 use crate::secrets::repo::{delete_owned, Owned};
 use crate::Ductape;
 use api::*;
@@ -22,7 +22,6 @@ use rusqlite::Connection;
 
 pub const MAX_TAG_LEN: usize = 64;
 pub const MAX_NAME_LEN: usize = 200;
-pub const MAX_DESCRIPTION_LEN: usize = 2000;
 
 pub async fn create(d: &Ductape, req: CreateRequest) -> Result<Product> {
     let name = check_text("name", &req.name, MAX_NAME_LEN, false)?;
@@ -147,10 +146,6 @@ fn record(r: &repo::Product) -> Product {
         created_at: r.created_at.clone(),
         updated_at: r.updated_at.clone(),
     }
-}
-
-fn description(d: Option<&str>) -> Result<Option<String>> {
-    Ok(d.map(|t| check_text("description", t, MAX_DESCRIPTION_LEN, true)).transpose()?.filter(|t| !t.is_empty()))
 }
 
 const TAG_RULE: &str = "lowercase letters, digits and '-', starting with a letter or digit, at most 64 characters";

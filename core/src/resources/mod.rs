@@ -18,7 +18,7 @@ pub mod uri;
 use crate::connections::{self, model::Status};
 use crate::crypto::SecretString;
 use crate::error::{Error, ErrorCode, Result};
-use crate::fields::{check_env_slug, new_id, now};
+use crate::fields::{check_cluster_name, check_env_slug, new_id, now};
 use crate::products::{self, repo as prod_repo};
 use crate::secrets::repo as sec_repo;
 use crate::{progress, Ductape};
@@ -102,7 +102,7 @@ impl Input {
             product: products::lookup("product", &req.product)?,
             component: products::check_tag("component", &req.component)?,
             env: check_env_slug("env", &req.env)?,
-            resource: check_cluster_name(&req.resource)?,
+            resource: check_cluster_name("resource", &req.resource)?,
             role: role.to_string(),
             connection_type: connection_type.to_string(),
             wait: Duration::from_millis(wait),
@@ -147,8 +147,8 @@ pub async fn import(d: &Ductape, req: ImportRequest) -> Result<ImportReply> {
 
     let url = uri::with_credentials(&base, &username, &password)?;
     progress::report("store", 0, Some(1), Some("storing the connection string".into()));
-    let link = Link { input, cluster: cluster.name.clone(), username: username.clone(), url };
-    let (input, rotated) = store.write_async(move |store, tx| link.write(store, tx)).await?;
+    let link = Link { input: input.clone(), cluster: cluster.name.clone(), username: username.clone(), url };
+    let rotated = store.write_async(move |store, tx| link.write(store, tx)).await?;
     tracing::info!(cluster = %cluster.name, user = %username, rotated, "imported Atlas cluster");
     let key = input.secret_key();
     Ok(ImportReply {
@@ -269,7 +269,7 @@ struct Link {
 impl Link {
     /// Creates the component if missing, puts the secret (rotating it when it exists), and
     /// points the env at it. Answers whether the secret existed.
-    fn write(&self, store: &crate::store::Store, tx: &rusqlite::Transaction<'_>) -> Result<(Input, bool)> {
+    fn write(&self, store: &crate::store::Store, tx: &rusqlite::Transaction<'_>) -> Result<bool> {
         let i = &self.input;
         let p = prod_repo::product(tx, &i.product)?;
         let env = prod_repo::env(tx, &p, &i.env)?;
@@ -342,7 +342,7 @@ impl Link {
         };
         prod_repo::put_component_env(tx, &ce)?;
         crate::store::debug_pause("import.before_commit");
-        Ok((i.clone(), existed))
+        Ok(existed)
     }
 }
 
@@ -453,19 +453,6 @@ fn check_service(service: &str) -> Result<()> {
         .with_field("service"));
     }
     Err(Error::invalid("service", format!("service must be '{SERVICE}'")))
-}
-
-/// An Atlas cluster name: letters, digits and `-`, at most 64 characters.
-fn check_cluster_name(raw: &str) -> Result<String> {
-    let s = raw.trim();
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !s.starts_with('-');
-    if ok {
-        return Ok(s.to_string());
-    }
-    Err(Error::invalid("resource", "resource must be a cluster name: letters, digits and '-', at most 64 characters"))
 }
 
 fn user_description(i: &Input) -> String {

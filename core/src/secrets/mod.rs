@@ -13,7 +13,7 @@ pub mod repo;
 
 use crate::crypto::{Cipher, RevealedSecret, SecretString};
 use crate::error::{Error, ErrorCode, Result};
-use crate::fields::{check_env_slug, check_list, check_text, check_timestamp, new_id, now};
+use crate::fields::{check_env_slug, check_list, check_timestamp, description, new_id, now};
 use crate::Ductape;
 use api::*;
 use reference::{check_key, Part};
@@ -21,7 +21,6 @@ use rusqlite::Connection;
 
 /// The longest value, in bytes: a connection string or a certificate fits with room to spare.
 pub const MAX_VALUE_LEN: usize = 64 * 1024;
-pub const MAX_DESCRIPTION_LEN: usize = 2000;
 const MAX_LIST: usize = 100;
 
 pub async fn create(d: &Ductape, req: CreateRequest) -> Result<Record> {
@@ -340,10 +339,6 @@ fn check_value(field: &str, v: &SecretString) -> Result<SecretString> {
         return Err(Error::invalid(field, format!("{field} must be at most {MAX_VALUE_LEN} bytes")));
     }
     Ok(v.clone())
-}
-
-fn description(d: Option<&str>) -> Result<Option<String>> {
-    Ok(d.map(|t| check_text("description", t, MAX_DESCRIPTION_LEN, true)).transpose()?.filter(|t| !t.is_empty()))
 }
 
 /// An app tag: lowercase letters, digits, `-` and `_`, starting with a letter or digit, at most 64.
