@@ -381,13 +381,15 @@ class _Base:
         max_response_bytes: Optional[int] = None,
         ca_file: Union[str, "os.PathLike[str]", None] = None,
         tls_roots: Optional[str] = None,
+        cluster_ca_file: Union[str, "os.PathLike[str]", None] = None,
         debug_operations: Optional[bool] = None,
     ) -> None:
         """Options as ``docs/operations.md`` lists them, as keyword arguments or in ``options``
         (their JSON names); ``describe()["options"]`` has them too. ``workspace_key`` is the
         base64 of 32 bytes (default ``$DUCTAPE_WORKSPACE_KEY``, else the workspace's key file);
         ``ca_file`` a PEM file of extra CA certificates (default ``$DUCTAPE_CA_FILE``), ``tls_roots``
-        ``"bundled"`` (default) or ``"system"``."""
+        ``"bundled"`` (default) or ``"system"``; ``cluster_ca_file`` the CA file that verifying a
+        cluster's string trusts instead of the public roots (default ``$DUCTAPE_CLUSTER_CA_FILE``)."""
         client = _open(
             _options_json(
                 options,
@@ -403,6 +405,7 @@ class _Base:
                     "max_response_bytes": max_response_bytes,
                     "ca_file": ca_file,
                     "tls_roots": tls_roots,
+                    "cluster_ca_file": cluster_ca_file,
                     "debug_operations": debug_operations,
                 },
             )

@@ -243,6 +243,9 @@ public final class Ductape implements AutoCloseable {
         /** A PEM file of CA certificates to trust besides the roots (e.g. a corporate proxy's CA); default {@code $DUCTAPE_CA_FILE}. */
         public Builder caFile(Path file) { options.put("ca_file", file.toString()); return this; }
         public Builder caFile(String file) { options.put("ca_file", file); return this; }
+        /** The CA file that verifying a cluster's string trusts instead of the public roots (a driver's tlsCAFile); default {@code $DUCTAPE_CLUSTER_CA_FILE}. */
+        public Builder clusterCaFile(Path file) { options.put("cluster_ca_file", file.toString()); return this; }
+        public Builder clusterCaFile(String file) { options.put("cluster_ca_file", file); return this; }
         /** The trust roots: {@code "bundled"} (default, the Mozilla roots built in) or {@code "system"} (the OS trust store). */
         public Builder tlsRoots(String roots) { options.put("tls_roots", roots); return this; }
         public Builder debugOperations(boolean on) { options.put("debug_operations", on); return this; }
