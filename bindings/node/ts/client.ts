@@ -71,22 +71,33 @@ export class Ductape {
   }
 
   /** Runs any operation by name: typed for the operations of docs/operations.json, untyped for
-   * others (the `debug.*` operations of test builds). */
+   * others (the `debug.*` operations of test builds); a known operation's request is always checked. */
   call<K extends keyof Operations>(
     operation: K,
     request?: Operations[K]["request"],
     options?: CallOptions,
   ): Promise<Operations[K]["reply"]>;
-  call(operation: string, request?: unknown, options?: CallOptions): Promise<unknown>;
-  async call(operation: string, request?: unknown, options: CallOptions = {}): Promise<unknown> {
+  call<Name extends string>(
+    operation: Name extends keyof Operations ? never : Name,
+    request?: unknown,
+    options?: CallOptions,
+  ): Promise<unknown>;
+  call(operation: string, request?: unknown, options?: CallOptions): Promise<unknown> {
+    return this.callJson(operation, JSON.stringify(request ?? null), options);
+  }
+
+  /** `call` with the request as JSON text, sent to the core verbatim. */
+  async callJson(operation: string, requestJson: string, options: CallOptions = {}): Promise<unknown> {
     const { signal, onProgress } = options;
-    signal?.throwIfAborted();
+    // An aborted signal cancels the call in Rust: the task is aborted and the promise rejects
+    // with CancelledError (also for a signal aborted before the call: the token keeps the cancel).
     const token = signal ? new native.CancelToken() : undefined;
     const abort = () => token?.cancel();
+    if (signal?.aborted) abort();
     signal?.addEventListener("abort", abort, { once: true });
     const progress = onProgress && ((json: string) => onProgress(JSON.parse(json) as ProgressEvent));
     try {
-      const reply = await this.#native.call(operation, JSON.stringify(request ?? null), token, progress);
+      const reply = await this.#native.call(operation, requestJson, token, progress);
       return decode(reply, this.#onWarning);
     } finally {
       signal?.removeEventListener("abort", abort);
