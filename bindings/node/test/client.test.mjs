@@ -73,7 +73,7 @@ test("an aborted call stops its Rust task: CancelledError, the task gone, its re
   const controller = new AbortController();
   const name = "node-abort";
   const call = client.call("debug.rendezvous", { name, parties: 2, timeout_ms: 60_000 }, { signal: controller.signal });
-  await eventually(() => debugAliveTasks() === 2, "the call's tasks running"); // the call and its delivery
+  await eventually(() => debugAliveTasks() > 0, "the call's task running");
   controller.abort();
   await assert.rejects(call, (e) => e instanceof ductape.CancelledError && e.message === "the call was cancelled");
   await eventually(() => debugAliveTasks() === 0, "the aborted task gone");

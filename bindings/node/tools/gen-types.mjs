@@ -39,6 +39,7 @@ export function generate(description) {
   }
   for (const [, decl] of [...defs].sort(([a], [b]) => a.localeCompare(b))) lines.push(decl);
   lines.push(...body);
+  lines.push(declare("CoreOptions", description.options, "The core's options of `new Ductape(options)` (docs/operations.json, `options`).", (ref) => ref));
 
   lines.push("/** Every operation's request and reply, by name. */", "export interface Operations {");
   for (const op of ops) {

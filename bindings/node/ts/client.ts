@@ -4,28 +4,17 @@ import { decode, errorFrom, type DuctapeWarning } from "./envelope";
 import {
   OPERATION_NAMES,
   type CallOptions,
+  type CoreOptions,
   type DuctapeApi,
   type Operations,
   type ProgressEvent,
 } from "./ops.gen";
 
-/** Options of `new Ductape(options)`: the core's options (docs/operations.json, `options`), plus
- * `onWarning` for the warnings the core attaches to replies (default: `process.emitWarning`). */
-export interface DuctapeOptions {
-  workspace_dir?: string;
-  atlas_base_url?: string;
-  request_timeout_ms?: number;
-  connect_timeout_ms?: number;
-  max_retries?: number;
-  retry_base_delay_ms?: number;
-  workspace_key?: string;
-  workspace_key_file?: string;
-  max_response_bytes?: number;
-  ca_file?: string;
-  tls_roots?: string;
-  debug_operations?: boolean;
+/** Options of `new Ductape(options)`: the core's (generated from its description; an unknown
+ * option is a compile error, and the core refuses it at run time), plus `onWarning` for the
+ * warnings the core attaches to replies (default: `process.emitWarning`). */
+export interface DuctapeOptions extends CoreOptions {
   onWarning?: (warning: DuctapeWarning) => void;
-  [option: string]: unknown;
 }
 
 function emitWarning(w: DuctapeWarning): void {

@@ -1008,6 +1008,55 @@ export interface WorkspaceRotateKeyReply {
   rotated: number;
 }
 
+/** The core's options of `new Ductape(options)` (docs/operations.json, `options`). */
+export interface CoreOptions {
+  /**
+   * Atlas Administration API base URL. Default: `$MONGODB_ATLAS_BASE_URL`, else
+   * `https://cloud.mongodb.com`. `http://` is accepted only for loopback hosts.
+   */
+  atlas_base_url?: string | null;
+  /**
+   * A PEM file of CA certificates to trust for Atlas besides the `tls_roots`, e.g. the CA of
+   * a corporate TLS-inspecting proxy. Default: `$DUCTAPE_CA_FILE`.
+   */
+  ca_file?: string | null;
+  /** TCP/TLS connect timeout, in milliseconds (default 10000). */
+  connect_timeout_ms?: number | null;
+  /** Enables the `debug.*` operations (echo, sleep, error, panic) that binding tests use. */
+  debug_operations?: boolean;
+  /**
+   * The largest Atlas answer body read, in bytes (default 16 MiB); a larger answer fails with
+   * `atlas_error` instead of being buffered.
+   */
+  max_response_bytes?: number | null;
+  /**
+   * How many times a call that is safe to repeat is retried after 429, 5xx or a dropped
+   * connection (default 3).
+   */
+  max_retries?: number | null;
+  /** Whole-request timeout for one Atlas HTTP request, in milliseconds (default 30000). */
+  request_timeout_ms?: number | null;
+  /** First retry backoff in milliseconds; doubles per retry, with jitter (default 250, at most 60000). */
+  retry_base_delay_ms?: number | null;
+  /**
+   * The trust roots for Atlas: `bundled` (default: the Mozilla roots built into the library,
+   * webpki-roots) or `system` (the operating system's trust store).
+   */
+  tls_roots?: string | null;
+  /** Workspace directory. Default: `$DUCTAPE_WORKSPACE_DIR`, else `~/.ductape/workspace`. */
+  workspace_dir?: string | null;
+  /**
+   * The workspace key (base64 of 32 bytes). Default: `$DUCTAPE_WORKSPACE_KEY`, else the
+   * `workspace.key` file in the workspace directory (created on first use, mode 0600).
+   */
+  workspace_key?: string | null;
+  /**
+   * A file holding the workspace key (base64 of 32 bytes), e.g. a mounted secret; it must be
+   * readable by its owner only (mode 0600 or 0400). Default: `$DUCTAPE_WORKSPACE_KEY_FILE`.
+   */
+  workspace_key_file?: string | null;
+}
+
 /** Every operation's request and reply, by name. */
 export interface Operations {
   "cloud.connections.create": { request: CloudConnectionsCreateRequest; reply: CloudConnectionsCreateReply };

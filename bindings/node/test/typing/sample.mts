@@ -42,6 +42,8 @@ export async function misspelt(ductape: Ductape): Promise<void> {
   reply.valeu;
   // @ts-expect-error an operation that does not exist
   await ductape.cloud.connections.crate({ provider: "mongodb_atlas", name: "n" });
+  // @ts-expect-error a misspelt option
+  new Ductape({ workspace_dri: "/tmp/ws" });
   // @ts-expect-error the typed generic call checks the request too
   await ductape.call("products.create", { nam: "Shop" });
 }
