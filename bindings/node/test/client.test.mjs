@@ -107,6 +107,25 @@ test("progress events arrive in order on the JS thread, before the reply", async
   assert.ok(events.every((e) => typeof e.elapsed_ms === "number"));
 });
 
+test("a progress listener that throws is called no more for that call, and the call succeeds", async () => {
+  const client = open();
+  const warnings = [];
+  const onWarning = (w) => warnings.push(w);
+  process.on("warning", onWarning);
+  let calls = 0;
+  try {
+    const reply = await client.call("debug.progress", { steps: 5 }, { onProgress: () => { calls++; throw new Error("listener bug"); } });
+    assert.deepEqual(reply, { reported: 5 });
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.equal(calls, 1);
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0].code, "progress_listener_failed");
+  assert.match(warnings[0].message, /debug\.progress threw; no more events for this call: Error: listener bug/);
+});
+
 test("1,000 concurrent calls are in flight at once (debug.rendezvous of 1,000 parties)", async () => {
   const client = open();
   const started = performance.now();

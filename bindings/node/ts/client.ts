@@ -84,7 +84,7 @@ export class Ductape {
     const abort = () => token?.cancel();
     if (signal?.aborted) abort();
     signal?.addEventListener("abort", abort, { once: true });
-    const progress = onProgress && ((json: string) => onProgress(JSON.parse(json) as ProgressEvent));
+    const progress = onProgress && progressBridge(operation, onProgress);
     try {
       const reply = await this.#native.call(operation, requestJson, token, progress);
       return decode(reply, this.#onWarning);
@@ -107,6 +107,24 @@ export class Ductape {
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
+}
+
+/** The addon's progress callback over the user's: a listener that throws is reported once (a
+ * process warning) and not called again for that call; the call itself carries on. */
+function progressBridge(operation: string, onProgress: (event: ProgressEvent) => void): (json: string) => void {
+  let broken = false;
+  return (json) => {
+    if (broken) return;
+    try {
+      onProgress(JSON.parse(json) as ProgressEvent);
+    } catch (e) {
+      broken = true;
+      process.emitWarning(`a progress listener of ${operation} threw; no more events for this call: ${String(e)}`, {
+        type: "DuctapeWarning",
+        code: "progress_listener_failed",
+      });
+    }
+  };
 }
 
 type Caller = (op: string, params: unknown, options?: CallOptions) => Promise<unknown>;
