@@ -12,5 +12,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 export RUST_BACKTRACE="${RUST_BACKTRACE:-0}"
 npm ci --no-audit --no-fund --loglevel=error
 npm run -s build:native
+# napi build rewrites ts/addon.ts (the addon's declarations) from src/lib.rs: the committed one must be current.
+git diff --exit-code -- ts/addon.ts || { echo "ts/addon.ts is stale: commit what napi build wrote"; exit 1; }
 npm run -s build:ts
 node --test test/*.test.mjs
