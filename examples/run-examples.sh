@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the Java, Kotlin, Python, Go and .NET examples against the simulator (DUCTAPE_SIM_URL;
+# Runs the Java, Kotlin, Python, Go, .NET and Node.js (TypeScript) examples against the simulator (DUCTAPE_SIM_URL;
 # started here from target/debug/atlas-sim when unset), or against real Atlas when MONGODB_ATLAS_*
 # are set. Expects the native library built and the Kotlin generated (scripts/test-bindings.sh
 # does both), the Python package installed in .work/venv, bindings/go/native/libductape_ffi.a
-# (scripts/test-go.sh) and .work/dotnet/Lifecycle.exe (scripts/test-dotnet.sh).
+# (scripts/test-go.sh), .work/dotnet/Lifecycle.exe (scripts/test-dotnet.sh) and bindings/node built
+# with its dev dependencies (scripts/test-node.sh).
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
@@ -40,6 +41,10 @@ GO_EXAMPLE=("$WORK/go-lifecycle")
 DOTNET_EXAMPLE=(env LD_LIBRARY_PATH="${CARGO_TARGET_DIR:-$REPO/target}/debug" timeout 120 mono "$WORK/dotnet/Lifecycle.exe")
 run "go" "${GO_EXAMPLE[@]}"
 run "dotnet" "${DOTNET_EXAMPLE[@]}"
+# The TypeScript example compiles with the package's own tsc (strict) against its types.
+(cd examples/node && npm ci --no-audit --no-fund --loglevel=error && ../../bindings/node/node_modules/.bin/tsc -p tsconfig.json)
+NODE_EXAMPLE=(node examples/node/dist/lifecycle.js)
+run "node (typescript)" "${NODE_EXAMPLE[@]}"
 
 if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
   # The real-Atlas path (MONGODB_ATLAS_* variables), pointed at the simulator with the seed's keys.
@@ -56,6 +61,9 @@ if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
   run "dotnet, MONGODB_ATLAS_* API key" "${atlas_env[@]}" \
     MONGODB_ATLAS_PUBLIC_API_KEY=awqxqtif MONGODB_ATLAS_PRIVATE_API_KEY=a0403a4f-0151-4922-ae89-523b69cd8e04 \
     "${DOTNET_EXAMPLE[@]}"
+  run "node, MONGODB_ATLAS_* service account" "${atlas_env[@]}" \
+    MONGODB_ATLAS_CLIENT_ID=mdb_sa_id_62f3375a109c0a5dd6bc4e08 MONGODB_ATLAS_CLIENT_SECRET=mdb_sa_sk_ONUpl-n0Ggw80Joq-U_37hfk6ZgzqUbn \
+    "${NODE_EXAMPLE[@]}"
 
   # A key that fails validation (read-only: no Project Owner role): each example exits non-zero.
   ro_env=("${atlas_env[@]}" MONGODB_ATLAS_PUBLIC_API_KEY=rdonlyky MONGODB_ATLAS_PRIVATE_API_KEY=bfd1494b-ab37-4a06-941b-e554ca5ddad1)
@@ -70,6 +78,7 @@ if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
   run "kotlin, a key that fails validation" fails_validation java -cp "$CP" examples.LifecycleKotlinKt
   run "go, a key that fails validation" fails_validation "${GO_EXAMPLE[@]}"
   run "dotnet, a key that fails validation" fails_validation "${DOTNET_EXAMPLE[@]}"
+  run "node, a key that fails validation" fails_validation "${NODE_EXAMPLE[@]}"
 
   # A connection string pasted as the base URL: each example fails, and prints no part of its password.
   leak_env=(env -u DUCTAPE_SIM_URL MONGODB_ATLAS_BASE_URL="https://admin:Canary-pw-0451@cluster0.example.net/?authSource=admin"
@@ -86,6 +95,7 @@ if [ -z "${MONGODB_ATLAS_PROJECT_ID:-}" ]; then
   run "kotlin, base URL with credentials" no_leak java -cp "$CP" examples.LifecycleKotlinKt
   run "go, base URL with credentials" no_leak "${GO_EXAMPLE[@]}"
   run "dotnet, base URL with credentials" no_leak "${DOTNET_EXAMPLE[@]}"
+  run "node, base URL with credentials" no_leak "${NODE_EXAMPLE[@]}"
 fi
 
 echo "examples: $ok passed, $bad failed"

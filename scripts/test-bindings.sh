@@ -2,13 +2,15 @@
 # The language bindings' suites: builds the native library once (debug profile), generates the
 # Kotlin and Python code from it, then runs the Rust conformance runner, the C ABI's smoke and leak
 # checks, the Java + Kotlin suites (Maven), the Python suite (pytest in a venv under .work/), the
-# Go suite (go test), the .NET suite (Mono), the cross-runner agreement check and the examples,
+# Go suite (go test), the .NET suite (Mono), the Node.js suite (node --test), the cross-runner
+# agreement check and the examples,
 # all against one atlas-sim that this script starts and stops. Installs what it needs itself (pip
-# packages into .work/venv, Maven downloads its plugins, Mono comes from apt). Exits non-zero on
+# packages into .work/venv, Maven downloads its plugins, Mono comes from apt, npm ci installs the
+# Node package's dev dependencies into bindings/node/node_modules). Exits non-zero on
 # any failure.
 #
 #   bash scripts/test-bindings.sh            # everything
-#   SKIP_JAVA=1 / SKIP_PYTHON=1 / SKIP_GO=1 / SKIP_DOTNET=1 / SKIP_EXAMPLES=1 skip a part (on a
+#   SKIP_JAVA=1 / SKIP_PYTHON=1 / SKIP_GO=1 / SKIP_DOTNET=1 / SKIP_NODE=1 / SKIP_EXAMPLES=1 skip a part (on a
 #   developer's machine only: with CI set they are refused, so CI cannot drop a runner)
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,8 +20,8 @@ TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 LIB="$TARGET/debug/libductape_ffi.so"
 export RUST_BACKTRACE=0
 mkdir -p "$WORK"
-if [ -n "${CI:-}" ] && [ "${CI}" != "false" ] && [ -n "${SKIP_JAVA:-}${SKIP_PYTHON:-}${SKIP_GO:-}${SKIP_DOTNET:-}${SKIP_EXAMPLES:-}" ]; then
-  echo "test-bindings.sh: SKIP_JAVA/SKIP_PYTHON/SKIP_GO/SKIP_DOTNET/SKIP_EXAMPLES are refused in CI: every runner must run" >&2
+if [ -n "${CI:-}" ] && [ "${CI}" != "false" ] && [ -n "${SKIP_JAVA:-}${SKIP_PYTHON:-}${SKIP_GO:-}${SKIP_DOTNET:-}${SKIP_NODE:-}${SKIP_EXAMPLES:-}" ]; then
+  echo "test-bindings.sh: SKIP_JAVA/SKIP_PYTHON/SKIP_GO/SKIP_DOTNET/SKIP_NODE/SKIP_EXAMPLES are refused in CI: every runner must run" >&2
   exit 1
 fi
 
@@ -32,8 +34,10 @@ step() {
   if "$@"; then results+=("PASS $name"); else results+=("FAIL $name"); failed=$((failed + 1)); fi
 }
 
-echo "---- build: native library, uniffi-bindgen, simulator (cargo, debug) ----"
-cargo build -p ductape-ffi -p uniffi-bindgen -p atlas-sim --features ductape-ffi/debug-operations
+echo "---- build: native library, Node.js addon, uniffi-bindgen, simulator (cargo, debug) ----"
+# One invocation, so that the core is compiled once for the ffi library and the Node addon.
+cargo build -p ductape-ffi -p ductape-node -p uniffi-bindgen -p atlas-sim \
+  --features ductape-ffi/debug-operations,ductape-node/debug-operations
 
 echo "---- generate Kotlin from $LIB ----"
 rm -rf "$WORK/java/generated-kotlin" "$WORK/java/native"
@@ -106,18 +110,23 @@ if [ -z "${SKIP_DOTNET:-}" ]; then
   step "dotnet: Mono, the test runner (conformance runner)" bash scripts/test-dotnet.sh
 fi
 
-# Six languages, seven runners (Python runs blocking and asyncio).
+if [ -z "${SKIP_NODE:-}" ]; then
+  step "node: napi build, tsc, node --test (conformance runner, cancellation, exit, tsc --strict sample)" \
+    bash scripts/test-node.sh
+fi
+
+# Seven languages, eight runners (Python runs blocking and asyncio).
 runners_agree() {
   python3 tests/conformance/tools/agree.py --self-test || return 1
   python3 tests/conformance/tools/agree.py "$DUCTAPE_CONFORMANCE_REPORT_DIR" tests/conformance/vectors \
-    rust java kotlin python-sync python-async go dotnet
+    rust java kotlin python-sync python-async go dotnet node
 }
-if [ -z "${SKIP_JAVA:-}${SKIP_PYTHON:-}${SKIP_GO:-}${SKIP_DOTNET:-}" ]; then
+if [ -z "${SKIP_JAVA:-}${SKIP_PYTHON:-}${SKIP_GO:-}${SKIP_DOTNET:-}${SKIP_NODE:-}" ]; then
   step "conformance: every runner gives the same reply at every step of every vector" runners_agree
 fi
 
 if [ -z "${SKIP_EXAMPLES:-}" ] && [ -f examples/run-examples.sh ]; then
-  step "examples (java, kotlin, python, go, dotnet)" bash examples/run-examples.sh
+  step "examples (java, kotlin, python, go, dotnet, node)" bash examples/run-examples.sh
 fi
 
 echo
