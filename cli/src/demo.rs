@@ -167,18 +167,18 @@ pub async fn run(g: &Global, args: Args) -> u8 {
     session.banner();
     let mut complete = credentials.unwrap_or_else(target::seed_credentials);
     complete.insert("tag".into(), json!(args.tag));
-    let mut demo = Demo { session: &session, format: g.output, colours: output::stdout_colours(), n: 0 };
+    let mut demo = Demo { session: &session, format: g.format(), colours: output::stdout_colours(), n: 0 };
     let started = Instant::now();
     let code = match story(&mut demo, &args, Value::Object(complete), on_sim).await {
         Ok(()) => {
-            if g.output == Format::Table {
+            if g.format() == Format::Table {
                 let done = output::paint("demo complete", Colour::Green, demo.colours);
                 println!("\n{done}: {} steps in {} ms", demo.n, started.elapsed().as_millis());
             }
             0
         }
         Err(code) => {
-            if g.output == Format::Table {
+            if g.format() == Format::Table {
                 println!("\ndemo stopped at step {} (exit code {code}); a re-run on the same --workspace-dir adopts what exists", demo.n);
             }
             code

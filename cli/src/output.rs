@@ -54,6 +54,7 @@ pub fn redact(value: &Value) -> Value {
 fn cell(v: &Value) -> String {
     match v {
         Value::Null => "-".into(),
+        Value::Array(items) if items.is_empty() => "-".into(),
         Value::String(s) => s.clone(),
         Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
             items.iter().map(cell).collect::<Vec<_>>().join(",")
@@ -70,7 +71,10 @@ fn clip(s: &str, width: usize) -> String {
     }
 }
 
-/// Rows of objects as a table: every scalar (or list of scalars) column, in first-seen order.
+/// Columns that name a row come first; the rest follow in key order.
+const LEADING: [&str; 6] = ["tag", "key", "name", "slug", "cidr", "status"];
+
+/// Rows of objects as a table: every scalar (or list of scalars) column.
 pub fn table(rows: &[Value]) -> String {
     let mut columns: Vec<String> = Vec::new();
     for row in rows {
@@ -81,6 +85,7 @@ pub fn table(rows: &[Value]) -> String {
             }
         }
     }
+    columns.sort_by_key(|c| LEADING.iter().position(|l| l == c).unwrap_or(LEADING.len()));
     let cells: Vec<Vec<String>> =
         rows.iter().map(|r| columns.iter().map(|c| clip(&cell(&r[c.as_str()]), 48)).collect()).collect();
     let widths: Vec<usize> = columns
@@ -159,7 +164,7 @@ mod tests {
     #[test]
     fn a_list_reply_is_a_table_and_secrets_are_redacted() {
         let r = json!({"connections": [{"tag": "a", "scopes": ["database"], "metadata": {"x": 1}}, {"tag": "bb", "status": "active"}]});
-        assert_eq!(human(&r, &[]), "TAG  SCOPES    STATUS\na    database  -\nbb   -         active");
+        assert_eq!(human(&r, &[]), "TAG  STATUS  SCOPES\na    -       database\nbb   active  -");
         let r = json!({"connection_url": "mongodb://u:p4ss@h:1/?tls=true", "instance": "Cluster0"});
         assert_eq!(
             human(&r, &["connection_url".into()]),

@@ -17,7 +17,7 @@ pub async fn operation_command(g: &Global, cmd: &OpCommand) -> u8 {
     for w in warnings {
         eprintln!("ductape: {w}");
     }
-    execute(g, cmd.entry.operation, &Value::Object(request).to_string()).await
+    execute(g, cmd.entry.operation, &Value::Object(request).to_string(), g.format()).await
 }
 
 pub async fn call(g: &Global, operation: &str, json: &str) -> u8 {
@@ -36,10 +36,11 @@ pub async fn call(g: &Global, operation: &str, json: &str) -> u8 {
         }
         json.to_string()
     };
-    execute(g, operation, &params).await
+    // `call` is for scripts: the envelope unless a table is asked for.
+    execute(g, operation, &params, g.output.unwrap_or(Format::Json)).await
 }
 
-async fn execute(g: &Global, operation: &str, params: &str) -> u8 {
+async fn execute(g: &Global, operation: &str, params: &str, format: Format) -> u8 {
     let session = match Session::open(g, None, None).await {
         Ok(s) => s,
         Err((code, e)) => {
@@ -51,7 +52,7 @@ async fn execute(g: &Global, operation: &str, params: &str) -> u8 {
     let (display, listener) = progress::Display::start("");
     let reply = session.ductape.call_json_with_progress(operation, params, Some(listener)).await;
     display.finish();
-    print_reply(g.output, operation, &reply)
+    print_reply(format, operation, &reply)
 }
 
 /// Prints an envelope as the format asks; answers the exit code.

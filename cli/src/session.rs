@@ -23,9 +23,17 @@ pub struct Global {
     /// A PEM file of extra CA certificates to trust (a TLS-inspecting proxy's) [default: none]
     #[arg(help_heading = "Global options", long, global = true, value_name = "FILE", env = ductape_core::CA_FILE_ENV)]
     pub ca_file: Option<PathBuf>,
-    /// Tables for people, or the operation layer's JSON envelope for scripts
-    #[arg(help_heading = "Global options", long, short = 'o', global = true, value_enum, default_value_t = Format::Table)]
-    pub output: Format,
+    /// Tables for people, or the operation layer's JSON envelope for scripts [default: table; for
+    /// `call`: json]
+    #[arg(help_heading = "Global options", long, short = 'o', global = true, value_enum)]
+    pub output: Option<Format>,
+}
+
+impl Global {
+    /// The output format, `table` unless asked.
+    pub fn format(&self) -> Format {
+        self.output.unwrap_or(Format::Table)
+    }
 }
 
 /// An open session. Holds the simulator, if it started one, for as long as it lives.

@@ -33,7 +33,7 @@ pub async fn run(g: &Global, args: Args) -> u8 {
     };
     let base = sim.base_url();
     let ca = sim.ca_file().map(|p| p.display().to_string()).unwrap_or_default();
-    if g.output == Format::Json {
+    if g.format() == Format::Json {
         let info = serde_json::json!({"atlas_base_url": base, "ca_file": ca, "project_id": seed::PROJECT_ID,
                                       "public_key": seed::OWNER_PUBLIC_KEY});
         println!("{info}");
