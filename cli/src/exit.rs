@@ -60,7 +60,7 @@ pub fn code(n: u8) -> ExitCode {
 /// The table `--help` ends with.
 pub fn help_table() -> String {
     let mut out = String::from("Exit codes:\n  0   success (and for validate: valid)\n");
-    out.push_str(&format!("  {CLI}   the command line could not do its part (a file or secret not readable, the simulator not starting)\n"));
+    out.push_str(&format!("  {CLI}   the CLI could not do its part (a file unreadable, the simulator not starting)\n"));
     out.push_str(&format!("  {USAGE}   usage error (unknown command or flag, a value of the wrong form)\n"));
     for c in ErrorCode::ALL {
         out.push_str(&format!("  {:<3} {}\n", for_code(*c), c.as_str()));
