@@ -274,7 +274,7 @@ async fn story(demo: &mut Demo<'_>, args: &Args, complete: Value, on_sim: bool) 
         None,
         |r| {
             format!(
-                "database user {}, string stored as {}{}",
+                "user {}, string in {}{}",
                 r["database_user"].as_str().unwrap_or_default(),
                 r["connection_url_ref"].as_str().unwrap_or_default(),
                 if r["rotated"] == true { " (password rotated)" } else { "" }
