@@ -16,8 +16,8 @@ pub struct Global {
     /// The Atlas Administration API base URL [default: https://cloud.mongodb.com]
     #[arg(help_heading = "Global options", long, global = true, value_name = "URL", env = ductape_core::atlas::BASE_URL_ENV)]
     pub atlas_base_url: Option<String>,
-    /// Start the bundled Atlas simulator (default seed, with its data plane) for this command and
-    /// use it instead of Atlas; it stops when the command ends
+    /// Start the bundled Atlas simulator (default seed, with its data plane) on 127.0.0.1:47017 for
+    /// this command and use it instead of Atlas; it stops when the command ends, its state with it
     #[arg(help_heading = "Global options", long, global = true)]
     pub sim: bool,
     /// A PEM file of extra CA certificates to trust (a TLS-inspecting proxy's) [default: none]
@@ -45,9 +45,20 @@ pub struct Session {
     pub atlas: String,
 }
 
+/// `--sim`'s port. Fixed, so that a connection completed under `--sim` (bound to its base URL)
+/// validates under the next `--sim` command too; the simulator's state is new each time.
+pub const SIM_PORT: u16 = 47017;
+
+fn fixed_port_config() -> SimConfig {
+    let mut config = SimConfig::default();
+    config.bind.set_port(SIM_PORT);
+    config
+}
+
 /// Starts the bundled simulator with the default seed and its data plane.
 pub async fn start_sim(config: SimConfig) -> Result<Sim, String> {
-    Sim::start(config).await.map_err(|e| format!("the bundled Atlas simulator could not start: {e}"))
+    let at = config.bind;
+    Sim::start(config).await.map_err(|e| format!("the bundled Atlas simulator could not start on {at}: {e}"))
 }
 
 impl Session {
@@ -56,7 +67,7 @@ impl Session {
     pub async fn open(g: &Global, workspace_dir: Option<PathBuf>, sim: Option<Sim>) -> Result<Session, (u8, String)> {
         let sim = match (sim, g.sim) {
             (Some(s), _) => Some(s),
-            (None, true) => Some(start_sim(SimConfig::default()).await.map_err(|e| (crate::exit::CLI, e))?),
+            (None, true) => Some(start_sim(fixed_port_config()).await.map_err(|e| (crate::exit::CLI, e))?),
             (None, false) => None,
         };
         let (atlas_base_url, ca_file) = match &sim {

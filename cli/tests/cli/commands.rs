@@ -308,3 +308,31 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
     assert_ne!(o.status.code(), Some(101), "a panic on the closed pipe");
 }
+
+#[test]
+fn sim_flag_gives_each_command_a_fresh_simulator_on_one_port() {
+    let dir = crate::common::workspace("sim-flag");
+    let d = dir.to_str().unwrap();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut a = vec!["--sim", "--workspace-dir", d];
+        a.extend(args);
+        let r = run_with(ductape(&a), stdin);
+        r.assert_no_secret();
+        assert!(
+            r.err.starts_with(&format!(
+                "ductape: workspace {d}; the bundled Atlas simulator at http://127.0.0.1:47017 (default seed)"
+            )),
+            "{}",
+            r.err
+        );
+        r
+    };
+    assert_eq!(run(&["cloud", "connections", "create", "--name", "cli"], None).code, Some(0));
+    assert_eq!(
+        run(&["cloud", "connections", "complete", "--tag", "cli", "-f", "-"], Some(&complete_request())).code,
+        Some(0)
+    );
+    let r = run(&["cloud", "connections", "validate", "--tag", "cli", "-o", "json"], None);
+    assert_eq!((r.code, &r.json()["result"]["valid"]), (Some(0), &json!(true)), "{}", r.out);
+    let _ = std::fs::remove_dir_all(&dir);
+}
