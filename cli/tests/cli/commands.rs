@@ -183,6 +183,14 @@ fn secrets_come_from_the_environment_files_or_stdin_and_warn_on_the_command_line
     let r = cli.run_in(&["cloud", "connections", "complete", "-f", "-", "--atlas-private-key-file", "-"], Some("{}"));
     assert_eq!(r.code, Some(1), "{}", r.err);
     assert!(r.err.contains("--atlas-private-key-file and -f both read standard input"), "{}", r.err);
+    // From a file with -f, flags overriding its fields; a file that is not there exits 1.
+    let file = cli.path().join("complete.json");
+    std::fs::write(&file, complete_request().replace("\"tag\":\"cli\"", "\"tag\":\"other\"")).unwrap();
+    let r = cli.run(&["cloud", "connections", "complete", "-f", file.to_str().unwrap(), "--tag", "cli", "-o", "json"]);
+    assert_eq!((r.code, &r.json()["result"]["tag"]), (Some(0), &json!("cli")), "{}", r.err);
+    let r = cli.run(&["cloud", "connections", "complete", "-f", "/nonexistent/x.json"]);
+    assert_eq!(r.code, Some(1), "{}", r.err);
+    assert!(r.err.contains("ductape: -f: cannot read /nonexistent/x.json"), "{}", r.err);
     // Without a terminal there is no prompt: the core names the missing field.
     let r = cli.run(&["secrets", "create", "--key", "NO_VALUE", "-o", "json"]);
     assert_eq!((r.code, r.json()["error"]["field"].clone()), (Some(3), json!("value")), "{}", r.err);
