@@ -338,13 +338,18 @@ class Resources(Namespace[R]):
         return self._caller("cloud.resources.list", {"cloud": cloud, "service": service})
 
     def import_(self, params: Mapping[str, Any]) -> R:
-        """``{cloud, service, type, product, component, env, resource, role?, connection_type?}``:
+        """``{cloud, service, type, product, component, env, resource, role?, connection_type?, verify?}``:
         a cluster-scoped database user, its string stored as a secret, the env linked to it."""
         return self._caller("cloud.resources.import", dict(params))
 
     def unlink(self, params: Mapping[str, Any]) -> R:
         """``{cloud, product, component, env}``: deletes the database user, the secret and the link."""
         return self._caller("cloud.resources.unlink", dict(params))
+
+    def verify(self, params: Mapping[str, Any]) -> R:
+        """``{product, component, env, app?, timeout_ms?}``: connects with the stored string
+        (MongoDB's driver) and runs ``ping``: ``{verified: True, server, attempts, elapsed_ms}``."""
+        return self._caller("cloud.resources.verify", dict(params))
 
 
 class Cloud(Namespace[R]):
