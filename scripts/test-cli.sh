@@ -71,6 +71,8 @@ for n in $(seq 1 16); do
 done
 grep -Eq '^ +ok mongodb://\[redacted\]@127\.0\.0\.1:[0-9]+/' "$P" \
     && pass "the resolved string is shown redacted" || fail "resolved string: $(grep -n resolve -A1 "$P")"
+grep -Eq '^ +ok ping answered by 127\.0\.0\.1:[0-9]+ in [0-9]+ ms' "$P" \
+    && pass "connected with the resolved string and pinged (cloud.resources.verify)" || fail "verify: $(grep -n "ping" -A1 "$P")"
 # While the sync and the import wait on Atlas, the pane shows a spinner or bar with the step.
 grep -Eq 'wait_active +\[[=> ]+\] [01]/1' "$TMP/demo.during" \
     && pass "progress bar while the sync waits (wait_active)" || fail "no wait_active bar seen"

@@ -64,7 +64,7 @@ impl Demo<'_> {
     ) -> Step {
         self.n += 1;
         if self.format == Format::Table {
-            println!("[{:>2}/{STEPS}] {title}  {}", self.n, output::paint(operation, Colour::Dim, self.colours));
+            say!("[{:>2}/{STEPS}] {title}  {}", self.n, output::paint(operation, Colour::Dim, self.colours));
         }
         let (mut envelope, mut ms) = self.call(operation, &request).await;
         let mut note = "";
@@ -85,7 +85,7 @@ impl Demo<'_> {
         if self.format == Format::Json {
             let mut shown = envelope.clone();
             redact_secrets(operation, &mut shown["result"]);
-            println!("{}", json!({"step": self.n, "operation": operation, "elapsed_ms": ms, "reply": shown}));
+            say!("{}", json!({"step": self.n, "operation": operation, "elapsed_ms": ms, "reply": shown}));
             return;
         }
         let line = if skipped {
@@ -98,7 +98,7 @@ impl Demo<'_> {
         } else {
             output::error_line(&envelope["error"], self.colours)
         };
-        println!("        {line} ({ms} ms)");
+        say!("        {line} ({ms} ms)");
     }
 }
 
@@ -173,13 +173,13 @@ pub async fn run(g: &Global, args: Args) -> u8 {
         Ok(()) => {
             if g.format() == Format::Table {
                 let done = output::paint("demo complete", Colour::Green, demo.colours);
-                println!("\n{done}: {} steps in {} ms", demo.n, started.elapsed().as_millis());
+                say!("\n{done}: {} steps in {} ms", demo.n, started.elapsed().as_millis());
             }
             0
         }
         Err(code) => {
             if g.format() == Format::Table {
-                println!("\ndemo stopped at step {} (exit code {code}); a re-run on the same --workspace-dir adopts what exists", demo.n);
+                say!("\ndemo stopped at step {} (exit code {code}); a re-run on the same --workspace-dir adopts what exists", demo.n);
             }
             code
         }
@@ -239,7 +239,7 @@ async fn story(demo: &mut Demo<'_>, args: &Args, complete: Value, on_sim: bool) 
         (Some(c), _) => c.clone(),
         (None, true) => "Cluster0".to_string(),
         (None, false) => first_idle(&listed["result"]).ok_or_else(|| {
-            println!("        no IDLE cluster in the project to import; name one with --cluster");
+            say!("        no IDLE cluster in the project to import; name one with --cluster");
             exit::for_code(ductape_core::ErrorCode::FailedPrecondition)
         })?,
     };
@@ -274,10 +274,11 @@ async fn story(demo: &mut Demo<'_>, args: &Args, complete: Value, on_sim: bool) 
         None,
         |r| {
             format!(
-                "user {}, string in {}{}",
+                "user {}, string in {}{}{}",
                 r["database_user"].as_str().unwrap_or_default(),
                 r["connection_url_ref"].as_str().unwrap_or_default(),
-                if r["rotated"] == true { " (password rotated)" } else { "" }
+                if r["rotated"] == true { ", password rotated" } else { "" },
+                if r["verified"] == true { ", login verified" } else { "" }
             )
         },
     )

@@ -65,6 +65,7 @@ pub fn help_table() -> String {
     for c in ErrorCode::ALL {
         out.push_str(&format!("  {:<3} {}\n", for_code(*c), c.as_str()));
     }
+    out.push_str("  141 standard output was a closed pipe (`ductape ... | head`)\n");
     out.push_str(
         "A validate that answers valid: false exits with the code of its failure (13 for atlas_missing_role).\n\
          What each error code means: docs/operations.md, or `ductape describe`.",

@@ -2,6 +2,14 @@
 //! product page's whole story as `ductape demo`. Commands are thin: each builds one operation's
 //! JSON request and prints the operation layer's reply.
 
+/// `println!` that ends the process when standard output is a closed pipe (`ductape ... | head`),
+/// quietly and with the status a SIGPIPE would give (141). Rust ignores SIGPIPE, which the network
+/// code needs (the MongoDB driver's socket to a server that closed must not kill the process), so
+/// `println!` would panic instead.
+macro_rules! say {
+    ($($t:tt)*) => { crate::output::say_line(&format!($($t)*)) };
+}
+
 mod commands;
 mod demo;
 mod exit;
@@ -62,12 +70,6 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    // Rust ignores SIGPIPE, so printing into a closed pipe (`ductape ... | head`) panicked with
-    // exit code 101; with the default action the process just ends, as `cat` does.
-    #[cfg(unix)]
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -83,18 +85,20 @@ fn main() -> ExitCode {
         Cmd::Operations => {
             ductape_core::ops::operations()
                 .filter(|op| !op.debug_only)
-                .for_each(|op| println!("{:<42} {}", op.name, op.summary));
+                .for_each(|op| say!("{:<42} {}", op.name, op.summary));
             0
         }
         Cmd::Describe => {
             let description = ductape_core::ops::describe::describe_public();
-            println!("{}", serde_json::to_string_pretty(&description).unwrap_or_default());
+            say!("{}", serde_json::to_string_pretty(&description).unwrap_or_default());
             0
         }
         Cmd::Sim(args) => runtime.block_on(sim_cmd::run(g, args)),
         Cmd::Demo(args) => runtime.block_on(demo::run(g, args)),
         Cmd::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "ductape", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ductape", &mut script);
+            say!("{}", String::from_utf8_lossy(&script).trim_end());
             0
         }
     };

@@ -3,7 +3,15 @@
 //! which prints the operation layer's envelope as it is.
 
 use serde_json::Value;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+
+/// One line on standard output (the `say!` macro); a closed pipe ends the process with 141.
+pub fn say_line(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{text}").and_then(|()| out.flush()).is_err() {
+        std::process::exit(141);
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

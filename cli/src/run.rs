@@ -59,7 +59,7 @@ async fn execute(g: &Global, operation: &str, params: &str, format: Format) -> u
 pub fn print_reply(format: Format, operation: &str, reply: &str) -> u8 {
     let envelope: Value = serde_json::from_str(reply).unwrap_or_default();
     if format == Format::Json {
-        println!("{reply}");
+        say!("{reply}");
         return exit::for_envelope(&envelope);
     }
     let colours = output::stderr_colours();
@@ -70,7 +70,7 @@ pub fn print_reply(format: Format, operation: &str, reply: &str) -> u8 {
         let secrets = ductape_core::ops::find(operation)
             .map(|op| ductape_core::ops::secret_fields(&op.reply_schema()))
             .unwrap_or_default();
-        println!("{}", output::human(&envelope["result"], &secrets));
+        say!("{}", output::human(&envelope["result"], &secrets));
         if envelope["result"]["valid"] == false {
             let e = &envelope["result"];
             eprintln!(

@@ -23,6 +23,10 @@ pub struct Global {
     /// A PEM file of extra CA certificates to trust (a TLS-inspecting proxy's) [default: none]
     #[arg(help_heading = "Global options", long, global = true, value_name = "FILE", env = ductape_core::CA_FILE_ENV)]
     pub ca_file: Option<PathBuf>,
+    /// The PEM file of CA certificates a cluster's TLS is verified with when a connection string is
+    /// verified (import, `cloud resources verify`) [default: the public roots]
+    #[arg(help_heading = "Global options", long, global = true, value_name = "FILE", env = "DUCTAPE_CLUSTER_CA_FILE")]
+    pub cluster_ca_file: Option<PathBuf>,
     /// Tables for people, or the operation layer's JSON envelope for scripts [default: table; for
     /// `call`: json]
     #[arg(help_heading = "Global options", long, short = 'o', global = true, value_enum)]
@@ -70,15 +74,16 @@ impl Session {
             (None, true) => Some(start_sim(fixed_port_config()).await.map_err(|e| (crate::exit::CLI, e))?),
             (None, false) => None,
         };
-        let (atlas_base_url, ca_file) = match &sim {
-            // The data plane serves TLS with the simulator's own CA: the core trusts it through ca_file.
-            Some(s) => (Some(s.base_url()), s.ca_file().or_else(|| g.ca_file.clone())),
-            None => (g.atlas_base_url.clone().filter(|u| !u.trim().is_empty()), g.ca_file.clone()),
+        let (atlas_base_url, cluster_ca_file) = match &sim {
+            // The data plane serves TLS with the simulator's own CA: verifying a string trusts it.
+            Some(s) => (Some(s.base_url()), s.ca_file()),
+            None => (g.atlas_base_url.clone().filter(|u| !u.trim().is_empty()), g.cluster_ca_file.clone()),
         };
         let options = Options {
             workspace_dir: workspace_dir.or_else(|| g.workspace_dir.clone()),
             atlas_base_url,
-            ca_file,
+            ca_file: g.ca_file.clone(),
+            cluster_ca_file,
             ..Default::default()
         };
         let ductape = Ductape::open(options).map_err(|e| (crate::exit::for_code(e.code), e.to_string()))?;

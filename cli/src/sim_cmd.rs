@@ -34,18 +34,18 @@ pub async fn run(g: &Global, args: Args) -> u8 {
     let base = sim.base_url();
     let ca = sim.ca_file().map(|p| p.display().to_string()).unwrap_or_default();
     if g.format() == Format::Json {
-        let info = serde_json::json!({"atlas_base_url": base, "ca_file": ca, "project_id": seed::PROJECT_ID,
+        let info = serde_json::json!({"atlas_base_url": base, "cluster_ca_file": ca, "project_id": seed::PROJECT_ID,
                                       "public_key": seed::OWNER_PUBLIC_KEY});
-        println!("{info}");
+        say!("{info}");
     } else {
-        println!(
+        say!(
             "The bundled Atlas simulator is serving (default seed, see docs/default-seed.md).\n\
              \n  Admin API:      {base}\n  data plane CA:  {ca}\n  project:        {project} (prod-project), API key {public} (its private key is in docs/default-seed.md)\n\
-             \nThe CLI, in another shell:\n  export MONGODB_ATLAS_BASE_URL={base}\n  export DUCTAPE_CA_FILE={ca}\n  \
+             \nThe CLI, in another shell:\n  export MONGODB_ATLAS_BASE_URL={base}\n  export DUCTAPE_CLUSTER_CA_FILE={ca}\n  \
              ductape cloud connections create --name sim\n  \
              ductape cloud connections complete --tag sim --project-id {project} --atlas-public-key {public}   # prompts for the private key\n  \
              ductape cloud connections validate --tag sim\n\
-             \nThe SDKs: the options atlas_base_url = \"{base}\" and ca_file = \"{ca}\" (or the same two variables).\n\
+             \nThe SDKs: the options atlas_base_url = \"{base}\" and cluster_ca_file = \"{ca}\" (or the same two variables).\n\
              Drivers: the clusters' `standard` connection strings point at 127.0.0.1; pass tlsCAFile={ca}.\n\
              \nCtrl-C stops it.",
             project = seed::PROJECT_ID,

@@ -45,13 +45,18 @@ fn the_demo_tells_the_whole_story_against_the_bundled_simulator() {
     let outcomes: Vec<&str> = r.out.lines().filter(|l| l.starts_with("        ")).map(str::trim).collect();
     assert_eq!(outcomes.len(), 16, "{}", r.out);
     for o in &outcomes {
-        assert!(o.starts_with("ok ") || o.starts_with("skipped (cloud.resources.verify not available)"), "{o}");
+        assert!(o.starts_with("ok "), "{o}");
         assert!(o.ends_with(" ms)"), "each step says how long it took: {o}");
     }
     assert!(outcomes[2].starts_with("ok valid: prod-project (org a0123456789abcdef012345a)"), "{}", outcomes[2]);
     assert!(outcomes[4].starts_with("ok synced [\"203.0.113.0/24\"]"), "{}", outcomes[4]);
     assert!(outcomes[5].contains("Cluster0 (IDLE)"), "{}", outcomes[5]);
     assert!(outcomes[9].starts_with("ok mongodb://[redacted]@127.0.0.1:"), "the string, redacted: {}", outcomes[9]);
+    assert!(
+        outcomes[10].starts_with("ok ping answered by 127.0.0.1:"),
+        "connected through the data plane: {}",
+        outcomes[10]
+    );
     assert!(r.out.contains("\ndemo complete: 16 steps in "), "{}", r.out);
     assert!(r.err.contains("; the bundled Atlas simulator at http://127.0.0.1:"), "{}", r.err);
     assert!(r.err.contains("ductape: wait_active 1/1 ("), "the sync's wait shows its progress: {}", r.err);
@@ -76,6 +81,7 @@ fn the_demo_in_json_mode_prints_one_redacted_envelope_per_step() {
     }
     let url = lines[9]["reply"]["result"]["connection_url"].as_str().unwrap();
     assert!(url.starts_with("mongodb://[redacted]@127.0.0.1:"), "{url}");
+    assert_eq!(lines[10]["reply"]["result"]["verified"], true, "{}", lines[10]);
     assert!(dir.join("workspace.db").exists(), "a named workspace is kept");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -140,7 +146,7 @@ fn sim_serves_until_stopped_and_says_how_to_point_the_cli_at_it() {
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
     let info: Value = serde_json::from_str(&first).unwrap();
     let base = info["atlas_base_url"].as_str().unwrap().to_string();
-    let ca = info["ca_file"].as_str().unwrap().to_string();
+    let ca = info["cluster_ca_file"].as_str().unwrap().to_string();
     assert!(std::fs::read_to_string(&ca).unwrap().contains("BEGIN CERTIFICATE"), "{ca}");
     assert_eq!(info["project_id"], seed::PROJECT_ID);
     let cli = Cli::new("sim-cmd", &base);
@@ -175,7 +181,7 @@ fn sim_serves_until_stopped_and_says_how_to_point_the_cli_at_it() {
     unsafe { libc_kill(child.id() as i32) };
     child.wait().unwrap();
     assert!(text.contains("export MONGODB_ATLAS_BASE_URL=http://127.0.0.1:"), "{text}");
-    assert!(text.contains("export DUCTAPE_CA_FILE="), "{text}");
+    assert!(text.contains("export DUCTAPE_CLUSTER_CA_FILE="), "{text}");
     assert!(!text.contains(seed::OWNER_PRIVATE_KEY), "{text}");
 }
 
