@@ -27,5 +27,5 @@ pub mod workspace;
 
 mod client;
 
-pub use client::{Ductape, Options, CA_FILE_ENV, WORKSPACE_DIR_ENV};
+pub use client::{Ductape, Options, CA_FILE_ENV, CLUSTER_CA_FILE_ENV, WORKSPACE_DIR_ENV};
 pub use error::{Error, ErrorCode, Result};

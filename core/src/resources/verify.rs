@@ -83,7 +83,16 @@ async fn ping_once(url: &SecretString, ca_file: Option<&Path>, reach: Duration) 
 }
 
 fn classify(e: mongodb::error::Error, url: &str) -> Failure {
-    let message = scrub(&e.to_string(), url);
+    // The kind's own message: the error's Display adds labels and nested sources around it.
+    let message = match e.kind.as_ref() {
+        ErrorKind::Authentication { message, .. }
+        | ErrorKind::ServerSelection { message, .. }
+        | ErrorKind::DnsResolve { message, .. }
+        | ErrorKind::InvalidArgument { message, .. }
+        | ErrorKind::InvalidTlsConfig { message, .. } => message.clone(),
+        _ => e.to_string(),
+    };
+    let message = scrub(&message, url);
     match e.kind.as_ref() {
         ErrorKind::Authentication { .. } => Failure::Refused(message),
         ErrorKind::Command(c) if c.code == AUTHENTICATION_FAILED => Failure::Refused(message),
