@@ -67,6 +67,16 @@ fn call_envelope(d: &Arc<Ductape>, op: &str, params: Value) -> Value {
     serde_json::from_str(&runtime::block_on_call(Arc::clone(d), op.to_string(), params.to_string(), None)).unwrap()
 }
 
+/// Creates `tag` and completes it with the simulator's owner key.
+fn completed_connection(d: &Arc<Ductape>, tag: &str) {
+    call_blocking(d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "name": tag}));
+    call_blocking(
+        d,
+        "cloud.connections.complete",
+        json!({"tag": tag, "project_id": P, "atlas_public_key": seed::OWNER_PUBLIC_KEY, "atlas_private_key": seed::OWNER_PRIVATE_KEY}),
+    );
+}
+
 /// Timestamps, random ids and each run's simulator URL differ between two runs; nothing else may.
 fn normalised(v: &Value) -> Value {
     match v {
@@ -287,12 +297,7 @@ const PER_PROCESS: usize = 12;
 fn machine_work(d: &Arc<Ductape>, me: &str) {
     for i in 0..PER_PROCESS {
         let tag = format!("{me}_{i}");
-        call_blocking(d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "name": tag}));
-        call_blocking(
-            d,
-            "cloud.connections.complete",
-            json!({"tag": tag, "project_id": P, "atlas_public_key": seed::OWNER_PUBLIC_KEY, "atlas_private_key": seed::OWNER_PRIVATE_KEY}),
-        );
+        completed_connection(d, &tag);
         call_blocking(d, "cloud.connections.update", json!({"tag": tag, "description": format!("by {me}")}));
         if i % 3 == 2 {
             call_blocking(d, "cloud.connections.delete", json!({"tag": tag}));
@@ -333,12 +338,7 @@ fn four_processes_lose_nothing_and_post_each_entry_once() {
     let dir = temp_workspace("pg-machines");
     let want: Vec<String> = (1..=30).map(|i| format!("203.0.113.{i}")).collect();
     let d = Arc::new(Ductape::open(pg_options(&sim.base_url(), &dir, &url)).unwrap());
-    call_blocking(&d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "name": TAG}));
-    call_blocking(
-        &d,
-        "cloud.connections.complete",
-        json!({"tag": TAG, "project_id": P, "atlas_public_key": seed::OWNER_PUBLIC_KEY, "atlas_private_key": seed::OWNER_PRIVATE_KEY}),
-    );
+    completed_connection(&d, TAG);
     assert_eq!(call_blocking(&d, "cloud.connections.validate", json!({"tag": TAG}))["valid"], true);
     call_blocking(
         &d,
@@ -424,12 +424,7 @@ fn a_pg_dump_of_the_workspace_holds_no_plaintext_secret() {
     let dir = temp_workspace("pg-dump");
     let d = Arc::new(Ductape::open(pg_options(&sim.base_url(), &dir, &url)).unwrap());
     let canaries = ["canary-secret-value-4f1e9b", "canary-url-password-77ad", "canary-rotated-c0ffee"];
-    call_blocking(&d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "name": TAG}));
-    call_blocking(
-        &d,
-        "cloud.connections.complete",
-        json!({"tag": TAG, "project_id": P, "atlas_public_key": seed::OWNER_PUBLIC_KEY, "atlas_private_key": seed::OWNER_PRIVATE_KEY}),
-    );
+    completed_connection(&d, TAG);
     call_blocking(&d, "secrets.create", json!({"key": "API_TOKEN", "value": canaries[0]}));
     call_blocking(&d, "secrets.create", json!({"key": "OLD", "value": "first"}));
     call_blocking(&d, "secrets.update", json!({"key": "OLD", "value": canaries[2]}));
@@ -545,4 +540,96 @@ fn a_server_restart_during_100_writes_leaves_every_record_consistent() {
     }
     assert!(stored.len() >= 100 - failed.len());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---- benchmark (`bash scripts/test-postgres.sh -- cargo test --release -p ductape-core
+// --features debug-operations --test postgres -- --ignored --nocapture benchmark`)
+
+fn bench_open(backend: &str, admin: &str, name: &str) -> (PathBuf, Options) {
+    let dir = temp_workspace(&format!("bench-{name}-{backend}"));
+    let o = match backend {
+        "postgres" => pg_options("http://127.0.0.1:9", &dir, &fresh_workspace_url(admin, name)),
+        _ => options("http://127.0.0.1:9", &dir),
+    };
+    (dir, o)
+}
+
+/// Operations per second from `clients` handles (each its own pool, as separate machines), each
+/// writing a secret and reading it back `rounds` times.
+fn ops_per_second(o: &Options, clients: usize, rounds: usize) -> f64 {
+    let handles: Vec<Arc<Ductape>> = (0..clients).map(|_| Arc::new(Ductape::open(o.clone()).unwrap())).collect();
+    for (c, d) in handles.iter().enumerate() {
+        call_blocking(d, "secrets.create", json!({"key": format!("WARM_{clients}_{c}"), "value": "w"}));
+    }
+    let barrier = Arc::new(std::sync::Barrier::new(clients + 1));
+    let threads: Vec<_> = handles
+        .into_iter()
+        .enumerate()
+        .map(|(c, d)| {
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                for r in 0..rounds {
+                    let key = format!("B{clients}_{c}_{r}");
+                    call_blocking(&d, "secrets.create", json!({"key": key, "value": "bench-value"}));
+                    call_blocking(&d, "secrets.fetch", json!({"key": key}));
+                }
+            })
+        })
+        .collect();
+    barrier.wait();
+    let started = std::time::Instant::now();
+    for t in threads {
+        t.join().unwrap();
+    }
+    (clients * rounds * 2) as f64 / started.elapsed().as_secs_f64()
+}
+
+fn median_ms(d: &Arc<Ductape>, op: &str, params: Value) -> f64 {
+    let mut times: Vec<f64> = (0..5)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            call_blocking(d, op, params.clone());
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[2]
+}
+
+#[test]
+#[ignore = "a benchmark"]
+fn benchmark_sqlite_and_postgres() {
+    let Some(admin) = admin_url() else { return };
+    let rows: usize = std::env::var("DUCTAPE_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    for backend in ["sqlite", "postgres"] {
+        for clients in [1, 8, 32] {
+            let (dir, o) = bench_open(backend, &admin, &format!("ops{clients}"));
+            let rounds = 800 / clients;
+            println!("BENCH {backend} clients={clients} ops_per_s={:.0}", ops_per_second(&o, clients, rounds));
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        let (dir, o) = bench_open(backend, &admin, "rows");
+        let d = Arc::new(Ductape::open(o).unwrap());
+        let started = std::time::Instant::now();
+        for i in 0..rows {
+            call_blocking(
+                &d,
+                "cloud.connections.create",
+                json!({"provider": "mongodb_atlas", "name": format!("c{i}")}),
+            );
+            call_blocking(&d, "secrets.create", json!({"key": format!("S_{i}"), "value": "v"}));
+        }
+        println!(
+            "BENCH {backend} seeded {rows} connections + {rows} secrets in {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
+        let list = median_ms(&d, "cloud.connections.list", json!({}));
+        let all = median_ms(&d, "secrets.fetchAll", json!({}));
+        let page = median_ms(&d, "secrets.fetchAll", json!({"limit": 100, "after": format!("S_{}", rows / 2)}));
+        println!(
+            "BENCH {backend} list({rows})={list:.1}ms fetchAll({rows})={all:.1}ms fetchAll(page of 100)={page:.2}ms"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
