@@ -135,12 +135,14 @@ for d in ${DRIVERS:-python java go node}; do
 done
 
 # cloud.resources.import through the ductape CLI: a connection, a product with env prd, three
-# clusters imported with their standard strings (no DNS here for SRV); then each driver pings
+# clusters imported with their standard strings (no DNS here for SRV), each verified by the core
+# with MongoDB's Rust driver before it is stored; then each driver pings
 # with the strings the workspace resolves (credentials inside, never printed).
 curl -s -X POST "$URL/__sim/config" -d '{"user_apply_delay_ms": 200}' >/dev/null
 if cargo build -q -p ductape-cli; then
     DUCTAPE="${CARGO_TARGET_DIR:-$ROOT/target}/debug/ductape"
-    export DUCTAPE_WORKSPACE_DIR="$TMP/ws" MONGODB_ATLAS_BASE_URL="$URL"
+    # The import verifies each string with MongoDB's Rust driver: it trusts the simulator's CA.
+    export DUCTAPE_WORKSPACE_DIR="$TMP/ws" MONGODB_ATLAS_BASE_URL="$URL" DUCTAPE_CLUSTER_CA_FILE="$TMP/ca.pem"
     unset DUCTAPE_WORKSPACE_KEY DUCTAPE_WORKSPACE_KEY_FILE
     ok_call() { "$DUCTAPE" call "$1" - >"$TMP/reply" 2>"$TMP/reply.err" && grep -q '"ok":true' "$TMP/reply"; }
     echo '{"provider":"mongodb_atlas","name":"prod_atlas"}' | ok_call cloud.connections.create \
@@ -150,10 +152,10 @@ if cargo build -q -p ductape-cli; then
       && echo '{"product":"shop","slug":"prd"}' | ok_call products.environments.create \
       && pass "ductape CLI: connection validated, product shop with env prd" || fail "ductape CLI setup: $(cat "$TMP/reply" "$TMP/reply.err")"
     IMPORTED_URIS=""
-    for cluster in Cluster0 sharded flex-dev; do
+    for cluster in Cluster0 sharded global sandbox flex-dev; do
         req="{\"cloud\":\"prod_atlas\",\"service\":\"atlas-cluster\",\"type\":\"databases\",\"product\":\"shop\",\"component\":\"db-${cluster,,}\",\"env\":\"prd\",\"resource\":\"$cluster\",\"connection_type\":\"standard\"}"
-        if echo "$req" | ok_call cloud.resources.import; then
-            pass "cloud.resources.import $cluster"
+        if echo "$req" | ok_call cloud.resources.import && grep -q '"verified":true' "$TMP/reply"; then
+            pass "cloud.resources.import $cluster (verified: the Rust driver's ping answered)"
             echo "{\"product\":\"shop\",\"component\":\"db-${cluster,,}\",\"env\":\"prd\"}" | ok_call products.components.resolve \
               && IMPORTED_URIS="$IMPORTED_URIS $cluster=$(json 'd["result"]["connection_url"]' <"$TMP/reply")"
         else

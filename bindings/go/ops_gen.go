@@ -84,6 +84,7 @@ var generatedOperations = []string{
 	"cloud.resources.list",
 	"cloud.resources.import",
 	"cloud.resources.unlink",
+	"cloud.resources.verify",
 	"products.create",
 	"products.fetch",
 	"products.list",
@@ -228,6 +229,11 @@ func (n *CloudResourcesNamespace) Import(ctx context.Context, params map[string]
 // Unlink runs cloud.resources.unlink: Undoes an import: deletes the database user in Atlas, the secret and the env link.
 func (n *CloudResourcesNamespace) Unlink(ctx context.Context, params map[string]any) (map[string]any, error) {
 	return n.c.Object(ctx, "cloud.resources.unlink", orEmpty(params))
+}
+
+// Verify runs cloud.resources.verify: Connects with a component env's stored connection string (MongoDB's driver) and runs ping.
+func (n *CloudResourcesNamespace) Verify(ctx context.Context, params map[string]any) (map[string]any, error) {
+	return n.c.Object(ctx, "cloud.resources.verify", orEmpty(params))
 }
 
 // ProductsNamespace holds the products.* operations.

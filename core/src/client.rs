@@ -22,6 +22,8 @@ pub const WORKSPACE_URL_ENV: &str = "DUCTAPE_WORKSPACE_URL";
 
 /// Environment variable naming a PEM file of CA certificates to trust (the `ca_file` option).
 pub const CA_FILE_ENV: &str = "DUCTAPE_CA_FILE";
+/// Environment variable naming the CA file a cluster's TLS is verified with (`cluster_ca_file`).
+pub const CLUSTER_CA_FILE_ENV: &str = "DUCTAPE_CLUSTER_CA_FILE";
 
 /// The largest `retry_base_delay_ms` option: one minute.
 pub const MAX_RETRY_BASE_DELAY_MS: u64 = 60_000;
@@ -66,6 +68,10 @@ pub struct Options {
     /// The trust roots for Atlas: `bundled` (default: the Mozilla roots built into the library,
     /// webpki-roots) or `system` (the operating system's trust store).
     pub tls_roots: Option<String>,
+    /// A PEM file of the CA certificates that verifying a cluster's connection string (import,
+    /// `cloud.resources.verify`) trusts instead of the public roots, as a driver's `tlsCAFile`
+    /// does: e.g. the simulator's data-plane CA. Default: `$DUCTAPE_CLUSTER_CA_FILE`.
+    pub cluster_ca_file: Option<PathBuf>,
     /// Enables the `debug.*` operations (echo, sleep, error, panic) that binding tests use.
     #[serde(default)]
     pub debug_operations: bool,
@@ -86,6 +92,7 @@ impl fmt::Debug for Options {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("ca_file", &self.ca_file)
             .field("tls_roots", &self.tls_roots)
+            .field("cluster_ca_file", &self.cluster_ca_file)
             .field("debug_operations", &self.debug_operations)
             .finish()
     }
@@ -97,6 +104,8 @@ pub struct Ductape {
     workspace_dir: Result<PathBuf>,
     /// Where the workspace lives: the SQLite file in `workspace_dir`, or `workspace_url`.
     location: Location,
+    /// What verifying a cluster's string trusts instead of the public roots.
+    cluster_ca_file: Option<PathBuf>,
     http: reqwest::Client,
     atlas_config: ClientConfig,
     store: tokio::sync::OnceCell<Arc<Store>>,
@@ -164,24 +173,37 @@ fn tls_config(builder: reqwest::ClientBuilder, options: &Options) -> Result<reqw
         }
     };
     let mut builder = builder.tls_built_in_webpki_certs(!system).tls_built_in_native_certs(system);
-    let from_env = || std::env::var_os(CA_FILE_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let (path, named) = match &options.ca_file {
-        Some(p) => (Some(p.clone()), "the ca_file option".to_string()),
-        None => (from_env(), format!("${CA_FILE_ENV}")),
-    };
-    if let Some(path) = path {
-        for cert in read_ca_file(&path, &named)? {
+    if let Some((path, named)) = ca_path(&options.ca_file, "ca_file", CA_FILE_ENV) {
+        for cert in read_ca_file(&path, "ca_file", &named)? {
             builder = builder.add_root_certificate(cert);
         }
     }
     Ok(builder)
 }
 
+/// The CA file of option `field` (else of `$env`), and how to name where it came from.
+fn ca_path(option: &Option<PathBuf>, field: &str, env: &str) -> Option<(PathBuf, String)> {
+    match option {
+        Some(p) => Some((p.clone(), format!("the {field} option"))),
+        None => std::env::var_os(env).filter(|v| !v.is_empty()).map(|v| (PathBuf::from(v), format!("${env}"))),
+    }
+}
+
+/// `cluster_ca_file` (or `$DUCTAPE_CLUSTER_CA_FILE`), checked now so that a bad path fails at open
+/// rather than as an unverified import.
+fn cluster_ca_file(options: &Options) -> Result<Option<PathBuf>> {
+    let Some((path, named)) = ca_path(&options.cluster_ca_file, "cluster_ca_file", CLUSTER_CA_FILE_ENV) else {
+        return Ok(None);
+    };
+    read_ca_file(&path, "cluster_ca_file", &named)?;
+    Ok(Some(path))
+}
+
 /// The certificates of a PEM file; a file that cannot be read or holds none is an
-/// `invalid_argument` naming where the path came from and the path.
-fn read_ca_file(path: &std::path::Path, named: &str) -> Result<Vec<reqwest::Certificate>> {
+/// `invalid_argument` on `field` naming where the path came from and the path.
+fn read_ca_file(path: &std::path::Path, field: &str, named: &str) -> Result<Vec<reqwest::Certificate>> {
     let shown = path.display();
-    let bad = |m: String| Error::invalid("ca_file", format!("{named}: {m}"));
+    let bad = |m: String| Error::invalid(field, format!("{named}: {m}"));
     if path.as_os_str().is_empty() {
         return Err(bad("the path is empty".into()));
     }
@@ -254,6 +276,7 @@ impl Ductape {
             Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
             None => atlas::DEFAULT_MAX_RESPONSE_BYTES,
         };
+        let cluster_ca_file = cluster_ca_file(&options)?;
         let mut builder = tls_config(reqwest::Client::builder().use_rustls_tls(), &options)?
             .connect_timeout(connect_timeout)
             // The Admin API does not redirect; following one could send a request elsewhere.
@@ -278,6 +301,7 @@ impl Ductape {
             options,
             workspace_dir,
             location,
+            cluster_ca_file,
             http,
             atlas_config: ClientConfig { base_url, request_timeout, retry, max_response_bytes },
             store: tokio::sync::OnceCell::new(),
@@ -294,6 +318,10 @@ impl Ductape {
 
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    pub fn cluster_ca_file(&self) -> Option<&std::path::Path> {
+        self.cluster_ca_file.as_deref()
     }
 
     /// The workspace directory, or why there is none (no home directory and no option).

@@ -219,6 +219,16 @@ impl Sim {
     pub fn verify_database_user(&self, group_id: &str, database_name: &str, username: &str, password: &str) -> bool {
         server::lock(&self.shared).world.verify_user(group_id, database_name, username, password)
     }
+
+    /// Deletes a database user as someone would in Atlas's UI, behind the client's back; false
+    /// when there was none. The data plane refuses its logins from then on.
+    pub fn delete_database_user(&self, group_id: &str, database_name: &str, username: &str) -> bool {
+        let mut st = server::lock(&self.shared);
+        let Some(users) = st.world.users.get_mut(group_id) else { return false };
+        let before = users.len();
+        users.retain(|u| !(u.username == username && u.database_name == database_name));
+        users.len() != before
+    }
 }
 
 impl Drop for Sim {

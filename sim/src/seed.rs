@@ -36,6 +36,8 @@ pub const CLUSTER_CREATING: &str = "analytics";
 pub const CLUSTER_PAUSED: &str = "archive";
 pub const CLUSTER_SHARDED: &str = "sharded";
 pub const CLUSTER_GEOSHARDED: &str = "global";
+/// A free (M0, `TENANT`) cluster.
+pub const CLUSTER_FREE: &str = "sandbox";
 pub const FLEX_CLUSTER: &str = "flex-dev";
 pub const SEEDED_ACCESS_LIST_ENTRY: &str = "198.51.100.7/32";
 

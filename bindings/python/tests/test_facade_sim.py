@@ -143,5 +143,8 @@ def test_resources_facade_imports_and_unlinks(tmp_path):
     assert imported["connection_url_ref"] == "$Secret{ATLAS_PROD_ATLAS_MY_PRODUCT_DB_MONGO_PRD_URL}"
     url = d.products.components.resolve("my-product", "db-mongo", "prd")["connection_url"]
     assert url.startswith("mongodb+srv://ductape-prod-atlas-my-product-db-mongo-prd:") and url.endswith("?authSource=admin")
+    # The simulator's SRV name does not resolve here: verify says the cluster is out of reach.
+    with pytest.raises(ductape.NetworkError, match="could not reach cluster 'Cluster0'"):
+        d.cloud.resources.verify({"product": "my-product", "component": "db-mongo", "env": "prd", "timeout_ms": 2000})
     unlinked = d.cloud.resources.unlink({"cloud": "prod_atlas", "product": "my-product", "component": "db-mongo", "env": "prd"})
     assert (unlinked["user_deleted"], unlinked["secret_deleted"]) == (True, True)

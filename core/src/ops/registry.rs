@@ -134,6 +134,8 @@ static PRODUCT: &[Operation] = &[
         res::import, res_api::ImportRequest => res_api::ImportReply),
     op!("cloud.resources.unlink", "Undoes an import: deletes the database user in Atlas, the secret and the env link.",
         res::unlink, res_api::UnlinkRequest => res_api::UnlinkReply),
+    op!("cloud.resources.verify", "Connects with a component env's stored connection string (MongoDB's driver) and runs ping.",
+        res::verify, res_api::VerifyRequest => res_api::VerifyReply),
     op!("secrets.create", "Creates a workspace secret (an existing key is a conflict); its value is stored encrypted.",
         sec::create, sec_api::CreateRequest => sec_api::Record),
     op!("secrets.fetchAll", "Lists secret records by key (never a value); with limit, one page at a time.",

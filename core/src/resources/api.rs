@@ -95,6 +95,12 @@ pub struct ImportRequest {
     /// How long to wait for Atlas to apply the user, in milliseconds (default 120000).
     #[serde(default)]
     pub wait_timeout_ms: Option<u64>,
+    /// Connect with MongoDB's driver and run `ping` before storing. `true`: required (a cluster
+    /// that cannot be reached, or refuses the login, fails the import and nothing is stored);
+    /// `false`: skipped. Default: tried; a cluster not reachable from here is stored unverified
+    /// (`verified` null) and a refused login stored as `verified` false, each with a warning.
+    #[serde(default)]
+    pub verify: Option<bool>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -111,8 +117,38 @@ pub struct ImportReply {
     pub connection_type: String,
     /// True when this import replaced the password of a user an earlier import made.
     pub rotated: bool,
-    /// Whether the string was checked by connecting and running `ping`; null when not tried.
+    /// True when a `ping` through the stored string answered; false when the cluster refused its
+    /// login; null when not tried (`verify: false`) or the cluster was not reachable from here.
     pub verified: Option<bool>,
+}
+
+/// `cloud.resources.verify`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub product: String,
+    pub component: String,
+    pub env: String,
+    /// The app resolving the string's secrets (as `products.components.resolve`).
+    #[serde(default)]
+    pub app: Option<String>,
+    /// How long to wait for a server and a login, in milliseconds (default 10000, at most 120000).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VerifyReply {
+    pub product: String,
+    pub component: String,
+    pub env: String,
+    /// Always true: a string that does not answer is an error (`network`, `failed_precondition`).
+    pub verified: bool,
+    /// The first server of the string, `host:port` (after SRV lookup).
+    pub server: String,
+    /// Logins tried (a refused one is retried while the user propagates).
+    pub attempts: u32,
+    pub elapsed_ms: u64,
 }
 
 /// `cloud.resources.unlink`

@@ -14,6 +14,7 @@ pub mod api;
 pub mod atlas;
 pub mod naming;
 pub mod uri;
+pub mod verify;
 
 use crate::connections::{self, model::Status};
 use crate::crypto::SecretString;
@@ -31,6 +32,15 @@ pub const TYPE: &str = "databases";
 pub const ROLES: &[&str] = &["readWriteAnyDatabase", "readAnyDatabase"];
 const DEFAULT_WAIT_MS: u64 = 120_000;
 const MAX_WAIT_MS: u64 = 3_600_000;
+/// How long an import's default (best-effort) verification waits for a server: long enough for a
+/// TLS handshake across the world, short enough that a cluster this machine cannot reach does not
+/// hold the import up for long.
+const TRY_REACH: Duration = Duration::from_secs(5);
+/// How long a required verification, or `cloud.resources.verify` by default, waits for a server.
+const REQUIRED_REACH: Duration = Duration::from_secs(10);
+/// How long a refused login is retried while the user propagates to every node.
+const LOGIN_PATIENCE: Duration = Duration::from_secs(20);
+const MAX_VERIFY_MS: u64 = 120_000;
 /// The product's other services: known, refused as not supported yet.
 const OTHER_SERVICES: &[(&str, &str, &str)] = &[
     ("aura-instance", "Graph (Neo4j Aura)", "graph"),
@@ -70,6 +80,7 @@ struct Input {
     role: String,
     connection_type: String,
     wait: Duration,
+    verify: Option<bool>,
 }
 
 impl Input {
@@ -106,6 +117,7 @@ impl Input {
             role: role.to_string(),
             connection_type: connection_type.to_string(),
             wait: Duration::from_millis(wait),
+            verify: req.verify,
         })
     }
 
@@ -146,6 +158,7 @@ pub async fn import(d: &Ductape, req: ImportRequest) -> Result<ImportReply> {
     wait_applied(&client, &conn.project_id, &cluster.name, input.wait).await?;
 
     let url = uri::with_credentials(&base, &username, &password)?;
+    let verified = verify_import(d, &url, &cluster.name, input.verify).await?;
     progress::report("store", 0, Some(1), Some("storing the connection string".into()));
     let link = Link { input: input.clone(), cluster: cluster.name.clone(), username: username.clone(), url };
     let rotated = store.write_async(move |store, tx| link.write(store, tx)).await?;
@@ -161,7 +174,61 @@ pub async fn import(d: &Ductape, req: ImportRequest) -> Result<ImportReply> {
         database_user: username,
         connection_type: input.connection_type.clone(),
         rotated: rotated || existed,
-        verified: None,
+        verified,
+    })
+}
+
+/// The import's `verify`: `Some(false)` skips, `Some(true)` requires an answer, `None` tries and
+/// says (warning) what it found when the answer is not a `pong`.
+async fn verify_import(d: &Ductape, url: &SecretString, cluster: &str, mode: Option<bool>) -> Result<Option<bool>> {
+    if mode == Some(false) {
+        return Ok(None);
+    }
+    let reach = if mode == Some(true) { REQUIRED_REACH } else { TRY_REACH };
+    let failure = match verify::ping(url, d.cluster_ca_file(), reach, LOGIN_PATIENCE).await {
+        Ok(_) => return Ok(Some(true)),
+        Err(f) if mode == Some(true) => return Err(f.into_error(cluster, reach)),
+        Err(f) => f,
+    };
+    let (verified, what) = match &failure {
+        verify::Failure::Refused(_) => (Some(false), "refused the stored login"),
+        _ => (None, "could not be reached from here to verify the stored string"),
+    };
+    let detail = failure.into_error(cluster, reach).message;
+    crate::warnings::emit(crate::warnings::Warning {
+        code: "connection_not_verified",
+        message: format!(
+            "cluster '{cluster}' {what}; it was stored anyway (verify: true makes this an error): {detail}"
+        ),
+        details: None,
+    });
+    Ok(verified)
+}
+
+pub async fn verify(d: &Ductape, req: VerifyRequest) -> Result<VerifyReply> {
+    let reach = match req.timeout_ms {
+        None => REQUIRED_REACH,
+        Some(ms) if (1..=MAX_VERIFY_MS).contains(&ms) => Duration::from_millis(ms),
+        Some(_) => {
+            return Err(Error::invalid("timeout_ms", format!("timeout_ms must be between 1 and {MAX_VERIFY_MS}")));
+        }
+    };
+    let resolve =
+        products::api::ResolveRequest { product: req.product, component: req.component, env: req.env, app: req.app };
+    let (product, component, env) = (resolve.product.clone(), resolve.component.clone(), resolve.env.clone());
+    let resolved = products::components::resolve(d, resolve).await?;
+    let target = resolved.instance.clone().unwrap_or_else(|| component.clone());
+    let url = resolved.connection_url.0;
+    let pinged =
+        verify::ping(&url, d.cluster_ca_file(), reach, reach).await.map_err(|f| f.into_error(&target, reach))?;
+    Ok(VerifyReply {
+        product: products::lookup("product", &product)?,
+        component: products::lookup("component", &component)?,
+        env,
+        verified: true,
+        server: pinged.server,
+        attempts: pinged.attempts,
+        elapsed_ms: u64::try_from(pinged.elapsed.as_millis()).unwrap_or(u64::MAX),
     })
 }
 

@@ -92,6 +92,14 @@ fn disk_gb(size: &str) -> f64 {
     }
 }
 
+/// The older versions' top-level `diskSizeGB`, which their schema bounds to 10..4096 GB: a free
+/// cluster's 0.5 GB is left out there (it stays in the hardware specs, as in the current version).
+fn legacy_disk_size(m: &mut Map<String, Value>, c: &Cluster) {
+    if c.provider_name != "TENANT" {
+        m.insert("diskSizeGB".into(), json!(disk_gb(&c.instance_size)));
+    }
+}
+
 fn hardware(c: &Cluster, nodes: u32) -> Value {
     if c.provider_name == "TENANT" {
         return json!({ "diskSizeGB": disk_gb(&c.instance_size), "effectiveInstanceSize": c.instance_size, "instanceSize": c.instance_size });
@@ -178,7 +186,7 @@ pub fn cluster_view(base: &str, c: &Cluster, version: &str) -> Value {
                 "autoScaling".into(),
                 json!({ "compute": { "enabled": false, "scaleDownEnabled": false }, "diskGBEnabled": true }),
             );
-            m.insert("diskSizeGB".into(), json!(disk_gb(&c.instance_size)));
+            legacy_disk_size(&mut m, c);
             if let Some(s) = srv.get("standard") {
                 m.insert("mongoURI".into(), s.clone());
             }
@@ -203,7 +211,7 @@ pub fn cluster_view(base: &str, c: &Cluster, version: &str) -> Value {
             );
         }
         V2023_02_01 => {
-            m.insert("diskSizeGB".into(), json!(disk_gb(&c.instance_size)));
+            legacy_disk_size(&mut m, c);
             m.insert(
                 "replicationSpecs".into(),
                 json!([{ "id": c.replication_spec_id, "numShards": 1, "regionConfigs": [region_config(c)], "zoneId": c.zone_id, "zoneName": "Zone 1" }]),

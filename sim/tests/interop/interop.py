@@ -89,7 +89,7 @@ check("service account token", ok, r.text)
 if ok:
     token = r.json()["access_token"]
     r = requests.get(f"{BASE}/api/atlas/v2/groups/{PROJECT}/clusters", headers={**CLUSTERS, "Authorization": f"Bearer {token}"})
-    check("Bearer token lists clusters", r.status_code == 200 and r.json()["totalCount"] == 5, r.text)
+    check("Bearer token lists clusters", r.status_code == 200 and r.json()["totalCount"] == 6, r.text)
 r = requests.post(f"{BASE}/api/oauth/token", auth=(SA[0], "wrong"), data={"grant_type": "client_credentials"})
 check("wrong client secret: 401", r.status_code == 401, r.text)
 

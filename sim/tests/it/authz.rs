@@ -136,7 +136,7 @@ async fn project_and_keys_views() {
     assert_eq!(p["id"], PROJECT_ID);
     assert_eq!(p["name"], "prod-project");
     assert_eq!(p["orgId"], ORG_ID);
-    assert_eq!(p["clusterCount"], 6);
+    assert_eq!(p["clusterCount"], 7);
     assert!(p["links"][0]["href"].as_str().unwrap().starts_with(&s.base_url()));
     let keys = c.get(&g("/apiKeys"), V1).await.json();
     let publics: Vec<&str> =

@@ -13,8 +13,11 @@ async fn list_has_dedicated_clusters_only_in_seed_order() {
     assert!(r.header("deprecation").is_none() && r.header("sunset").is_none());
     let j = r.json();
     let names: Vec<&str> = j["results"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, vec![CLUSTER_IDLE, CLUSTER_CREATING, CLUSTER_PAUSED, CLUSTER_SHARDED, CLUSTER_GEOSHARDED]);
-    assert_eq!(j["totalCount"], 5);
+    assert_eq!(
+        names,
+        vec![CLUSTER_IDLE, CLUSTER_CREATING, CLUSTER_PAUSED, CLUSTER_SHARDED, CLUSTER_GEOSHARDED, CLUSTER_FREE]
+    );
+    assert_eq!(j["totalCount"], 6);
 }
 
 #[tokio::test]

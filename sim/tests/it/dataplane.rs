@@ -195,7 +195,7 @@ async fn connection_strings_point_at_the_listeners() {
     assert!(ca.text.starts_with("-----BEGIN CERTIFICATE-----"));
     assert_eq!(ca.text, std::fs::read_to_string(s.ca_file().unwrap()).unwrap());
     let d = raw(&s.base_url(), "GET", "/__sim/dataplane", &[], None).await.json();
-    assert_eq!(d["listeners"].as_array().unwrap().len(), 5, "{d}");
+    assert_eq!(d["listeners"].as_array().unwrap().len(), 6, "{d}");
 }
 
 #[tokio::test]

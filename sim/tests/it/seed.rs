@@ -49,7 +49,8 @@ fn constants_match_the_json_seed_and_the_document() {
             (CLUSTER_CREATING, "CREATING", false),
             (CLUSTER_PAUSED, "IDLE", true),
             (CLUSTER_SHARDED, "IDLE", false),
-            (CLUSTER_GEOSHARDED, "IDLE", false)
+            (CLUSTER_GEOSHARDED, "IDLE", false),
+            (CLUSTER_FREE, "IDLE", false)
         ]
     );
     assert_eq!(seed.flex_clusters[0].name, FLEX_CLUSTER);
@@ -61,6 +62,7 @@ fn constants_match_the_json_seed_and_the_document() {
         CLUSTER_PAUSED,
         CLUSTER_SHARDED,
         CLUSTER_GEOSHARDED,
+        CLUSTER_FREE,
         FLEX_CLUSTER,
         "office VPN",
     ] {

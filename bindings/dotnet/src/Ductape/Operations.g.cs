@@ -205,6 +205,7 @@ namespace Ductape
             "cloud.resources.list",
             "cloud.resources.import",
             "cloud.resources.unlink",
+            "cloud.resources.verify",
             "products.create",
             "products.fetch",
             "products.list",
@@ -378,6 +379,12 @@ namespace Ductape
         public Task<IDictionary<string, object>> UnlinkAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
         {
             return c.ObjectAsync("cloud.resources.unlink", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
+        }
+
+        /// <summary>cloud.resources.verify: Connects with a component env's stored connection string (MongoDB's driver) and runs ping.</summary>
+        public Task<IDictionary<string, object>> VerifyAsync(IDictionary<string, object> parameters = null, CancellationToken cancellationToken = default(CancellationToken), IProgress<ProgressEvent> progress = null)
+        {
+            return c.ObjectAsync("cloud.resources.verify", parameters ?? new Dictionary<string, object>(), progress, cancellationToken);
         }
     }
 

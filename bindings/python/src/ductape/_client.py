@@ -338,13 +338,18 @@ class Resources(Namespace[R]):
         return self._caller("cloud.resources.list", {"cloud": cloud, "service": service})
 
     def import_(self, params: Mapping[str, Any]) -> R:
-        """``{cloud, service, type, product, component, env, resource, role?, connection_type?}``:
+        """``{cloud, service, type, product, component, env, resource, role?, connection_type?, verify?}``:
         a cluster-scoped database user, its string stored as a secret, the env linked to it."""
         return self._caller("cloud.resources.import", dict(params))
 
     def unlink(self, params: Mapping[str, Any]) -> R:
         """``{cloud, product, component, env}``: deletes the database user, the secret and the link."""
         return self._caller("cloud.resources.unlink", dict(params))
+
+    def verify(self, params: Mapping[str, Any]) -> R:
+        """``{product, component, env, app?, timeout_ms?}``: connects with the stored string
+        (MongoDB's driver) and runs ``ping``: ``{verified: True, server, attempts, elapsed_ms}``."""
+        return self._caller("cloud.resources.verify", dict(params))
 
 
 class Cloud(Namespace[R]):
@@ -373,6 +378,7 @@ class _Base:
         retry_base_delay_ms: Optional[int] = None,
         workspace_key: Optional[str] = None,
         workspace_key_file: Union[str, "os.PathLike[str]", None] = None,
+        workspace_url: Optional[str] = None,
         max_response_bytes: Optional[int] = None,
         ca_file: Union[str, "os.PathLike[str]", None] = None,
         tls_roots: Optional[str] = None,
@@ -395,6 +401,7 @@ class _Base:
                     "retry_base_delay_ms": retry_base_delay_ms,
                     "workspace_key": workspace_key,
                     "workspace_key_file": workspace_key_file,
+                    "workspace_url": workspace_url,
                     "max_response_bytes": max_response_bytes,
                     "ca_file": ca_file,
                     "tls_roots": tls_roots,

@@ -164,7 +164,7 @@ class FacadeSimTest {
         ductape.cloud.connections.complete("prod_atlas", OWNER_KEY);
         assertEquals(true, ductape.cloud.connections.validate("prod_atlas").get("valid"));
         assertEquals("atlas-cluster", ((Map<?, ?>) ((java.util.List<?>) ductape.cloud.resources.services("prod_atlas").get("services")).get(0)).get("service"));
-        assertEquals(6, ((java.util.List<?>) ductape.cloud.resources.list("prod_atlas", "atlas-cluster").get("resources")).size());
+        assertEquals(7, ((java.util.List<?>) ductape.cloud.resources.list("prod_atlas", "atlas-cluster").get("resources")).size());
         ductape.products.create(Map.of("name", "My Product"));
         ductape.products.environments.create(Map.of("product", "my-product", "slug", "prd"));
         Map<String, Object> target = Map.of("cloud", "prod_atlas", "service", "atlas-cluster", "type", "databases",
@@ -174,6 +174,10 @@ class FacadeSimTest {
         assertFalse(imported.toString().contains("@cluster0"), "the reply never carries the credentialed string");
         String url = (String) ductape.products.components.resolve("my-product", "db-mongo", "prd", null).get("connection_url");
         assertTrue(url.startsWith("mongodb+srv://ductape-prod-atlas-my-product-db-mongo-prd:"), "the user is in the string");
+        // The simulator's SRV name does not resolve here: verify says the cluster is out of reach.
+        DuctapeException.Network unreachable = assertThrows(DuctapeException.Network.class, () -> ductape.cloud.resources.verify(
+                Map.of("product", "my-product", "component", "db-mongo", "env", "prd", "timeout_ms", 2000)));
+        assertTrue(unreachable.getMessage().contains("could not reach cluster 'Cluster0'"), unreachable.getMessage());
         Map<String, Object> unlinked = ductape.cloud.resources.unlink(Map.of("cloud", "prod_atlas", "product", "my-product", "component", "db-mongo", "env", "prd"));
         assertEquals(true, unlinked.get("user_deleted"));
     }
