@@ -17,7 +17,7 @@ run "rust lints (cargo clippy -D warnings)" cargo clippy --workspace --all-targe
 run "rust workspace (cargo test)" cargo test --workspace --locked --features ductape-core/debug-operations
 run "rust: a build without the debug-operations feature carries no debug.* operation" \
   cargo test -p ductape-core --lib --locked debug_operations_exist_only_with_the_feature
-for part in sim dataplane cli bindings; do
+for part in sim dataplane cli bindings postgres; do
   # A missing suite script is a failure, not a suite quietly left out.
   run "$part" bash "scripts/test-$part.sh"
 done

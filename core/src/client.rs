@@ -5,7 +5,7 @@ use crate::atlas::{self, AtlasClient, ClientConfig, Credentials, RetryPolicy};
 use crate::crypto::{SecretString, WorkspaceKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ops;
-use crate::store::Store;
+use crate::store::{Location, Store};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -16,6 +16,9 @@ use std::time::Duration;
 
 /// Environment variable overriding the default workspace directory.
 pub const WORKSPACE_DIR_ENV: &str = "DUCTAPE_WORKSPACE_DIR";
+
+/// Environment variable selecting the PostgreSQL workspace (the `workspace_url` option).
+pub const WORKSPACE_URL_ENV: &str = "DUCTAPE_WORKSPACE_URL";
 
 /// Environment variable naming a PEM file of CA certificates to trust (the `ca_file` option).
 pub const CA_FILE_ENV: &str = "DUCTAPE_CA_FILE";
@@ -37,6 +40,13 @@ pub struct Options {
     /// A file holding the workspace key (base64 of 32 bytes), e.g. a mounted secret; it must be
     /// readable by its owner only (mode 0600 or 0400). Default: `$DUCTAPE_WORKSPACE_KEY_FILE`.
     pub workspace_key_file: Option<PathBuf>,
+    /// A PostgreSQL database to keep the workspace in instead of the SQLite file in the workspace
+    /// directory, for a team sharing one store from many machines: `postgres://user:password@host:port/db`
+    /// (tokio-postgres's parameters, e.g. `sslmode=require`, plus `sslrootcert=<PEM file>`).
+    /// Secrets are sealed before they reach it; the key stays with the client (from
+    /// `workspace_key`, `workspace_key_file` or the workspace directory's key file).
+    /// Default: `$DUCTAPE_WORKSPACE_URL`, else the SQLite workspace.
+    pub workspace_url: Option<SecretString>,
     /// Atlas Administration API base URL. Default: `$MONGODB_ATLAS_BASE_URL`, else
     /// `https://cloud.mongodb.com`. `http://` is accepted only for loopback hosts.
     pub atlas_base_url: Option<String>,
@@ -73,6 +83,7 @@ impl fmt::Debug for Options {
             .field("workspace_dir", &self.workspace_dir)
             .field("workspace_key", &self.workspace_key.as_ref().map(|_| "[redacted]"))
             .field("workspace_key_file", &self.workspace_key_file)
+            .field("workspace_url", &self.workspace_url.as_ref().map(|_| "[redacted]"))
             .field("atlas_base_url", &self.atlas_base_url)
             .field("request_timeout_ms", &self.request_timeout_ms)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
@@ -91,6 +102,8 @@ impl fmt::Debug for Options {
 pub struct Ductape {
     options: Options,
     workspace_dir: Result<PathBuf>,
+    /// Where the workspace lives: the SQLite file in `workspace_dir`, or `workspace_url`.
+    location: Location,
     /// What verifying a cluster's string trusts instead of the public roots.
     cluster_ca_file: Option<PathBuf>,
     http: reqwest::Client,
@@ -131,6 +144,23 @@ fn default_workspace_dir() -> Result<PathBuf> {
             )
         })?;
     Ok(PathBuf::from(home).join(".ductape").join("workspace"))
+}
+
+/// The `workspace_url` option, else `$DUCTAPE_WORKSPACE_URL` (ignored when empty), checked
+/// now (no connection is made until the workspace is used).
+fn workspace_location(options: &Options) -> Result<Location> {
+    let url = match &options.workspace_url {
+        Some(u) if u.expose().trim().is_empty() => {
+            return Err(Error::invalid("workspace_url", "workspace_url is empty; omit it for the SQLite workspace"));
+        }
+        Some(u) => u.clone(),
+        None => match std::env::var(WORKSPACE_URL_ENV).ok().filter(|v| !v.trim().is_empty()) {
+            Some(v) => SecretString::new(v),
+            None => return Ok(Location::Sqlite),
+        },
+    };
+    crate::store::postgres::check_url(&url)?;
+    Ok(Location::Postgres(url))
 }
 
 /// The trust roots (`tls_roots`) and extra CA certificates (`ca_file`, `$DUCTAPE_CA_FILE`).
@@ -212,6 +242,7 @@ impl Ductape {
         if options.workspace_key_file.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
             return Err(Error::invalid("workspace_key_file", "workspace_key_file must not be empty"));
         }
+        let location = workspace_location(&options)?;
         let positive = |field: &str, v: Option<u64>, default: u64| -> Result<Duration> {
             match v {
                 Some(0) => Err(Error::invalid(field, format!("{field} must be greater than 0"))),
@@ -269,6 +300,7 @@ impl Ductape {
         Ok(Ductape {
             options,
             workspace_dir,
+            location,
             cluster_ca_file,
             http,
             atlas_config: ClientConfig { base_url, request_timeout, retry, max_response_bytes },
@@ -308,10 +340,11 @@ impl Ductape {
                 let dir = self.workspace_dir()?.to_path_buf();
                 let key = self.options.workspace_key.clone();
                 let key_file = self.options.workspace_key_file.clone();
+                let location = self.location.clone();
                 let opened = tokio::task::spawn_blocking(move || {
                     crate::store::create_private_dir(&dir)?;
                     let key = WorkspaceKey::resolve(&dir, key.as_ref(), key_file.as_deref())?;
-                    Store::open(&dir, &key)
+                    Store::open_at(&dir, &location, &key)
                 })
                 .await
                 .map_err(|e| Error::new(ErrorCode::Internal, format!("opening the workspace failed: {e}")))??;

@@ -57,10 +57,18 @@ fn secret_fields_come_from_the_types() {
     assert_eq!(ops::find("products.components.setEnv").unwrap().secret_fields(), ["connection_url"]);
     assert_eq!(
         ops::describe::all_secret_fields(),
-        ["atlas_client_secret", "atlas_private_key", "connection_url", "new_key", "value", "workspace_key"]
+        [
+            "atlas_client_secret",
+            "atlas_private_key",
+            "connection_url",
+            "new_key",
+            "value",
+            "workspace_key",
+            "workspace_url"
+        ]
     );
     let d = ops::describe::describe();
-    assert_eq!(d["secret_options"], serde_json::json!(["workspace_key"]));
+    assert_eq!(d["secret_options"], serde_json::json!(["workspace_key", "workspace_url"]));
     let codes: Vec<&str> = d["error_codes"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
     assert_eq!(codes.len(), ductape_core::ErrorCode::ALL.len());
     assert!(codes.contains(&"invalid_argument") && codes.contains(&"internal"));

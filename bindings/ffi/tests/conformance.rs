@@ -119,12 +119,36 @@ fn seen(envelope: &Value) -> Value {
         "message": e["message"], "details": e.get("details").cloned().unwrap_or(Value::Null)}})
 }
 
+/// `DUCTAPE_TEST_POSTGRES_URL` (set by scripts/test-postgres.sh): run every vector on the
+/// PostgreSQL backend, each in a schema of its own.
+fn postgres_url() -> Option<String> {
+    std::env::var("DUCTAPE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// A new, empty schema; answers the workspace URL that selects it.
+fn fresh_schema(admin: &str) -> Result<String, String> {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let schema = format!("conf_{}_{}", std::process::id(), N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(admin, tokio_postgres::NoTls).await.map_err(|e| e.to_string())?;
+        let task = tokio::spawn(conn);
+        client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.map_err(|e| e.to_string())?;
+        drop(client);
+        let _ = task.await;
+        Ok(format!("{admin}?options=-c%20search_path%3D{schema}"))
+    })
+}
+
 fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path, report: &mut Vec<Value>) -> Result<(), String> {
     if let Some(base) = sim {
         sim_request(base, "POST", "/__sim/reset", None)?;
     }
     let mut options = Map::new();
     options.insert("workspace_dir".into(), json!(workdir.to_string_lossy()));
+    if let Some(admin) = postgres_url() {
+        options.insert("workspace_url".into(), json!(fresh_schema(&admin)?));
+    }
     options.insert("atlas_base_url".into(), json!(sim.unwrap_or("http://127.0.0.1:9")));
     options.insert("debug_operations".into(), json!(true));
     if let Some(extra) = vector.get("options").and_then(Value::as_object) {
@@ -290,7 +314,8 @@ fn conformance_vectors() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(Path::new(&dir).join("rust.jsonl"), lines.join("\n") + "\n").unwrap();
     }
-    println!("conformance (rust): {passed} passed, {failed} failed, {skipped} skipped");
+    let backend = if postgres_url().is_some() { "postgres" } else { "sqlite" };
+    println!("conformance (rust, {backend}): {passed} passed, {failed} failed, {skipped} skipped");
     assert_eq!(failed, 0, "{failed} conformance vectors failed");
     assert!(passed > 0, "no conformance vector ran");
 }

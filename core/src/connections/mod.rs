@@ -16,9 +16,9 @@ use crate::connections::api::{
 };
 use crate::crypto::{Cipher, SecretString};
 use crate::error::{Error, ErrorCode, Result};
+use crate::store::Connection;
 use crate::Ductape;
 use model::*;
-use rusqlite::Connection;
 
 pub use validate::{Check, ValidateReply};
 
@@ -484,7 +484,7 @@ fn check_bound_here(row: &Row, here: &str) -> Result<()> {
 /// Re-seals every stored secret from `old` to `new` (in the key rotation's transaction),
 /// answering how many. One that `old` cannot open fails the whole rotation, naming its
 /// connection: nothing is rotated, and completing that connection again repairs it.
-pub fn reseal_secrets(tx: &rusqlite::Transaction<'_>, old: &Cipher, new: &Cipher) -> Result<usize> {
+pub fn reseal_secrets(tx: &crate::store::Transaction, old: &Cipher, new: &Cipher) -> Result<usize> {
     let secrets = repo::all_secrets(tx)?;
     for (id, tag, name, sealed) in &secrets {
         let aad = repo::secret_aad(id, name);

@@ -3,12 +3,12 @@
 
 use super::model::{Metadata, Row, Status};
 use crate::error::{Error, ErrorCode, Result};
-use crate::store::db_error;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::sql::{params, Row as SqlRow};
+use crate::store::{db_error, Connection, DbError, OptionalExtension};
 
 const COLUMNS: &str = "id, tag, provider, display_name, description, status, scopes, account_identifier, metadata, credentials_rev, created_at, updated_at, deleted_at";
 
-fn from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Row, String, String, String)> {
+fn from_sql(r: &SqlRow) -> Result<(Row, String, String, String), DbError> {
     let status: String = r.get(5)?;
     let scopes: String = r.get(6)?;
     let metadata: String = r.get(8)?;
@@ -54,19 +54,23 @@ pub enum Lookup {
 
 pub fn lookup(conn: &Connection, tag: &str) -> Result<Lookup> {
     let live = conn
-        .query_row(&format!("SELECT {COLUMNS} FROM connections WHERE tag = ?1 AND deleted_at IS NULL"), [tag], from_sql)
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM connections WHERE tag = ?1 AND deleted_at IS NULL"),
+            params![tag],
+            from_sql,
+        )
         .optional()
         .map_err(|e| db_error("read", e))?;
     if let Some(r) = live {
         return Ok(Lookup::Live(Box::new(finish(r)?)));
     }
     let deleted: Option<String> = conn
-        .query_row("SELECT max(deleted_at) FROM connections WHERE tag = ?1 AND deleted_at IS NOT NULL", [tag], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(|e| db_error("read", e))?
-        .flatten();
+        .query_row(
+            "SELECT max(deleted_at) FROM connections WHERE tag = ?1 AND deleted_at IS NOT NULL",
+            params![tag],
+            |r| r.get(0),
+        )
+        .map_err(|e| db_error("read", e))?;
     Ok(deleted.map(Lookup::Deleted).unwrap_or(Lookup::Missing))
 }
 
@@ -86,7 +90,7 @@ pub fn live(conn: &Connection, tag: &str) -> Result<Row> {
 }
 
 pub fn by_id(conn: &Connection, id: &str) -> Result<Option<Row>> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM connections WHERE id = ?1"), [id], from_sql)
+    conn.query_row(&format!("SELECT {COLUMNS} FROM connections WHERE id = ?1"), params![id], from_sql)
         .optional()
         .map_err(|e| db_error("read", e))?
         .map(finish)
@@ -94,15 +98,15 @@ pub fn by_id(conn: &Connection, id: &str) -> Result<Option<Row>> {
 }
 
 pub fn list(conn: &Connection, provider: Option<&str>, status: Option<Status>) -> Result<Vec<Row>> {
-    let mut stmt = conn
-        .prepare(&format!(
-            "SELECT {COLUMNS} FROM connections WHERE deleted_at IS NULL AND (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY created_at, rowid"
-        ))
-        .map_err(|e| db_error("read", e))?;
-    let rows = stmt
-        .query_map(params![provider, status.map(|s| s.as_str())], from_sql)
-        .map_err(|e| db_error("read", e))?
-        .collect::<rusqlite::Result<Vec<_>>>()
+    let rows = conn
+        .query_map(
+            &format!(
+                "SELECT {COLUMNS} FROM connections WHERE deleted_at IS NULL AND (CAST(?1 AS TEXT) IS NULL OR provider = ?1) \
+                 AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) ORDER BY created_at, rowid"
+            ),
+            params![provider, status.map(|s| s.as_str())],
+            from_sql,
+        )
         .map_err(|e| db_error("read", e))?;
     rows.into_iter().map(finish).collect()
 }
@@ -132,7 +136,7 @@ pub fn insert(conn: &Connection, r: &Row) -> Result<()> {
         ],
     )
     .map_err(|e| {
-        if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation)) {
+        if e.is_constraint() {
             Error::new(ErrorCode::Conflict, format!("a cloud connection with tag '{}' already exists", r.tag))
                 .with_field("name")
         } else {
@@ -189,18 +193,13 @@ pub type StoredSecret = (String, String, String, Vec<u8>);
 
 /// Every stored secret, for re-sealing them all.
 pub fn all_secrets(conn: &Connection) -> Result<Vec<StoredSecret>> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT s.connection_id, c.tag, s.name, s.ciphertext FROM connection_secrets s \
-             JOIN connections c ON c.id = s.connection_id ORDER BY s.rowid",
-        )
-        .map_err(|e| db_error("read", e))?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .map_err(|e| db_error("read", e))?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| db_error("read", e));
-    rows
+    conn.query_map(
+        "SELECT s.connection_id, c.tag, s.name, s.ciphertext FROM connection_secrets s \
+         JOIN connections c ON c.id = s.connection_id ORDER BY s.rowid",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .map_err(|e| db_error("read", e))
 }
 
 /// Replaces one secret's ciphertext (its `updated_at` stays: the secret itself did not change).

@@ -5,9 +5,9 @@
 use super::cidr::{self, Net};
 use super::plan::{Own, OwnState};
 use crate::error::{Error, ErrorCode, Result};
-use crate::store::db_error;
+use crate::store::sql::params;
+use crate::store::{db_error, Connection};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
@@ -19,24 +19,21 @@ pub fn time_text(t: DateTime<Utc>) -> String {
 
 /// The entries connection `connection_id` recorded for project `project_id`.
 pub fn own(conn: &Connection, connection_id: &str, project_id: &str) -> Result<Vec<Own>> {
-    let mut stmt = conn
-        .prepare(
+    let rows = conn
+        .query_map(
             "SELECT cidr, comment, source, state, delete_after FROM network_synced_ips \
              WHERE connection_id = ?1 AND project_id = ?2 ORDER BY rowid",
+            params![connection_id, project_id],
+            |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<Option<String>>(1)?,
+                    r.get::<String>(2)?,
+                    r.get::<String>(3)?,
+                    r.get::<Option<String>>(4)?,
+                ))
+            },
         )
-        .map_err(|e| db_error("read", e))?;
-    let rows = stmt
-        .query_map(params![connection_id, project_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })
-        .map_err(|e| db_error("read", e))?
-        .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(|e| db_error("read", e))?;
     rows.into_iter()
         .map(|(c, comment, source, state, delete_after)| {
@@ -136,7 +133,7 @@ pub fn try_lock(conn: &Connection, project_id: &str, holder: &str, now_ms: i64, 
     conn.execute("DELETE FROM network_locks WHERE project_id = ?1 AND expires_at < ?2", params![project_id, now_ms])
         .map_err(|e| db_error("write", e))?;
     conn.execute(
-        "INSERT OR IGNORE INTO network_locks (project_id, holder, expires_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO network_locks (project_id, holder, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT (project_id) DO NOTHING",
         params![project_id, holder, now_ms + lease_ms],
     )
     .map_err(|e| db_error("write", e))?;

@@ -9,9 +9,9 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::fields::{check_cluster_name, check_env_slug, check_text, new_id, now};
 use crate::secrets::repo::{delete_owned, Owned};
 use crate::secrets::{self, reference, Context};
+use crate::store::Connection;
 use crate::store::Store;
 use crate::Ductape;
-use rusqlite::Connection;
 
 /// Component types of the product; only `mongodb` links to cloud connections here.
 pub const TYPES: &[&str] = &["mongodb", "postgresql", "mysql", "dynamodb"];

@@ -16,9 +16,9 @@ use crate::crypto::Cipher;
 use crate::error::{Error, ErrorCode, Result};
 use crate::fields::{check_text, description, hyphen_slug, is_hyphen_tag, new_id, now};
 use crate::secrets::repo::{delete_owned, Owned};
+use crate::store::Connection;
 use crate::Ductape;
 use api::*;
-use rusqlite::Connection;
 
 pub const MAX_TAG_LEN: usize = 64;
 pub const MAX_NAME_LEN: usize = 200;
@@ -133,7 +133,9 @@ fn delete_sealed_count(c: &Connection, of: Owned<'_>) -> Result<usize> {
         Owned::Env(id) => ("env_id = ?1", id),
     };
     let sql = format!("SELECT count(*) FROM component_envs WHERE connection_url_sealed IS NOT NULL AND {filter}");
-    let n: i64 = c.query_row(&sql, [id], |r| r.get(0)).map_err(|e| crate::store::db_error("read", e))?;
+    let n: i64 = c
+        .query_row(&sql, crate::store::sql::params![id], |r| r.get(0))
+        .map_err(|e| crate::store::db_error("read", e))?;
     Ok(n as usize)
 }
 
@@ -170,7 +172,7 @@ pub fn lookup(field: &str, raw: &str) -> Result<String> {
 }
 
 /// Re-seals every sealed connection URL under a new workspace key (`workspace.rotateKey`).
-pub fn reseal(tx: &rusqlite::Transaction<'_>, old: &Cipher, new: &Cipher) -> Result<usize> {
+pub fn reseal(tx: &crate::store::Transaction, old: &Cipher, new: &Cipher) -> Result<usize> {
     let all = repo::all_sealed(tx)?;
     for (component, env, sealed) in &all {
         let aad = repo::component_env_aad(component, env);

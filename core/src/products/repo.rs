@@ -2,8 +2,8 @@
 //! configs. Functions take a connection or transaction from `store::Store`.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::store::db_error;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::sql::{params, Row as SqlRow};
+use crate::store::{db_error, Connection, DbError, OptionalExtension};
 
 #[derive(Debug, Clone)]
 pub struct Product {
@@ -59,14 +59,12 @@ pub fn component_env_aad(component_id: &str, env_id: &str) -> String {
     format!("component_env:{component_id}:{env_id}")
 }
 
-fn collect<T>(
-    rows: rusqlite::Result<rusqlite::MappedRows<'_, impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>>>,
-) -> Result<Vec<T>> {
-    rows.map_err(|e| db_error("read", e))?.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| db_error("read", e))
+fn collect<T>(rows: std::result::Result<Vec<T>, DbError>) -> Result<Vec<T>> {
+    rows.map_err(|e| db_error("read", e))
 }
 
-fn conflict(e: rusqlite::Error, message: String, field: &str) -> Error {
-    if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation)) {
+fn conflict(e: DbError, message: String, field: &str) -> Error {
+    if e.is_constraint() {
         Error::new(ErrorCode::Conflict, message).with_field(field)
     } else {
         db_error("write", e)
@@ -77,7 +75,7 @@ fn conflict(e: rusqlite::Error, message: String, field: &str) -> Error {
 
 const PRODUCT: &str = "SELECT id, tag, name, description, created_at, updated_at FROM products";
 
-fn product_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
+fn product_row(r: &SqlRow) -> Result<Product, DbError> {
     Ok(Product {
         id: r.get(0)?,
         tag: r.get(1)?,
@@ -90,7 +88,7 @@ fn product_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
 
 /// The product with `tag`, or `not_found` on `product`.
 pub fn product(c: &Connection, tag: &str) -> Result<Product> {
-    c.query_row(&format!("{PRODUCT} WHERE tag = ?1"), [tag], product_row)
+    c.query_row(&format!("{PRODUCT} WHERE tag = ?1"), params![tag], product_row)
         .optional()
         .map_err(|e| db_error("read", e))?
         .ok_or_else(|| {
@@ -101,9 +99,7 @@ pub fn product(c: &Connection, tag: &str) -> Result<Product> {
 }
 
 pub fn products(c: &Connection) -> Result<Vec<Product>> {
-    let mut stmt = c.prepare(&format!("{PRODUCT} ORDER BY created_at, rowid")).map_err(|e| db_error("read", e))?;
-    let rows = stmt.query_map([], product_row);
-    collect(rows)
+    collect(c.query_map(&format!("{PRODUCT} ORDER BY created_at, rowid"), params![], product_row))
 }
 
 pub fn insert_product(c: &Connection, p: &Product) -> Result<()> {
@@ -127,7 +123,7 @@ pub fn save_product(c: &Connection, p: &Product) -> Result<()> {
 /// Deletes a product with its environments, components and their configs (not the secrets:
 /// the caller deletes the owned ones first). Answers `(environments, components)` deleted.
 pub fn delete_product(c: &Connection, id: &str) -> Result<(usize, usize)> {
-    let run = |sql: &str| c.execute(sql, [id]).map_err(|e| db_error("write", e));
+    let run = |sql: &str| c.execute(sql, params![id]).map_err(|e| db_error("write", e));
     run("DELETE FROM component_envs WHERE component_id IN (SELECT id FROM components WHERE product_id = ?1)")?;
     let components = run("DELETE FROM components WHERE product_id = ?1")?;
     let envs = run("DELETE FROM environments WHERE product_id = ?1")?;
@@ -139,7 +135,7 @@ pub fn delete_product(c: &Connection, id: &str) -> Result<(usize, usize)> {
 
 const ENV: &str = "SELECT id, product_id, slug, name, description, created_at, updated_at FROM environments";
 
-fn env_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Env> {
+fn env_row(r: &SqlRow) -> Result<Env, DbError> {
     Ok(Env {
         id: r.get(0)?,
         product_id: r.get(1)?,
@@ -167,11 +163,11 @@ pub fn env(c: &Connection, p: &Product, slug: &str) -> Result<Env> {
 }
 
 pub fn envs(c: &Connection, product_id: &str) -> Result<Vec<Env>> {
-    let mut stmt = c
-        .prepare(&format!("{ENV} WHERE product_id = ?1 ORDER BY created_at, rowid"))
-        .map_err(|e| db_error("read", e))?;
-    let rows = stmt.query_map([product_id], env_row);
-    collect(rows)
+    collect(c.query_map(
+        &format!("{ENV} WHERE product_id = ?1 ORDER BY created_at, rowid"),
+        params![product_id],
+        env_row,
+    ))
 }
 
 pub fn insert_env(c: &Connection, e: &Env, product_tag: &str) -> Result<()> {
@@ -193,8 +189,8 @@ pub fn save_env(c: &Connection, e: &Env) -> Result<()> {
 }
 
 pub fn delete_env(c: &Connection, id: &str) -> Result<()> {
-    c.execute("DELETE FROM component_envs WHERE env_id = ?1", [id]).map_err(|e| db_error("write", e))?;
-    c.execute("DELETE FROM environments WHERE id = ?1", [id]).map_err(|e| db_error("write", e))?;
+    c.execute("DELETE FROM component_envs WHERE env_id = ?1", params![id]).map_err(|e| db_error("write", e))?;
+    c.execute("DELETE FROM environments WHERE id = ?1", params![id]).map_err(|e| db_error("write", e))?;
     Ok(())
 }
 
@@ -202,7 +198,7 @@ pub fn delete_env(c: &Connection, id: &str) -> Result<()> {
 
 const COMPONENT: &str = "SELECT id, product_id, tag, name, type, created_at, updated_at FROM components";
 
-fn component_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Component> {
+fn component_row(r: &SqlRow) -> Result<Component, DbError> {
     Ok(Component {
         id: r.get(0)?,
         product_id: r.get(1)?,
@@ -233,11 +229,11 @@ pub fn component(c: &Connection, p: &Product, tag: &str) -> Result<Component> {
 }
 
 pub fn components(c: &Connection, product_id: &str) -> Result<Vec<Component>> {
-    let mut stmt = c
-        .prepare(&format!("{COMPONENT} WHERE product_id = ?1 ORDER BY created_at, rowid"))
-        .map_err(|e| db_error("read", e))?;
-    let rows = stmt.query_map([product_id], component_row);
-    collect(rows)
+    collect(c.query_map(
+        &format!("{COMPONENT} WHERE product_id = ?1 ORDER BY created_at, rowid"),
+        params![product_id],
+        component_row,
+    ))
 }
 
 pub fn insert_component(c: &Connection, k: &Component, product_tag: &str) -> Result<()> {
@@ -257,8 +253,8 @@ pub fn delete_component_env(c: &Connection, component_id: &str, env_id: &str) ->
 }
 
 pub fn delete_component(c: &Connection, id: &str) -> Result<()> {
-    c.execute("DELETE FROM component_envs WHERE component_id = ?1", [id]).map_err(|e| db_error("write", e))?;
-    c.execute("DELETE FROM components WHERE id = ?1", [id]).map_err(|e| db_error("write", e))?;
+    c.execute("DELETE FROM component_envs WHERE component_id = ?1", params![id]).map_err(|e| db_error("write", e))?;
+    c.execute("DELETE FROM components WHERE id = ?1", params![id]).map_err(|e| db_error("write", e))?;
     Ok(())
 }
 
@@ -267,7 +263,7 @@ pub fn delete_component(c: &Connection, id: &str) -> Result<()> {
 const COMPONENT_ENV: &str = "SELECT component_id, env_id, connection_url_ref, connection_url_sealed, cloud, instance, \
      auth_mode, database_user, updated_at FROM component_envs";
 
-fn component_env_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ComponentEnv> {
+fn component_env_row(r: &SqlRow) -> Result<ComponentEnv, DbError> {
     Ok(ComponentEnv {
         component_id: r.get(0)?,
         env_id: r.get(1)?,
@@ -293,14 +289,12 @@ pub fn component_env(c: &Connection, component_id: &str, env_id: &str) -> Result
 
 /// The environment slugs a component has a config in, in the environments' order.
 pub fn configured_envs(c: &Connection, component_id: &str) -> Result<Vec<String>> {
-    let mut stmt = c
-        .prepare_cached(
-            "SELECT e.slug FROM component_envs ce JOIN environments e ON e.id = ce.env_id \
-             WHERE ce.component_id = ?1 ORDER BY e.created_at, e.rowid",
-        )
-        .map_err(|e| db_error("read", e))?;
-    let rows = stmt.query_map([component_id], |r| r.get(0));
-    collect(rows)
+    collect(c.query_map(
+        "SELECT e.slug FROM component_envs ce JOIN environments e ON e.id = ce.env_id \
+         WHERE ce.component_id = ?1 ORDER BY e.created_at, e.rowid",
+        params![component_id],
+        |r| r.get(0),
+    ))
 }
 
 pub fn put_component_env(c: &Connection, ce: &ComponentEnv) -> Result<()> {
@@ -341,18 +335,16 @@ pub fn holding_secrets(c: &Connection, of: crate::secrets::repo::Owned<'_>) -> R
          AND ce.connection_url_sealed IS NOT NULL) OR EXISTS (SELECT 1 FROM secrets s WHERE s.owner_component = k.id \
          AND s.owner_env = e.id)) ORDER BY 1"
     );
-    let mut stmt = c.prepare(&sql).map_err(|e| db_error("read", e))?;
-    let rows = stmt.query_map([id], |r| r.get(0));
-    collect(rows)
+    collect(c.query_map(&sql, params![id], |r| r.get(0)))
 }
 
 /// Every sealed connection URL `(component_id, env_id, ciphertext)`, for re-sealing.
 pub fn all_sealed(c: &Connection) -> Result<Vec<(String, String, Vec<u8>)>> {
-    let mut stmt = c
-        .prepare("SELECT component_id, env_id, connection_url_sealed FROM component_envs WHERE connection_url_sealed IS NOT NULL")
-        .map_err(|e| db_error("read", e))?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)));
-    collect(rows)
+    collect(c.query_map(
+        "SELECT component_id, env_id, connection_url_sealed FROM component_envs WHERE connection_url_sealed IS NOT NULL",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    ))
 }
 
 pub fn reseal(c: &Connection, component_id: &str, env_id: &str, sealed: &[u8]) -> Result<()> {

@@ -22,9 +22,9 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::fields::{check_cluster_name, check_env_slug, new_id, now};
 use crate::products::{self, repo as prod_repo};
 use crate::secrets::repo as sec_repo;
+use crate::store::Connection;
 use crate::{progress, Ductape};
 use api::*;
-use rusqlite::Connection;
 use std::time::{Duration, Instant};
 
 pub const SERVICE: &str = "atlas-cluster";
@@ -336,7 +336,7 @@ struct Link {
 impl Link {
     /// Creates the component if missing, puts the secret (rotating it when it exists), and
     /// points the env at it. Answers whether the secret existed.
-    fn write(&self, store: &crate::store::Store, tx: &rusqlite::Transaction<'_>) -> Result<bool> {
+    fn write(&self, store: &crate::store::Store, tx: &crate::store::Transaction) -> Result<bool> {
         let i = &self.input;
         let p = prod_repo::product(tx, &i.product)?;
         let env = prod_repo::env(tx, &p, &i.env)?;

@@ -14,10 +14,10 @@ pub mod repo;
 use crate::crypto::{Cipher, RevealedSecret, SecretString};
 use crate::error::{Error, ErrorCode, Result};
 use crate::fields::{check_env_slug, check_list, check_timestamp, description, new_id, now};
+use crate::store::Connection;
 use crate::Ductape;
 use api::*;
 use reference::{check_key, Part};
-use rusqlite::Connection;
 
 /// The longest value, in bytes: a connection string or a certificate fits with room to spare.
 pub const MAX_VALUE_LEN: usize = 64 * 1024;
@@ -366,7 +366,7 @@ fn check_envs(envs: &[String]) -> Result<Vec<String>> {
 }
 
 /// Re-seals every secret value under a new workspace key (`workspace.rotateKey`).
-pub fn reseal(tx: &rusqlite::Transaction<'_>, old: &Cipher, new: &Cipher) -> Result<usize> {
+pub fn reseal(tx: &crate::store::Transaction, old: &Cipher, new: &Cipher) -> Result<usize> {
     let all = repo::all_sealed(tx)?;
     for (id, key, sealed) in &all {
         let aad = repo::aad(id);

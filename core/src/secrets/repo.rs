@@ -4,8 +4,8 @@
 
 use super::api::{Owner, Record};
 use crate::error::{Error, ErrorCode, Result};
-use crate::store::db_error;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::sql::{params, Row as SqlRow};
+use crate::store::{db_error, Connection, DbError, OptionalExtension};
 
 /// A stored secret without its value.
 #[derive(Debug, Clone)]
@@ -58,14 +58,10 @@ const SELECT: &str = "SELECT s.id, s.key, s.description, s.scope, s.envs, s.expi
      FROM secrets s LEFT JOIN components c ON c.id = s.owner_component LEFT JOIN products p ON p.id = c.product_id \
      LEFT JOIN environments e ON e.id = s.owner_env";
 
-fn from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    let list = |i: usize| -> rusqlite::Result<Option<Vec<String>>> {
+fn from_sql(r: &SqlRow) -> Result<Row, DbError> {
+    let list = |i: usize| -> Result<Option<Vec<String>>, DbError> {
         let text: Option<String> = r.get(i)?;
-        text.map(|t| {
-            serde_json::from_str(&t)
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
-        })
-        .transpose()
+        text.map(|t| serde_json::from_str(&t).map_err(|e| DbError::conversion(i, e))).transpose()
     };
     let ids: (Option<String>, Option<String>) = (r.get(7)?, r.get(8)?);
     let tags: (Option<String>, Option<String>, Option<String>) = (r.get(9)?, r.get(10)?, r.get(11)?);
@@ -94,7 +90,9 @@ fn json_list(v: &Option<Vec<String>>) -> Option<String> {
 }
 
 pub fn find(conn: &Connection, key: &str) -> Result<Option<Row>> {
-    conn.query_row(&format!("{SELECT} WHERE s.key = ?1"), [key], from_sql).optional().map_err(|e| db_error("read", e))
+    conn.query_row(&format!("{SELECT} WHERE s.key = ?1"), params![key], from_sql)
+        .optional()
+        .map_err(|e| db_error("read", e))
 }
 
 /// The secret with `key`, or `not_found` on `field`.
@@ -113,21 +111,21 @@ pub fn not_found(field: &str, key: &str) -> Error {
 /// (a 100-record page from the middle of 10,000 took 6x longer).
 pub fn page(conn: &Connection, after: Option<&str>, limit: Option<u32>) -> Result<Vec<Row>> {
     let sql = match after {
-        Some(_) => format!("{SELECT} WHERE s.key > ?1 ORDER BY s.key LIMIT ?2"),
-        None => format!("{SELECT} WHERE ?1 IS NULL ORDER BY s.key LIMIT ?2"),
+        Some(_) => format!("{SELECT} WHERE s.key > ?1 ORDER BY s.key"),
+        None => format!("{SELECT} WHERE CAST(?1 AS TEXT) IS NULL ORDER BY s.key"),
     };
-    let mut stmt = conn.prepare_cached(&sql).map_err(|e| db_error("read", e))?;
-    let limit = limit.map(i64::from).unwrap_or(-1);
-    let rows = stmt
-        .query_map(params![after, limit], from_sql)
-        .map_err(|e| db_error("read", e))?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| db_error("read", e));
-    rows
+    // No LIMIT clause without a limit: SQLite's `LIMIT -1` is an error on PostgreSQL.
+    let sql = if limit.is_some() { format!("{sql} LIMIT ?2") } else { sql };
+    let rows = match limit {
+        Some(n) => conn.query_map(&sql, params![after, i64::from(n)], from_sql),
+        None => conn.query_map(&sql, params![after], from_sql),
+    };
+    rows.map_err(|e| db_error("read", e))
 }
 
 pub fn sealed_value(conn: &Connection, id: &str) -> Result<Vec<u8>> {
-    conn.query_row("SELECT ciphertext FROM secrets WHERE id = ?1", [id], |r| r.get(0)).map_err(|e| db_error("read", e))
+    conn.query_row("SELECT ciphertext FROM secrets WHERE id = ?1", params![id], |r| r.get(0))
+        .map_err(|e| db_error("read", e))
 }
 
 pub fn insert(conn: &Connection, r: &Row, sealed: &[u8]) -> Result<()> {
@@ -151,7 +149,7 @@ pub fn insert(conn: &Connection, r: &Row, sealed: &[u8]) -> Result<()> {
         ],
     )
     .map_err(|e| {
-        if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation)) {
+        if e.is_constraint() {
             Error::new(ErrorCode::Conflict, format!("Secret '{}' already exists", r.key))
                 .with_field("key")
                 .with_details(serde_json::json!({ "key": r.key }))
@@ -184,7 +182,7 @@ pub fn save(conn: &Connection, r: &Row, sealed: Option<&[u8]>) -> Result<()> {
 }
 
 pub fn delete(conn: &Connection, id: &str) -> Result<()> {
-    conn.execute("DELETE FROM secrets WHERE id = ?1", [id]).map_err(|e| db_error("write", e))?;
+    conn.execute("DELETE FROM secrets WHERE id = ?1", params![id]).map_err(|e| db_error("write", e))?;
     Ok(())
 }
 
@@ -205,19 +203,15 @@ pub fn delete_owned(conn: &Connection, of: Owned<'_>) -> Result<usize> {
         Owned::Component(id) => ("DELETE FROM secrets WHERE owner_component = ?1", id),
         Owned::Env(id) => ("DELETE FROM secrets WHERE owner_env = ?1", id),
     };
-    conn.execute(sql, [id]).map_err(|e| db_error("write", e))
+    conn.execute(sql, params![id]).map_err(|e| db_error("write", e))
 }
 
 /// Every `(id, key, ciphertext)`, for re-sealing under a new workspace key.
 pub fn all_sealed(conn: &Connection) -> Result<Vec<(String, String, Vec<u8>)>> {
-    let mut stmt =
-        conn.prepare("SELECT id, key, ciphertext FROM secrets ORDER BY rowid").map_err(|e| db_error("read", e))?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .map_err(|e| db_error("read", e))?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(|e| db_error("read", e));
-    rows
+    conn.query_map("SELECT id, key, ciphertext FROM secrets ORDER BY rowid", params![], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .map_err(|e| db_error("read", e))
 }
 
 pub fn reseal(conn: &Connection, id: &str, sealed: &[u8]) -> Result<()> {

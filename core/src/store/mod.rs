@@ -1,42 +1,71 @@
-//! The embedded workspace: one SQLite file (`workspace.db`) in the workspace directory.
+//! The workspace store: the sealed state of connections, secrets, products and network access,
+//! on one of two engines behind one interface.
 //!
-//! - WAL journal, `busy_timeout`, and every write in a `BEGIN IMMEDIATE` transaction that is
-//!   retried while another thread or process holds the write lock, so callers never see
-//!   "database is locked" and read-modify-write sequences never lose an update.
-//! - Schema migrations ([`schema::MIGRATIONS`]) run under the write lock on open, so two
-//!   processes opening a new workspace at once migrate it once.
+//! - [`sql::Connection`]: what every feature's repository runs its SQL on (one portable
+//!   dialect, `?N` placeholders, owned rows), the same for both engines.
+//! - [`Engine`]: how an engine opens a read, a snapshot read and a write transaction, and
+//!   migrates its schema. [`sqlite::Sqlite`] is the default (one file, `workspace.db`, in the
+//!   workspace directory); [`postgres::Postgres`] is for teams sharing one store from many
+//!   machines (`workspace_url: postgres://...`). See docs/postgres.md.
 //! - A key check value sealed with the workspace key detects a wrong key on open.
 //! - [`Store::rotate_key`] re-seals every secret and the key check under a new key in one write
 //!   transaction and then swaps the cipher, while no read or write of this `Store` runs (the
 //!   `gate`); a `Store` in another process that still has the old key is refused by
 //!   [`Store::cipher`] (its key check no longer matches) instead of writing under the old key.
 //!
-//! Feature modules (connections, later network/resources/products) keep their SQL in their own
-//! folder and use [`Store::read`] / [`Store::write`] (or the `_async` forms from async code).
+//! Feature modules keep their SQL in their own folder and use [`Store::read`] /
+//! [`Store::write`] (or the `_async` forms from async code); none knows which engine runs it.
 
+pub mod postgres;
 pub mod private;
 pub mod schema;
+pub mod sql;
+pub mod sqlite;
 
 pub use private::create_private_dir;
-use private::restrict_file;
+pub use sql::{Connection, DbError, OptionalExtension, Transaction};
 
 use crate::crypto::key::{self, KeySource};
 use crate::crypto::{Cipher, SecretString, WorkspaceKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::runtime;
-use rusqlite::{Connection, ErrorCode as SqliteCode, OpenFlags, Transaction, TransactionBehavior};
+use sql::{params, DbErrorKind};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const DB_FILE_NAME: &str = "workspace.db";
 const KEY_CHECK_PLAINTEXT: &[u8] = b"ductape workspace key check v1";
 const KEY_CHECK_AAD: &str = "meta:key_check";
-/// How long a write waits for the lock, in total, before it fails.
-const WRITE_LOCK_PATIENCE: Duration = Duration::from_secs(60);
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-const POOL_MAX: usize = 8;
+
+/// How one engine runs transactions. `f` may run more than once (a transient failure retries
+/// the whole transaction) and must not have side effects outside it; an error from `f` rolls
+/// back.
+pub trait Engine: Send + Sync {
+    /// Where the workspace is, for messages (a file path, or a URL without its password).
+    fn location(&self) -> String;
+    /// The SQLite file, for the engine that has one.
+    fn db_path(&self) -> Option<&Path>;
+    /// `f` outside an explicit transaction (each statement sees what is committed).
+    fn read(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()>;
+    /// `f` in a read-only transaction: one snapshot for every statement.
+    fn read_tx(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()>;
+    /// `f` in a write transaction that no other writer of the workspace (thread, process or
+    /// machine) overlaps, committed when it returns `Ok`.
+    fn write(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()>;
+    /// Applies the schema migrations this library knows (under the write lock).
+    fn migrate(&self) -> Result<()>;
+}
+
+/// Where a workspace lives.
+#[derive(Clone)]
+pub enum Location {
+    /// `workspace.db` in the workspace directory.
+    Sqlite,
+    /// A PostgreSQL database (the URL may carry a password: never shown).
+    Postgres(SecretString),
+}
 
 /// The cipher of the current key, the key check value it opens, and where the key came from.
 struct Keyring {
@@ -56,45 +85,46 @@ pub struct Rotated {
 
 pub struct Store {
     dir: PathBuf,
-    db_path: PathBuf,
+    location: String,
+    engine: Box<dyn Engine>,
     keyring: Mutex<Keyring>,
     /// Held shared by every read and write of this `Store`, exclusively by a key rotation: no
     /// one reads a snapshot under one key and decrypts with the other.
     gate: RwLock<()>,
-    pool: Mutex<Vec<Connection>>,
-    /// Serialises this process's writers before they reach SQLite: queued on SQLite's own lock
-    /// they would sleep in millisecond steps (8 concurrent writers ran 4x slower per write).
-    /// Other processes still meet the lock and the busy retries below.
-    writer: Mutex<()>,
 }
 
 impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store").field("db_path", &self.db_path).finish_non_exhaustive()
+        f.debug_struct("Store").field("location", &self.location).finish_non_exhaustive()
     }
 }
 
 impl Store {
-    /// Opens (creating if needed) the workspace in `dir` with `key`.
+    /// Opens (creating if needed) the SQLite workspace in `dir` with `key`.
     pub fn open(dir: &Path, key: &WorkspaceKey) -> Result<Store> {
+        Store::open_at(dir, &Location::Sqlite, key)
+    }
+
+    /// Opens (creating and migrating if needed) the workspace at `location` with `key`. `dir`
+    /// is the workspace directory (the SQLite file's, and the key file's when the key is there).
+    pub fn open_at(dir: &Path, location: &Location, key: &WorkspaceKey) -> Result<Store> {
         create_private_dir(dir)?;
-        let db_path = dir.join(DB_FILE_NAME);
+        let engine: Box<dyn Engine> = match location {
+            Location::Sqlite => Box::new(sqlite::Sqlite::open(dir.join(DB_FILE_NAME))?),
+            Location::Postgres(url) => Box::new(postgres::Postgres::open(url)?),
+        };
         let store = Store {
             dir: dir.to_path_buf(),
-            db_path,
+            location: engine.location(),
+            engine,
             keyring: Mutex::new(Keyring {
                 cipher: Arc::new(Cipher::new(key)),
                 check: Vec::new(),
                 source: key.source().clone(),
             }),
             gate: RwLock::new(()),
-            pool: Mutex::new(Vec::new()),
-            writer: Mutex::new(()),
         };
-        let conn = store.connect()?;
-        restrict_file(&store.db_path);
-        store.give_back(conn);
-        store.migrate()?;
+        store.engine.migrate()?;
         store.check_key(key)?;
         Ok(store)
     }
@@ -103,8 +133,15 @@ impl Store {
         &self.dir
     }
 
-    pub fn db_path(&self) -> &Path {
-        &self.db_path
+    /// The SQLite file (for the embedded engine; the PostgreSQL engine has none and answers
+    /// where it would be).
+    pub fn db_path(&self) -> PathBuf {
+        self.engine.db_path().map(Path::to_path_buf).unwrap_or_else(|| self.dir.join(DB_FILE_NAME))
+    }
+
+    /// Where the workspace is, for messages.
+    pub fn location(&self) -> &str {
+        &self.location
     }
 
     fn keyring(&self) -> std::sync::MutexGuard<'_, Keyring> {
@@ -121,9 +158,7 @@ impl Store {
     /// this store opened (another process rotated the key) it is a `workspace` error: nothing is
     /// written under a key the workspace no longer has.
     pub fn cipher(&self, conn: &Connection) -> Result<Arc<Cipher>> {
-        let stored: Vec<u8> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0))
-            .map_err(|e| db_error("read", e))?;
+        let stored = read_key_check(conn)?;
         let ring = self.keyring();
         if stored != ring.check {
             return Err(Error::new(
@@ -131,7 +166,7 @@ impl Store {
                 format!(
                     "the workspace key of {} was rotated since this client opened it (by another process); \
                      open the workspace again with the new key",
-                    self.db_path.display()
+                    self.location
                 ),
             ));
         }
@@ -142,99 +177,50 @@ impl Store {
         self.gate.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn connect(&self) -> Result<Connection> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.db_path, flags).map_err(|e| db_error("open", e))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| db_error("configure", e))?;
-        // Switching to WAL takes a lock; another opener may hold it for a moment.
-        retry_while_busy(is_busy, || conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0)))
-            .map_err(|e| db_error("enable WAL on", e))?;
-        // secure_delete: overwrite deleted content, so a removed or rotated secret's ciphertext
-        // does not linger in free pages.
-        conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;")
-            .map_err(|e| db_error("configure", e))?;
-        Ok(conn)
-    }
-
-    fn take(&self) -> Result<Connection> {
-        let pooled = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        match pooled {
-            Some(c) => Ok(c),
-            None => self.connect(),
-        }
-    }
-
-    fn give_back(&self, conn: Connection) {
-        let mut pool = self.pool.lock().unwrap_or_else(|p| p.into_inner());
-        if pool.len() < POOL_MAX {
-            pool.push(conn);
-        }
-    }
-
     /// Runs `f` on a connection outside any explicit transaction (each statement sees a
-    /// consistent snapshot; use [`Store::read_tx`] for several statements).
-    /// A read that still meets a lock after `busy_timeout` (WAL recovery by another process)
-    /// is retried, so `f` may run more than once.
+    /// consistent snapshot; use [`Store::read_tx`] for several statements). A transient
+    /// failure (a lock, a dropped connection) runs `f` again, so `f` may run more than once.
     pub fn read<T>(&self, mut f: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
         let _gate = self.read_gate();
-        let conn = self.take()?;
-        let out = retry_while_busy(is_busy_error, || f(&conn));
-        self.give_back(conn);
-        out
+        let mut out = None;
+        self.engine.read(&mut |c| {
+            out = Some(f(c)?);
+            Ok(())
+        })?;
+        Ok(out.expect("the read ran"))
     }
 
-    /// Runs `f` inside a deferred (read) transaction: one snapshot for every statement.
-    pub fn read_tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    /// Runs `f` inside a read transaction: one snapshot for every statement.
+    pub fn read_tx<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         let _gate = self.read_gate();
-        let mut conn = self.take()?;
-        let out = (|| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(|e| db_error("read", e))?;
-            let v = f(&tx)?;
-            tx.finish().map_err(|e| db_error("read", e))?;
-            Ok(v)
-        })();
-        self.give_back(conn);
-        out
+        let mut f = Some(f);
+        let mut out = None;
+        self.engine.read_tx(&mut |c| {
+            let f = f.take().expect("a read transaction runs its body once");
+            out = Some(f(c)?);
+            Ok(())
+        })?;
+        Ok(out.expect("the read ran"))
     }
 
-    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it. While another thread or
-    /// process holds the write lock the whole transaction is retried (so `f` may run more than
-    /// once and must not have side effects outside the transaction). An error from `f` rolls back.
-    pub fn write<T>(&self, f: impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    /// Runs `f` in a write transaction and commits it: on SQLite `BEGIN IMMEDIATE`, on
+    /// PostgreSQL a transaction holding the workspace's write lock (see [`Engine::write`]).
+    /// While another thread, process or machine holds the write lock the whole transaction is
+    /// retried (so `f` may run more than once and must not have side effects outside the
+    /// transaction). An error from `f` rolls back.
+    pub fn write<T>(&self, f: impl FnMut(&Transaction) -> Result<T>) -> Result<T> {
         let _gate = self.read_gate();
         self.write_in_turn(f)
     }
 
     /// [`Store::write`] for a caller that already holds the gate.
-    fn write_in_turn<T>(&self, mut f: impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        // A panic in another writer poisons nothing we rely on: the transaction rolled back.
-        let _turn = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut conn = self.take()?;
-        let started = Instant::now();
-        let mut pause = Duration::from_millis(2);
-        let out = loop {
-            match attempt_write(&mut conn, &mut f) {
-                Err(Attempt::Busy(e)) => {
-                    if started.elapsed() > WRITE_LOCK_PATIENCE {
-                        break Err(Error::new(
-                            ErrorCode::Workspace,
-                            format!(
-                                "the workspace {} stayed locked by another writer for {}s: {e}",
-                                self.db_path.display(),
-                                WRITE_LOCK_PATIENCE.as_secs()
-                            ),
-                        ));
-                    }
-                    tracing::debug!("workspace write lock busy; retrying");
-                    std::thread::sleep(pause + Duration::from_micros(rand::random::<u64>() % 2000));
-                    pause = (pause * 2).min(Duration::from_millis(100));
-                }
-                Err(Attempt::Failed(e)) => break Err(e),
-                Ok(v) => break Ok(v),
-            }
-        };
-        self.give_back(conn);
-        out
+    fn write_in_turn<T>(&self, mut f: impl FnMut(&Transaction) -> Result<T>) -> Result<T> {
+        let mut out = None;
+        self.engine.write(&mut |tx| {
+            out = Some(f(tx)?);
+            Ok(())
+        })?;
+        Ok(out.expect("the write ran"))
     }
 
     /// [`Store::read`] from async code: on tokio's blocking pool, or inline when the current
@@ -257,41 +243,17 @@ impl Store {
 
     /// [`Store::write`] from async code: on tokio's blocking pool, or inline on a foreign
     /// caller's own thread, as [`Store::read_async`]. A write may wait for the write lock (up
-    /// to [`WRITE_LOCK_PATIENCE`]); inline, only the caller that asked for it waits.
+    /// to a minute); inline, only the caller that asked for it waits.
     pub async fn write_async<T, F>(self: &Arc<Self>, mut f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnMut(&Store, &Transaction<'_>) -> Result<T> + Send + 'static,
+        F: FnMut(&Store, &Transaction) -> Result<T> + Send + 'static,
     {
         if runtime::caller_may_block() {
             return self.write(|tx| f(self, tx));
         }
         let store = Arc::clone(self);
         run_blocking(move || store.write(|tx| f(&store, tx))).await
-    }
-
-    fn migrate(&self) -> Result<()> {
-        self.write(|tx| {
-            let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| db_error("migrate", e))?;
-            let known = schema::MIGRATIONS.len() as i64;
-            if version > known {
-                return Err(Error::new(
-                    ErrorCode::Workspace,
-                    format!(
-                        "the workspace {} has schema version {version}, newer than this library knows ({known}); upgrade ductape",
-                        self.db_path.display()
-                    ),
-                ));
-            }
-            for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-                tracing::info!(version = i + 1, "applying workspace migration");
-                tx.execute_batch(sql).map_err(|e| db_error("migrate", e))?;
-            }
-            if version < known {
-                tx.execute_batch(&format!("PRAGMA user_version = {known}")).map_err(|e| db_error("migrate", e))?;
-            }
-            Ok(())
-        })
     }
 
     /// Checks `key` against the workspace's key check value (sealing it first on a new
@@ -308,11 +270,12 @@ impl Store {
             _ => None,
         };
         let stored: Vec<u8> = self.write(|tx| {
-            tx.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('key_check', ?1)", [&sealed])
-                .map_err(|e| db_error("write", e))?;
-            let stored: Vec<u8> = tx
-                .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0))
-                .map_err(|e| db_error("read", e))?;
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('key_check', ?1) ON CONFLICT (key) DO NOTHING",
+                params![sealed],
+            )
+            .map_err(|e| db_error("write", e))?;
+            let stored = read_key_check(tx)?;
             if let Some(p) = pending.as_ref().filter(|p| p.exists()) {
                 if opens_check(&cipher, &stored) {
                     tracing::info!(path = %p.display(), "removing the key file of a rotation that did not commit");
@@ -338,7 +301,7 @@ impl Store {
                  key. Set DUCTAPE_WORKSPACE_KEY (or the workspace_key option) to the workspace's current key, or use \
                  another workspace_dir",
                 key.source(),
-                self.db_path.display()
+                self.location
             ),
         ))
     }
@@ -380,7 +343,7 @@ impl Store {
         &self,
         new_key: &WorkspaceKey,
         new_key_text: &SecretString,
-        mut reseal: impl FnMut(&Transaction<'_>, &Cipher, &Cipher) -> Result<usize>,
+        mut reseal: impl FnMut(&Transaction, &Cipher, &Cipher) -> Result<usize>,
     ) -> Result<Rotated> {
         let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
         let (old, check, source) = {
@@ -394,9 +357,7 @@ impl Store {
         };
         let pending = key_file.as_deref().map(key::pending_key_path);
         let (resealed, new_check) = self.write_in_turn(|tx| {
-            let stored: Vec<u8> = tx
-                .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0))
-                .map_err(|e| db_error("read", e))?;
+            let stored = read_key_check(tx)?;
             if stored != check {
                 return Err(Error::new(
                     ErrorCode::Workspace,
@@ -413,7 +374,7 @@ impl Store {
                 }
                 let n = reseal(tx, &old, &new)?;
                 let sealed = new.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_AAD)?;
-                tx.execute("UPDATE meta SET value = ?1 WHERE key = 'key_check'", [&sealed])
+                tx.execute("UPDATE meta SET value = ?1 WHERE key = 'key_check'", params![sealed])
                     .map_err(|e| db_error("write", e))?;
                 debug_pause("before_commit");
                 Ok((n, sealed))
@@ -444,7 +405,7 @@ impl Store {
         reseal: F,
     ) -> Result<Rotated>
     where
-        F: FnMut(&Transaction<'_>, &Cipher, &Cipher) -> Result<usize> + Send + 'static,
+        F: FnMut(&Transaction, &Cipher, &Cipher) -> Result<usize> + Send + 'static,
     {
         if runtime::caller_may_block() {
             return self.rotate_key(&new_key, &text, reseal);
@@ -481,56 +442,45 @@ pub fn debug_pause(stage: &str) {
     let _ = stage;
 }
 
-enum Attempt {
-    Busy(rusqlite::Error),
-    Failed(Error),
-}
-
-fn attempt_write<T>(conn: &mut Connection, f: &mut impl FnMut(&Transaction<'_>) -> Result<T>) -> Result<T, Attempt> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(classify)?;
-    let v = f(&tx).map_err(Attempt::Failed)?;
-    tx.commit().map_err(classify)?;
-    Ok(v)
-}
-
-fn classify(e: rusqlite::Error) -> Attempt {
-    if is_busy(&e) {
-        Attempt::Busy(e)
-    } else {
-        Attempt::Failed(db_error("write", e))
-    }
-}
-
-pub fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(e.sqlite_error_code(), Some(SqliteCode::DatabaseBusy) | Some(SqliteCode::DatabaseLocked))
-}
-
-/// Runs `f` again (after a short random pause) while it fails with an error `busy` accepts,
-/// for at most [`WRITE_LOCK_PATIENCE`].
-fn retry_while_busy<T, E>(busy: impl Fn(&E) -> bool, mut f: impl FnMut() -> Result<T, E>) -> Result<T, E> {
-    let started = Instant::now();
-    loop {
-        match f() {
-            Err(e) if busy(&e) && started.elapsed() < WRITE_LOCK_PATIENCE => {
-                std::thread::sleep(Duration::from_millis(5 + rand::random::<u64>() % 20))
-            }
-            other => return other,
-        }
-    }
-}
-
 fn is_busy_error(e: &Error) -> bool {
     e.code == ErrorCode::Workspace
         && e.details.as_ref().and_then(|d| d.get("busy")).and_then(|b| b.as_bool()) == Some(true)
 }
 
-/// A SQLite failure as a public `workspace` error. SQLite's messages never carry bound values.
-pub fn db_error(what: &str, e: rusqlite::Error) -> Error {
-    if is_busy(&e) {
-        return Error::new(ErrorCode::Workspace, format!("could not {what} the workspace: it is busy ({e})"))
-            .with_details(serde_json::json!({ "busy": true }));
+/// The workspace's key check value.
+fn read_key_check(conn: &Connection) -> Result<Vec<u8>> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'key_check'", params![], |r| r.get(0))
+        .map_err(|e| db_error("read", e))
+}
+
+fn newer_schema(location: &str, version: i64, known: i64) -> Error {
+    Error::new(
+        ErrorCode::Workspace,
+        format!("the workspace {location} has schema version {version}, newer than this library knows ({known}); upgrade ductape"),
+    )
+}
+
+/// A database failure as a public `workspace` error. Neither engine's messages carry bound
+/// values. A transient one says so in `details.busy` (a read retries it).
+pub fn db_error(what: &str, e: impl Into<DbError>) -> Error {
+    let e = e.into();
+    match e.kind {
+        DbErrorKind::Busy => Error::new(ErrorCode::Workspace, format!("could not {what} the workspace: it is busy ({e})"))
+            .with_details(serde_json::json!({ "busy": true })),
+        DbErrorKind::UnknownOutcome => Error::new(
+            ErrorCode::Workspace,
+            format!(
+                "the connection to the workspace database was lost while committing ({e}); the change may or may not                  have been stored: read it back before repeating it"
+            ),
+        )
+        .with_details(serde_json::json!({ "outcome": "unknown" })),
+        DbErrorKind::Timeout => Error::new(
+            ErrorCode::Workspace,
+            format!("could not {what} the workspace database: a statement ran past the statement timeout ({e})"),
+        )
+        .with_details(serde_json::json!({ "timeout": true })),
+        _ => Error::new(ErrorCode::Workspace, format!("could not {what} the workspace database: {e}")),
     }
-    Error::new(ErrorCode::Workspace, format!("could not {what} the workspace database: {e}"))
 }
 
 async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
@@ -554,11 +504,13 @@ mod tests {
         let dir = temp_dir("store");
         let key = WorkspaceKey::from_bytes([1; 32]);
         let s = Store::open(&dir, &key).unwrap();
-        let v: i64 =
-            s.read(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| db_error("read", e))).unwrap();
+        let v: i64 = s
+            .read(|c| c.query_row("PRAGMA user_version", params![], |r| r.get(0)).map_err(|e| db_error("read", e)))
+            .unwrap();
         assert_eq!(v, schema::MIGRATIONS.len() as i64);
-        let mode: String =
-            s.read(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(|e| db_error("read", e))).unwrap();
+        let mode: String = s
+            .read(|c| c.query_row("PRAGMA journal_mode", params![], |r| r.get(0)).map_err(|e| db_error("read", e)))
+            .unwrap();
         assert_eq!(mode, "wal");
         drop(s);
         assert!(Store::open(&dir, &key).is_ok());
@@ -609,8 +561,10 @@ mod tests {
         let dir = temp_dir("store-conc");
         let key = WorkspaceKey::from_bytes([1; 32]);
         let s = Arc::new(Store::open(&dir, &key).unwrap());
-        s.write(|tx| tx.execute("INSERT INTO meta(key, value) VALUES ('n', 0)", []).map_err(|e| db_error("w", e)))
-            .unwrap();
+        s.write(|tx| {
+            tx.execute("INSERT INTO meta(key, value) VALUES ('n', 0)", params![]).map_err(|e| db_error("w", e))
+        })
+        .unwrap();
         let threads: Vec<_> = (0..8)
             .map(|_| {
                 // separate Store handles behave like separate processes (own connections)
@@ -619,9 +573,9 @@ mod tests {
                     for _ in 0..50 {
                         s2.write(|tx| {
                             let n: i64 = tx
-                                .query_row("SELECT value FROM meta WHERE key='n'", [], |r| r.get(0))
+                                .query_row("SELECT value FROM meta WHERE key='n'", params![], |r| r.get(0))
                                 .map_err(|e| db_error("r", e))?;
-                            tx.execute("UPDATE meta SET value = ?1 WHERE key='n'", [n + 1])
+                            tx.execute("UPDATE meta SET value = ?1 WHERE key='n'", params![n + 1])
                                 .map_err(|e| db_error("w", e))?;
                             Ok(())
                         })
@@ -635,7 +589,8 @@ mod tests {
         }
         let n: i64 = s
             .read(|c| {
-                c.query_row("SELECT value FROM meta WHERE key='n'", [], |r| r.get(0)).map_err(|e| db_error("r", e))
+                c.query_row("SELECT value FROM meta WHERE key='n'", params![], |r| r.get(0))
+                    .map_err(|e| db_error("r", e))
             })
             .unwrap();
         assert_eq!(n, 400);

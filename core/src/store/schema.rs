@@ -1,4 +1,4 @@
-//! Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+//! Schema migrations, applied in order; on SQLite `PRAGMA user_version` records how many ran.
 //! Append new migrations at the end; never edit one that has shipped.
 
 pub const MIGRATIONS: &[&str] = &[
@@ -118,6 +118,129 @@ pub const MIGRATIONS: &[&str] = &[
         project_id TEXT PRIMARY KEY,
         holder     TEXT NOT NULL,                  -- a random id per sync call
         expires_at INTEGER NOT NULL                -- unix ms; a crashed holder's lease runs out
+    );
+    "#,
+];
+
+/// The same schema on PostgreSQL, migration for migration (the `ductape_schema` table records
+/// how many ran). Differences, none visible to an operation: `BYTEA` for sealed values,
+/// `BIGINT` for integers, and a `rowid` identity column on the tables whose rows the
+/// repositories list in insertion order (`ORDER BY rowid`, as SQLite's implicit rowid).
+/// Timestamps stay RFC 3339 text, JSON stays text: the same values as SQLite, compared the same.
+pub const POSTGRES_MIGRATIONS: &[&str] = &[
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value BYTEA NOT NULL
+    );
+    CREATE TABLE connections (
+        rowid              BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        id                 TEXT PRIMARY KEY,
+        tag                TEXT NOT NULL,
+        provider           TEXT NOT NULL,
+        display_name       TEXT NOT NULL,
+        description        TEXT,
+        status             TEXT NOT NULL,
+        scopes             TEXT NOT NULL,
+        account_identifier TEXT,
+        metadata           TEXT NOT NULL,
+        credentials_rev    BIGINT NOT NULL DEFAULT 0,
+        created_at         TEXT NOT NULL,
+        updated_at         TEXT NOT NULL,
+        deleted_at         TEXT
+    );
+    CREATE UNIQUE INDEX connections_live_tag ON connections(tag) WHERE deleted_at IS NULL;
+    CREATE INDEX connections_tag ON connections(tag);
+    CREATE TABLE connection_secrets (
+        rowid         BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        connection_id TEXT NOT NULL REFERENCES connections(id),
+        name          TEXT NOT NULL,
+        ciphertext    BYTEA NOT NULL,
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (connection_id, name)
+    );
+    "#,
+    r#"
+    CREATE TABLE products (
+        rowid       BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        id          TEXT PRIMARY KEY,
+        tag         TEXT NOT NULL UNIQUE,
+        name        TEXT NOT NULL,
+        description TEXT,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE environments (
+        rowid       BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        id          TEXT PRIMARY KEY,
+        product_id  TEXT NOT NULL REFERENCES products(id),
+        slug        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        description TEXT,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        UNIQUE (product_id, slug)
+    );
+    CREATE TABLE components (
+        rowid      BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        id         TEXT PRIMARY KEY,
+        product_id TEXT NOT NULL REFERENCES products(id),
+        tag        TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        type       TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (product_id, tag)
+    );
+    CREATE TABLE secrets (
+        rowid           BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        id              TEXT PRIMARY KEY,
+        key             TEXT NOT NULL UNIQUE,
+        description     TEXT,
+        scope           TEXT,
+        envs            TEXT,
+        expires_at      TEXT,
+        revoked_at      TEXT,
+        ciphertext      BYTEA NOT NULL,
+        owner_component TEXT REFERENCES components(id),
+        owner_env       TEXT REFERENCES environments(id),
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        last_rotated_at TEXT NOT NULL
+    );
+    CREATE INDEX secrets_owner ON secrets(owner_component, owner_env) WHERE owner_component IS NOT NULL;
+    CREATE TABLE component_envs (
+        component_id          TEXT NOT NULL REFERENCES components(id),
+        env_id                TEXT NOT NULL REFERENCES environments(id),
+        connection_url_ref    TEXT,
+        connection_url_sealed BYTEA,
+        cloud                 TEXT,
+        instance              TEXT,
+        auth_mode             TEXT,
+        database_user         TEXT,
+        updated_at            TEXT NOT NULL,
+        PRIMARY KEY (component_id, env_id)
+    );
+    CREATE INDEX component_envs_env ON component_envs(env_id);
+    "#,
+    r#"
+    CREATE TABLE network_synced_ips (
+        rowid         BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        connection_id TEXT NOT NULL REFERENCES connections(id),
+        project_id    TEXT NOT NULL,
+        cidr          TEXT NOT NULL,
+        comment       TEXT,
+        source        TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        delete_after  TEXT,
+        added_at      TEXT NOT NULL,
+        PRIMARY KEY (connection_id, cidr)
+    );
+    CREATE INDEX network_synced_ips_project ON network_synced_ips(project_id, cidr);
+    CREATE TABLE network_locks (
+        project_id TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
     );
     "#,
 ];

@@ -11,7 +11,7 @@ use crate::Ductape;
 use api::{RotateKeyReply, RotateKeyRequest};
 
 /// Every feature's sealed values: connection credentials, workspace secrets, component URLs.
-fn reseal_everything(tx: &rusqlite::Transaction<'_>, old: &Cipher, new: &Cipher) -> Result<usize> {
+fn reseal_everything(tx: &crate::store::Transaction, old: &Cipher, new: &Cipher) -> Result<usize> {
     Ok(crate::connections::reseal_secrets(tx, old, new)?
         + crate::secrets::reseal(tx, old, new)?
         + crate::products::reseal(tx, old, new)?)

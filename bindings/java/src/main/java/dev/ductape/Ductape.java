@@ -238,6 +238,8 @@ public final class Ductape implements AutoCloseable {
         /** A file holding the workspace key (e.g. a mounted secret), readable by its owner only. */
         public Builder workspaceKeyFile(Path file) { options.put("workspace_key_file", file.toString()); return this; }
         public Builder workspaceKeyFile(String file) { options.put("workspace_key_file", file); return this; }
+        /** A PostgreSQL database for the workspace ({@code postgres://...}, a secret); default {@code $DUCTAPE_WORKSPACE_URL}, else the SQLite workspace. */
+        public Builder workspaceUrl(String url) { options.put("workspace_url", url); return this; }
         /** The largest Atlas answer body read (default 16 MiB). */
         public Builder maxResponseBytes(long bytes) { options.put("max_response_bytes", bytes); return this; }
         /** A PEM file of CA certificates to trust besides the roots (e.g. a corporate proxy's CA); default {@code $DUCTAPE_CA_FILE}. */

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The PostgreSQL workspace backend against a real server: installs PostgreSQL from Debian when
+# it is missing, initdb's a throw-away cluster as a non-root user in a temp dir, starts it on a
+# free port (loopback only), exports DUCTAPE_TEST_POSTGRES_URL, runs the suites, and stops it.
+#
+#   bash scripts/test-postgres.sh          # the suites
+#   bash scripts/test-postgres.sh -- CMD   # CMD with the cluster up (e.g. a benchmark)
+#
+# The tests create one schema per workspace in the database `ductape`; the cluster goes when
+# the script ends, also on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_bin() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
+}
+
+if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/initdb" ]; then
+  echo "installing PostgreSQL (Debian)"
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+fi
+BIN=$(pg_bin)
+export PATH="$BIN:$PATH"
+
+# initdb refuses to run as root: the cluster belongs to an unprivileged user.
+if [ "$(id -u)" -eq 0 ]; then
+  RUN_AS=postgres
+  id "$RUN_AS" >/dev/null 2>&1 || useradd --system --no-create-home "$RUN_AS"
+  as_pg() { runuser -u "$RUN_AS" -- "$@"; }
+else
+  as_pg() { "$@"; }
+fi
+
+TMP=$(mktemp -d /tmp/ductape-pg.XXXXXX)
+chmod 755 "$TMP"
+DATA="$TMP/data"
+mkdir -p "$DATA" "$TMP/run"
+[ "$(id -u)" -eq 0 ] && chown -R "$RUN_AS" "$DATA" "$TMP/run"
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PASS=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+echo "$PASS" > "$TMP/pw"
+[ "$(id -u)" -eq 0 ] && chown "$RUN_AS" "$TMP/pw"
+
+stop() {
+  as_pg pg_ctl -D "$DATA" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$TMP"
+}
+trap stop EXIT
+
+as_pg initdb -D "$DATA" -U ductape --pwfile="$TMP/pw" -A scram-sha-256 --no-sync >/dev/null
+# fsync off: a throw-away cluster; max_connections for 4 processes x 16 pooled connections.
+as_pg pg_ctl -D "$DATA" -l "$TMP/run/server.log" -w \
+  -o "-p $PORT -k $TMP/run -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+PGPASSWORD=$PASS psql -h 127.0.0.1 -p "$PORT" -U ductape -d postgres -qc 'CREATE DATABASE ductape' >/dev/null
+
+export DUCTAPE_TEST_POSTGRES_URL="postgres://ductape:$PASS@127.0.0.1:$PORT/ductape"
+export DUCTAPE_TEST_PG_CTL="$BIN/pg_ctl"
+export DUCTAPE_TEST_PG_DATA="$DATA"
+export DUCTAPE_TEST_PG_LOG="$TMP/run/server.log"
+export DUCTAPE_TEST_PG_USER="${RUN_AS:-}"
+echo "PostgreSQL $(postgres --version | awk '{print $3}') on 127.0.0.1:$PORT"
+
+if [ "${1:-}" = "--" ]; then
+  shift
+  "$@"
+  exit $?
+fi
+
+status=0
+cargo test -p ductape-core --locked --features debug-operations --test postgres -- --test-threads=4 || status=1
+cargo test -p ductape-core --locked --features debug-operations --test postgres -- --ignored a_server_restart || status=1
+cargo test -p ductape-ffi --locked --test conformance || status=1
+exit $status
