@@ -1096,6 +1096,15 @@ export interface CoreOptions {
    * readable by its owner only (mode 0600 or 0400). Default: `$DUCTAPE_WORKSPACE_KEY_FILE`.
    */
   workspace_key_file?: string | null;
+  /**
+   * A PostgreSQL database to keep the workspace in instead of the SQLite file in the workspace
+   * directory, for a team sharing one store from many machines: `postgres://user:password@host:port/db`
+   * (tokio-postgres's parameters, e.g. `sslmode=require`, plus `sslrootcert=<PEM file>`).
+   * Secrets are sealed before they reach it; the key stays with the client (from
+   * `workspace_key`, `workspace_key_file` or the workspace directory's key file).
+   * Default: `$DUCTAPE_WORKSPACE_URL`, else the SQLite workspace.
+   */
+  workspace_url?: string | null;
 }
 
 /** Every operation's request and reply, by name. */
