@@ -36,7 +36,8 @@ SECRETS=(a0403a4f-0151-4922-ae89-523b69cd8e04 hunter2-typed-s3cret)
 # screen (with escapes: -e) in $TMP/$NAME.screen.
 start_pane() {
     local name=$1; shift
-    "${T[@]}" kill-server 2>/dev/null
+    # A new session beside the earlier ones (each ends with the server at exit): killing the
+    # server here raced its exit, which then took the new session with it ("no server running").
     "${T[@]}" new-session -d -x 160 -y 50 -s "$name" \
         "env -i PATH=$PATH HOME=$TMP TERM=xterm-256color TMPDIR=$TMP $* ; echo \"exit status \$?\"; sleep 600"
 }
