@@ -49,10 +49,12 @@ pub async fn ping(
     patience: Duration,
 ) -> Result<Pinged, Failure> {
     let started = Instant::now();
+    // Parsed (and an SRV name looked up) once: a refused login's retries reuse the hosts.
+    let options = client_options(url, ca_file, reach).await?;
     let mut pause = FIRST_RETRY;
     for attempt in 1u32.. {
         progress::report("verify", u64::from(attempt), None, Some(format!("ping, attempt {attempt}")));
-        match ping_once(url, ca_file, reach).await {
+        match ping_once(url, options.clone()).await {
             Ok(server) => return Ok(Pinged { server, attempts: attempt, elapsed: started.elapsed() }),
             Err(Failure::Refused(m)) if started.elapsed() + pause < patience => {
                 tracing::debug!(attempt, "login refused, retrying: {m}");
@@ -65,15 +67,19 @@ pub async fn ping(
     unreachable!("the loop returns")
 }
 
-async fn ping_once(url: &SecretString, ca_file: Option<&Path>, reach: Duration) -> Result<String, Failure> {
-    let scrub = |e: mongodb::error::Error| classify(e, url.expose());
-    let mut options = ClientOptions::parse(url.expose()).await.map_err(scrub)?;
+async fn client_options(url: &SecretString, ca_file: Option<&Path>, reach: Duration) -> Result<ClientOptions, Failure> {
+    let mut options = ClientOptions::parse(url.expose()).await.map_err(|e| classify(e, url.expose()))?;
     options.app_name = Some(concat!("ductape/", env!("CARGO_PKG_VERSION")).to_string());
     options.server_selection_timeout = Some(reach);
     options.connect_timeout = Some(reach);
     if let (Some(ca), Some(Tls::Enabled(tls))) = (ca_file, options.tls.as_mut()) {
         tls.ca_file_path = Some(ca.to_path_buf());
     }
+    Ok(options)
+}
+
+async fn ping_once(url: &SecretString, options: ClientOptions) -> Result<String, Failure> {
+    let scrub = |e: mongodb::error::Error| classify(e, url.expose());
     let server = options.hosts.first().map(ToString::to_string).unwrap_or_default();
     let client = mongodb::Client::with_options(options).map_err(scrub)?;
     let answer = client.database("admin").run_command(doc! { "ping": 1 }).await;
