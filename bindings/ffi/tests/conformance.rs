@@ -125,19 +125,12 @@ fn postgres_url() -> Option<String> {
     std::env::var("DUCTAPE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
 }
 
-/// A new, empty schema; answers the workspace URL that selects it.
+/// The workspace URL of a new schema of its own (the core creates it on first open).
 fn fresh_schema(admin: &str) -> Result<String, String> {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let schema = format!("conf_{}_{}", std::process::id(), N.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-    rt.block_on(async {
-        let (client, conn) = tokio_postgres::connect(admin, tokio_postgres::NoTls).await.map_err(|e| e.to_string())?;
-        let task = tokio::spawn(conn);
-        client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.map_err(|e| e.to_string())?;
-        drop(client);
-        let _ = task.await;
-        Ok(format!("{admin}?options=-c%20search_path%3D{schema}"))
-    })
+    let sep = if admin.contains('?') { '&' } else { '?' };
+    Ok(format!("{admin}{sep}options=-c%20search_path%3D{schema}"))
 }
 
 fn run_vector(vector: &Value, sim: Option<&str>, workdir: &Path, report: &mut Vec<Value>) -> Result<(), String> {

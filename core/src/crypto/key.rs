@@ -64,6 +64,9 @@ impl fmt::Display for KeySource {
 pub struct WorkspaceKey {
     bytes: [u8; 32],
     source: KeySource,
+    /// Made by this resolution (the workspace's key file did not exist): the workspace may
+    /// already be sealed under another key, which a new key can never open.
+    generated: bool,
 }
 
 impl fmt::Debug for WorkspaceKey {
@@ -80,7 +83,7 @@ impl Drop for WorkspaceKey {
 
 impl WorkspaceKey {
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        WorkspaceKey { bytes, source: KeySource::Option }
+        WorkspaceKey { bytes, source: KeySource::Option, generated: false }
     }
 
     pub fn bytes(&self) -> &[u8; 32] {
@@ -89,6 +92,11 @@ impl WorkspaceKey {
 
     pub fn source(&self) -> &KeySource {
         &self.source
+    }
+
+    /// Whether this key was generated just now, into the workspace's key file.
+    pub fn generated(&self) -> bool {
+        self.generated
     }
 
     /// Reads a private key file (mode 0600/0400) written by this library or its user.
@@ -120,7 +128,7 @@ impl WorkspaceKey {
             Some(ref v) if v.len() == 32 => {
                 let mut bytes = [0u8; 32];
                 bytes.copy_from_slice(v);
-                Ok(WorkspaceKey { bytes, source })
+                Ok(WorkspaceKey { bytes, source, generated: false })
             }
             _ => Err(Error::new(
                 ErrorCode::Workspace,
@@ -178,7 +186,9 @@ impl WorkspaceKey {
         match linked {
             Ok(()) => {
                 tracing::info!(path = %path.display(), "generated a new workspace key file");
-                Self::parse(encoded.expose(), source)
+                let mut key = Self::parse(encoded.expose(), source)?;
+                key.generated = true;
+                Ok(key)
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load_private_file(path, source),
             Err(e) => Err(io_error(path, "create", e)),

@@ -280,9 +280,7 @@ impl ProjectLock {
         let mut reported = false;
         loop {
             let (p, h) = (project_id.to_string(), holder.clone());
-            let got = store
-                .write_async(move |_, tx| repo::try_lock(tx, &p, &h, Utc::now().timestamp_millis(), LOCK_LEASE_MS))
-                .await?;
+            let got = store.write_async(move |_, tx| repo::try_lock(tx, &p, &h, LOCK_LEASE_MS)).await?;
             if got {
                 return Ok(ProjectLock { store: Arc::clone(store), project_id: project_id.to_string(), holder });
             }
@@ -306,10 +304,7 @@ impl ProjectLock {
     /// Extends the lease; an error when the lock was lost (the lease ran out meanwhile).
     async fn renew(&self) -> Result<()> {
         let (p, h) = (self.project_id.clone(), self.holder.clone());
-        let held = self
-            .store
-            .write_async(move |_, tx| repo::renew(tx, &p, &h, Utc::now().timestamp_millis(), LOCK_LEASE_MS))
-            .await?;
+        let held = self.store.write_async(move |_, tx| repo::renew(tx, &p, &h, LOCK_LEASE_MS)).await?;
         if held {
             Ok(())
         } else {

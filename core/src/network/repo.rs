@@ -129,7 +129,8 @@ pub fn owned_by_another(conn: &Connection, connection_id: &str, project_id: &str
 
 /// Takes the project's write lock for `holder` when it is free or its lease ran out; answers
 /// whether `holder` has it now.
-pub fn try_lock(conn: &Connection, project_id: &str, holder: &str, now_ms: i64, lease_ms: i64) -> Result<bool> {
+pub fn try_lock(conn: &Connection, project_id: &str, holder: &str, lease_ms: i64) -> Result<bool> {
+    let now_ms = conn.clock_ms().map_err(|e| db_error("read", e))?;
     conn.execute("DELETE FROM network_locks WHERE project_id = ?1 AND expires_at < ?2", params![project_id, now_ms])
         .map_err(|e| db_error("write", e))?;
     conn.execute(
@@ -154,7 +155,8 @@ pub fn try_lock(conn: &Connection, project_id: &str, holder: &str, now_ms: i64, 
 
 /// Extends `holder`'s lease; false when it no longer holds the lock (the lease ran out and
 /// someone else took it).
-pub fn renew(conn: &Connection, project_id: &str, holder: &str, now_ms: i64, lease_ms: i64) -> Result<bool> {
+pub fn renew(conn: &Connection, project_id: &str, holder: &str, lease_ms: i64) -> Result<bool> {
+    let now_ms = conn.clock_ms().map_err(|e| db_error("read", e))?;
     let n = conn
         .execute(
             "UPDATE network_locks SET expires_at = ?3 WHERE project_id = ?1 AND holder = ?2",

@@ -294,6 +294,22 @@ impl Store {
                 return Ok(());
             }
         }
+        if let (true, KeySource::File(path)) = (key.generated(), key.source()) {
+            // A key made just now can never open data sealed before: keeping its file would
+            // only strand this machine with a key nobody else has.
+            let _ = std::fs::remove_file(path);
+            return Err(Error::new(
+                ErrorCode::Workspace,
+                format!(
+                    "the workspace {} already holds data sealed with a key this machine does not have (no {} \
+                     in {}). Give it the workspace's key: DUCTAPE_WORKSPACE_KEY_FILE (or the workspace_key_file option) \
+                     naming a file that holds it, or DUCTAPE_WORKSPACE_KEY",
+                    self.location,
+                    key::KEY_FILE_NAME,
+                    self.dir.display()
+                ),
+            ));
+        }
         Err(Error::new(
             ErrorCode::Workspace,
             format!(
@@ -465,12 +481,15 @@ fn newer_schema(location: &str, version: i64, known: i64) -> Error {
 pub fn db_error(what: &str, e: impl Into<DbError>) -> Error {
     let e = e.into();
     match e.kind {
-        DbErrorKind::Busy => Error::new(ErrorCode::Workspace, format!("could not {what} the workspace: it is busy ({e})"))
-            .with_details(serde_json::json!({ "busy": true })),
+        DbErrorKind::Busy => {
+            Error::new(ErrorCode::Workspace, format!("could not {what} the workspace: it is busy ({e})"))
+                .with_details(serde_json::json!({ "busy": true }))
+        }
         DbErrorKind::UnknownOutcome => Error::new(
             ErrorCode::Workspace,
             format!(
-                "the connection to the workspace database was lost while committing ({e}); the change may or may not                  have been stored: read it back before repeating it"
+                "the connection to the workspace database was lost while committing ({e}); the change may or may not \
+                 have been stored: read it back before repeating it"
             ),
         )
         .with_details(serde_json::json!({ "outcome": "unknown" })),

@@ -46,6 +46,7 @@ use tokio_postgres::types::{FromSql, IsNull, ToSql, Type};
 const WRITE_LOCK_CLASS: i32 = 0x6475_6374;
 /// How long a transaction is retried while it meets transient failures, in total.
 const PATIENCE: Duration = Duration::from_secs(60);
+/// The pool's bound and wait by default (the URL's `pool_size` and `pool_timeout` change them).
 pub const POOL_MAX: usize = 16;
 const POOL_WAIT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,6 +58,8 @@ const IDLE_IN_TRANSACTION_TIMEOUT_MS: u64 = 300_000;
 pub struct Postgres {
     pool: Pool,
     location: String,
+    pool_size: usize,
+    pool_timeout: Duration,
 }
 
 /// Waits for `f` on this thread, inside the core runtime's context (the pool's timers and the
@@ -70,25 +73,47 @@ fn invalid_url(message: impl std::fmt::Display) -> Error {
     Error::invalid("workspace_url", format!("workspace_url: {message}"))
 }
 
-/// Takes `sslrootcert=<path>` (libpq's name) out of the URL's query: tokio-postgres does not
-/// know it, and it names the CA file to trust besides the bundled roots.
-fn split_root_cert(url: &str) -> (String, Option<String>) {
+/// What the URL's query says to the core rather than to the driver (tokio-postgres would refuse
+/// these names): `sslrootcert=<PEM file>` (libpq's name: a CA to trust besides the bundled
+/// roots), `pool_size=<1..=256>` and `pool_timeout=<seconds>` (the pool's bound and how long a
+/// caller waits for a free connection, as SQLAlchemy names them).
+#[derive(Debug, PartialEq)]
+struct Ours {
+    root_cert: Option<String>,
+    pool_size: usize,
+    pool_timeout: Duration,
+}
+
+/// Splits the URL into what goes to the driver and [`Ours`].
+fn split_ours(url: &str) -> Result<(String, Ours)> {
+    let mut ours = Ours { root_cert: None, pool_size: POOL_MAX, pool_timeout: POOL_WAIT };
     let Some((base, query)) = url.split_once('?') else {
-        return (url.to_string(), None);
+        return Ok((url.to_string(), ours));
     };
-    let mut root = None;
-    let rest: Vec<&str> = query
-        .split('&')
-        .filter(|kv| match kv.strip_prefix("sslrootcert=") {
-            Some(path) => {
-                root = Some(path.to_string());
-                false
+    let mut rest = Vec::new();
+    for kv in query.split('&') {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        match k {
+            "sslrootcert" => ours.root_cert = Some(v.to_string()),
+            "pool_size" => {
+                ours.pool_size =
+                    v.parse().ok().filter(|n| (1..=256).contains(n)).ok_or_else(|| {
+                        invalid_url(format!("pool_size must be a whole number from 1 to 256, not {v:?}"))
+                    })?
             }
-            None => true,
-        })
-        .collect();
+            "pool_timeout" => {
+                ours.pool_timeout = v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=3600).contains(s))
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| invalid_url(format!("pool_timeout must be seconds from 1 to 3600, not {v:?}")))?
+            }
+            _ => rest.push(kv),
+        }
+    }
     let url = if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) };
-    (url, root)
+    Ok((url, ours))
 }
 
 fn tls(root_cert: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
@@ -135,20 +160,19 @@ fn shown(config: &tokio_postgres::Config) -> String {
     format!("postgres://{user}{}/{}", hosts.join(","), config.get_dbname().unwrap_or(""))
 }
 
-/// Parses a `workspace_url` (without connecting): tokio-postgres's configuration and the
-/// `sslrootcert` file, if any.
-fn parse(url: &SecretString) -> Result<(tokio_postgres::Config, Option<String>)> {
+/// Parses a `workspace_url` (without connecting): tokio-postgres's configuration and [`Ours`].
+fn parse(url: &SecretString) -> Result<(tokio_postgres::Config, Ours)> {
     let text = url.expose().trim();
     if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
         return Err(invalid_url("must start with postgres:// or postgresql://"));
     }
-    let (text, root_cert) = split_root_cert(text);
+    let (text, ours) = split_ours(text)?;
     // tokio-postgres's parse errors name the option, never its value.
     let config = tokio_postgres::Config::from_str(&text).map_err(invalid_url)?;
     if config.get_hosts().is_empty() {
         return Err(invalid_url("names no host (postgres://user:password@host:port/database)"));
     }
-    Ok((config, root_cert))
+    Ok((config, ours))
 }
 
 /// Checks a `workspace_url` when the options are read (no connection is made).
@@ -159,33 +183,33 @@ pub fn check_url(url: &SecretString) -> Result<()> {
 impl Postgres {
     /// Builds the pool for `url` (a `postgres://` URL); connects on first use.
     pub fn open(url: &SecretString) -> Result<Postgres> {
-        let (mut config, root_cert) = parse(url)?;
+        let (mut config, ours) = parse(url)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
-        let ours = format!(
+        let settings = format!(
             "-c statement_timeout={STATEMENT_TIMEOUT_MS} -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT_MS}"
         );
         let options = match config.get_options() {
-            Some(theirs) if !theirs.trim().is_empty() => format!("{ours} {theirs}"),
-            _ => ours,
+            Some(theirs) if !theirs.trim().is_empty() => format!("{settings} {theirs}"),
+            _ => settings,
         };
         config.options(options);
         let location = shown(&config);
         let manager = Manager::from_config(
             config,
-            tls(root_cert.as_deref())?,
+            tls(ours.root_cert.as_deref())?,
             ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
         let pool = Pool::builder(manager)
-            .max_size(POOL_MAX)
+            .max_size(ours.pool_size)
             .runtime(Runtime::Tokio1)
-            .wait_timeout(Some(POOL_WAIT))
+            .wait_timeout(Some(ours.pool_timeout))
             .create_timeout(Some(CONNECT_TIMEOUT))
             .recycle_timeout(Some(Duration::from_secs(5)))
             .build()
             .map_err(|e| Error::new(ErrorCode::Internal, format!("could not build the PostgreSQL pool: {e}")))?;
-        Ok(Postgres { pool, location })
+        Ok(Postgres { pool, location, pool_size: ours.pool_size, pool_timeout: ours.pool_timeout })
     }
 
     fn session(&self) -> Result<PgSession> {
@@ -194,9 +218,11 @@ impl Postgres {
             Err(PoolError::Timeout(deadpool_postgres::TimeoutType::Wait)) => Err(Error::new(
                 ErrorCode::Workspace,
                 format!(
-                    "every connection to the workspace database {} stayed in use for {}s ({POOL_MAX} at most)",
+                    "every connection to the workspace database {} stayed in use for {}s ({} at most; the URL's \
+                     pool_size and pool_timeout set these)",
                     self.location,
-                    POOL_WAIT.as_secs()
+                    self.pool_timeout.as_secs(),
+                    self.pool_size
                 ),
             )
             .with_details(serde_json::json!({ "pool": "full" }))),
@@ -255,6 +281,53 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// Creates the workspace's schema (the first of the URL's `search_path`) when it does not
+    /// exist yet, so a new workspace needs nothing made beforehand. Only then: creating needs
+    /// the database's CREATE privilege, which a user of an existing schema may lack.
+    fn create_missing_schema(&self) -> Result<()> {
+        self.retrying("create", || {
+            let session = self.session()?;
+            let s: &Connection = &session;
+            let m = |e| db_error("create the schema of", e);
+            let path: Option<String> = s
+                .query_row(
+                    "SELECT CASE WHEN current_schema() IS NULL THEN current_setting('search_path') END",
+                    params![],
+                    |r| r.get(0),
+                )
+                .map_err(m)?;
+            let Some(Some(name)) = path.as_deref().map(first_schema) else { return Ok(()) };
+            tracing::info!(schema = %name, "creating the workspace schema");
+            // under the write lock its writers will take, so two first openers do not race
+            s.run_batch("BEGIN").map_err(m)?;
+            let made = s
+                .execute("SELECT pg_advisory_xact_lock(?1, hashtext(?2))", params![WRITE_LOCK_CLASS, name.as_str()])
+                .and_then(|_| s.run_batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quoted(&name))))
+                .and_then(|_| s.run_batch("COMMIT"));
+            if made.is_err() {
+                let _ = s.run_batch("ROLLBACK");
+            }
+            made.map_err(m)
+        })
+    }
+}
+
+/// The schema a `search_path` setting names first, as the server spells it (unquoted names
+/// fold to lower case); `$user` and an empty path name none.
+fn first_schema(search_path: &str) -> Option<String> {
+    let first = search_path.split(',').next()?.trim();
+    let name = match first.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => first.to_lowercase(),
+    };
+    (!name.is_empty() && name != "$user").then_some(name)
+}
+
+fn quoted(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
 impl Engine for Postgres {
     fn location(&self) -> String {
         self.location.clone()
@@ -282,6 +355,7 @@ impl Engine for Postgres {
     }
 
     fn migrate(&self) -> Result<()> {
+        self.create_missing_schema()?;
         self.write(&mut |tx| {
             let m = |e| db_error("migrate", e);
             tx.execute_batch("CREATE TABLE IF NOT EXISTS ductape_schema (version BIGINT NOT NULL)").map_err(m)?;
@@ -342,8 +416,36 @@ fn classify(e: &tokio_postgres::Error) -> DbError {
         };
         return DbError::new(kind, format!("{} ({})", db.message(), code.code()));
     }
-    // No server answer: the connection closed or could not be made (I/O, TLS, timeout).
+    if let Some(why) = tls_refused(e) {
+        // the server's certificate or its missing TLS: no retry changes that
+        return DbError::new(DbErrorKind::Other, format!("the TLS connection was refused: {why}"));
+    }
+    // No server answer: the connection closed or could not be made (I/O, timeout).
     DbError::new(DbErrorKind::Busy, e.to_string())
+}
+
+/// Why TLS could not be set up, when the cause is the server's certificate (untrusted, expired,
+/// for another name) or a server without TLS under `sslmode=require`; `None` for an I/O
+/// failure during the handshake (a restarting server), which a retry may get past.
+fn tls_refused(e: &tokio_postgres::Error) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        // tokio-rustls reports rustls's error inside an io::Error, whose source() skips it
+        let inner = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|i| i as &(dyn std::error::Error + 'static));
+        for candidate in std::iter::once(err).chain(inner) {
+            if let Some(rustls::Error::InvalidCertificate(why)) = candidate.downcast_ref::<rustls::Error>() {
+                return Some(format!("the server's certificate is not trusted ({why:?}); sslrootcert=<PEM file> in the URL names a CA to trust"));
+            }
+            if candidate.to_string() == "server does not support TLS" {
+                return Some("the server does not offer TLS and the URL says sslmode=require".into());
+            }
+        }
+        cur = err.source();
+    }
+    None
 }
 
 struct PgParam<'a>(ValueRef<'a>);
@@ -453,6 +555,12 @@ impl Session for PgSession {
     fn run_batch(&self, sql: &str) -> std::result::Result<(), DbError> {
         wait(self.client.batch_execute(sql)).map_err(|e| classify(&e))
     }
+
+    fn clock_ms(&self) -> std::result::Result<i64, DbError> {
+        // The server's clock: machines whose own clocks disagree still agree on a lease.
+        let rows = self.fetch("SELECT CAST(floor(extract(epoch FROM clock_timestamp()) * 1000) AS BIGINT)", &[])?;
+        rows.first().ok_or_else(|| DbError::new(DbErrorKind::NoRows, "no clock reading"))?.get(0)
+    }
 }
 
 #[cfg(test)]
@@ -460,16 +568,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_root_cert_parameter_is_taken_out_of_the_url() {
+    fn the_core_s_parameters_are_taken_out_of_the_url() {
+        let (url, ours) = split_ours("postgres://u@h/db?sslmode=require&sslrootcert=/tmp/ca.pem&pool_size=4").unwrap();
+        assert_eq!(url, "postgres://u@h/db?sslmode=require");
+        assert_eq!(ours, Ours { root_cert: Some("/tmp/ca.pem".into()), pool_size: 4, pool_timeout: POOL_WAIT });
+        let (url, ours) = split_ours("postgres://u@h/db?pool_timeout=2").unwrap();
         assert_eq!(
-            split_root_cert("postgres://u@h/db?sslmode=require&sslrootcert=/tmp/ca.pem"),
-            ("postgres://u@h/db?sslmode=require".to_string(), Some("/tmp/ca.pem".to_string()))
+            (url.as_str(), ours.pool_size, ours.pool_timeout),
+            ("postgres://u@h/db", POOL_MAX, Duration::from_secs(2))
         );
-        assert_eq!(
-            split_root_cert("postgres://u@h/db?sslrootcert=ca.pem"),
-            ("postgres://u@h/db".into(), Some("ca.pem".into()))
-        );
-        assert_eq!(split_root_cert("postgres://u@h/db"), ("postgres://u@h/db".into(), None));
+        assert_eq!(split_ours("postgres://u@h/db").unwrap().0, "postgres://u@h/db");
+        for bad in ["pool_size=0", "pool_size=257", "pool_size=x", "pool_timeout=0", "pool_timeout="] {
+            let e = split_ours(&format!("postgres://u:pw@h/db?{bad}")).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("workspace_url"), "{bad}");
+            assert!(e.message.contains(bad.split('=').next().unwrap()), "{bad}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn the_first_schema_of_a_search_path_is_spelled_as_the_server_spells_it() {
+        assert_eq!(first_schema("team_a"), Some("team_a".into()));
+        assert_eq!(first_schema("Team_A, public"), Some("team_a".into()));
+        assert_eq!(first_schema("\"Team \"\"A\"\"\", public"), Some("Team \"A\"".into()));
+        assert_eq!(first_schema("\"$user\", public"), None);
+        assert_eq!(first_schema(""), None);
+        assert_eq!(quoted("Team \"A\""), "\"Team \"\"A\"\"\"");
     }
 
     #[test]

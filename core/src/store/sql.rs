@@ -244,6 +244,10 @@ pub trait Session {
     fn fetch(&self, sql: &str, params: &[&dyn Param]) -> Result<Vec<Row>, DbError>;
     /// Runs several statements without parameters.
     fn run_batch(&self, sql: &str) -> Result<(), DbError>;
+    /// Milliseconds since the Unix epoch by the clock every user of this workspace shares:
+    /// the local clock for a file on this machine, the server's for a shared database. Leases
+    /// written by one machine and read by another compare times from this one clock.
+    fn clock_ms(&self) -> Result<i64, DbError>;
 }
 
 /// A connection or a transaction of the workspace store (both engines), as repositories see it.

@@ -86,6 +86,11 @@ impl Session for rusqlite::Connection {
     fn run_batch(&self, sql: &str) -> std::result::Result<(), DbError> {
         Ok(self.execute_batch(sql)?)
     }
+
+    fn clock_ms(&self) -> std::result::Result<i64, DbError> {
+        // every process of a file workspace runs on this machine
+        Ok(chrono::Utc::now().timestamp_millis())
+    }
 }
 
 impl Sqlite {

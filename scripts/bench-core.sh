@@ -3,7 +3,7 @@
 # few minutes on a 2-core machine, and writes each benchmark's median to docs/benchmarks.md.
 # Not part of scripts/test-all.sh: timings are figures to read, not pass/fail checks.
 #
-#     bash scripts/bench.sh            # extra arguments go to criterion, e.g. a name filter
+#     bash scripts/bench-core.sh       # extra arguments go to criterion; scripts/bench.sh core runs it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +20,7 @@ cargo bench -p ductape-core --features debug-operations -- "${criterion_args[@]}
 
 mapfile -t estimates < <(find "$target_dir/criterion" -path '*/new/estimates.json' -newer "$marker" | sort)
 if [ "${#estimates[@]}" -eq 0 ]; then
-    echo "bench.sh: no criterion estimates were written" >&2
+    echo "bench-core.sh: no criterion estimates were written" >&2
     exit 1
 fi
 
@@ -42,7 +42,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//' || echo
 {
     echo "# Benchmarks"
     echo
-    echo "Written by \`scripts/bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores ($cpu), $(rustc --version)."
+    echo "Written by \`scripts/bench-core.sh\` (\`scripts/bench.sh core\`) on $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores ($cpu), $(rustc --version)."
     echo
     echo '```sh'
     echo "$command"
@@ -68,4 +68,4 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//' || echo
     echo
     echo "${figures:-- (no figures printed)}"
 } > "$out"
-echo "bench.sh: wrote $out"
+echo "bench-core.sh: wrote $out"
