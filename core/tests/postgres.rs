@@ -525,18 +525,10 @@ fn hold_write_lock(admin: &str, schema: &str) -> HeldWriteLock {
 
 /// Waits until `n` sessions wait for an advisory lock (a rendezvous, not a sleep).
 fn wait_for_lock_waiters(admin: &str, n: i64) {
-    eventually_blocking(|| {
+    wait_until_blocking(&format!("{n} sessions wait for the write lock"), || {
         let rows = psql(admin, "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'");
         rows[0].get::<_, i64>(0) == n
     });
-}
-
-fn eventually_blocking(mut condition: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !condition() {
-        assert!(std::time::Instant::now() < deadline, "the condition never held");
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
 }
 
 fn keys_of(d: &Arc<Ductape>) -> BTreeSet<String> {
@@ -868,7 +860,7 @@ fn a_server_restart_during_100_imports_and_syncs_leaves_every_record_consistent(
             replies
         })
     };
-    eventually_blocking(|| go.exists());
+    wait_until_blocking("the imports are under way", || go.exists());
     restart_server();
     let replies = worker.join().unwrap();
     let _ = std::fs::remove_file(&go);

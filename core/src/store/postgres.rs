@@ -58,8 +58,6 @@ const IDLE_IN_TRANSACTION_TIMEOUT_MS: u64 = 300_000;
 pub struct Postgres {
     pool: Pool,
     location: String,
-    pool_size: usize,
-    pool_timeout: Duration,
 }
 
 /// Waits for `f` on this thread, inside the core runtime's context (the pool's timers and the
@@ -209,7 +207,7 @@ impl Postgres {
             .recycle_timeout(Some(Duration::from_secs(5)))
             .build()
             .map_err(|e| Error::new(ErrorCode::Internal, format!("could not build the PostgreSQL pool: {e}")))?;
-        Ok(Postgres { pool, location, pool_size: ours.pool_size, pool_timeout: ours.pool_timeout })
+        Ok(Postgres { pool, location })
     }
 
     fn session(&self) -> Result<PgSession> {
@@ -221,8 +219,8 @@ impl Postgres {
                     "every connection to the workspace database {} stayed in use for {}s ({} at most; the URL's \
                      pool_size and pool_timeout set these)",
                     self.location,
-                    self.pool_timeout.as_secs(),
-                    self.pool_size
+                    self.pool.timeouts().wait.unwrap_or_default().as_secs(),
+                    self.pool.status().max_size
                 ),
             )
             .with_details(serde_json::json!({ "pool": "full" }))),
@@ -259,29 +257,6 @@ impl Postgres {
         }
     }
 
-    fn attempt_write(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()> {
-        let s = self.session()?;
-        s.run_batch("BEGIN").map_err(|e| db_error("write", e))?;
-        let body = s
-            .run("SELECT pg_advisory_xact_lock(?1, hashtext(current_schema()))", params![WRITE_LOCK_CLASS])
-            .map_err(|e| db_error("lock", e))
-            .and_then(|_| f(&s));
-        if let Err(e) = body {
-            // A broken connection rolled back by itself; the pool drops it.
-            let _ = s.run_batch("ROLLBACK");
-            return Err(e);
-        }
-        s.run_batch("COMMIT").map_err(|e| {
-            if e.kind == DbErrorKind::Busy && s.client.is_closed() {
-                db_error("commit", DbError::new(DbErrorKind::UnknownOutcome, e.message))
-            } else {
-                db_error("commit", e)
-            }
-        })
-    }
-}
-
-impl Postgres {
     /// Creates the workspace's schema (the first of the URL's `search_path`) when it does not
     /// exist yet, so a new workspace needs nothing made beforehand. Only then: creating needs
     /// the database's CREATE privilege, which a user of an existing schema may lack.
@@ -309,6 +284,27 @@ impl Postgres {
                 let _ = s.run_batch("ROLLBACK");
             }
             made.map_err(m)
+        })
+    }
+
+    fn attempt_write(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()> {
+        let s = self.session()?;
+        s.run_batch("BEGIN").map_err(|e| db_error("write", e))?;
+        let body = s
+            .run("SELECT pg_advisory_xact_lock(?1, hashtext(current_schema()))", params![WRITE_LOCK_CLASS])
+            .map_err(|e| db_error("lock", e))
+            .and_then(|_| f(&s));
+        if let Err(e) = body {
+            // A broken connection rolled back by itself; the pool drops it.
+            let _ = s.run_batch("ROLLBACK");
+            return Err(e);
+        }
+        s.run_batch("COMMIT").map_err(|e| {
+            if e.kind == DbErrorKind::Busy && s.client.is_closed() {
+                db_error("commit", DbError::new(DbErrorKind::UnknownOutcome, e.message))
+            } else {
+                db_error("commit", e)
+            }
         })
     }
 }

@@ -36,6 +36,15 @@ pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
     }
 }
 
+/// [`wait_until`] for a test on plain threads.
+pub fn wait_until_blocking(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !condition() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 pub async fn start_sim() -> Sim {
     Sim::start(SimConfig::default()).await.expect("the simulator starts")
 }
