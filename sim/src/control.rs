@@ -35,6 +35,8 @@ struct ConfigBody {
     token_ttl_secs: Option<f64>,
     access_list_activation_delay_ms: Option<u64>,
     access_list_write_ms: Option<u64>,
+    /// Entries a project's IP access list may hold (Atlas: 200); benchmarks raise it.
+    access_list_limit: Option<usize>,
     user_apply_delay_ms: Option<u64>,
     /// Milliseconds until CREATING clusters turn IDLE; `null` keeps them CREATING.
     #[serde(default, deserialize_with = "some_option")]
@@ -197,6 +199,9 @@ fn handle_locked(st: &mut SimState, method: &str, path: &str, body: &[u8]) -> Re
                 if let Some(v) = c.access_list_write_ms {
                     cfg.access_list_write_duration = Duration::from_millis(v);
                 }
+                if let Some(v) = c.access_list_limit {
+                    cfg.access_list_limit = v;
+                }
                 if let Some(v) = c.user_apply_delay_ms {
                     cfg.user_apply_delay = Duration::from_millis(v);
                 }
@@ -283,6 +288,7 @@ fn config_view(st: &crate::state::SimState) -> Value {
         "token_ttl_secs": c.token_ttl.as_secs_f64(),
         "access_list_activation_delay_ms": c.access_list_activation_delay.as_millis() as u64,
         "access_list_write_ms": c.access_list_write_duration.as_millis() as u64,
+        "access_list_limit": c.access_list_limit,
         "user_apply_delay_ms": c.user_apply_delay.as_millis() as u64,
         "cluster_create_ms": c.cluster_create_duration.map(|d| d.as_millis() as u64),
         "hide_api_key_in_system_status": c.hide_api_key_in_system_status,

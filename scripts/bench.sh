@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Every benchmark of BENCHMARKS.md, with one command; not part of scripts/test-all.sh (timings
+# are figures to read, not pass/fail checks). Release builds, once per crate and feature set.
+#
+#   bash scripts/bench.sh                 # every part, in order
+#   bash scripts/bench.sh roundtrips      # one or more parts:
+#     roundtrips  item 1: requests per authenticated call, ours against the Go SDK, requests, npm
+#     network     item 2: core/benches/network.rs (criterion-free, FIGURE lines) + the Go SDK per entry
+#     import      item 3: core/benches/import.rs (50 clusters, 2 s propagation delay, ~4 min)
+#     bindings    item 4: scripts/bench-bindings.sh (Rust criterion, Python, Java/Kotlin JMH)
+#     coldstart   item 5: 1,000 connections + 10,000 secrets, a new process per run
+#     throughput  item 6: lifecycle ops/s from 1/4/8 threads and 2 processes, SQLite and PostgreSQL
+#     core        the core's criterion benchmarks (scripts/bench-core.sh, docs/benchmarks.md)
+#   BENCH_QUICK=1 bash scripts/bench.sh roundtrips   # fewer rounds: to try a harness
+#   BENCH_NO_POSTGRES=1: throughput on SQLite only (otherwise scripts/test-postgres.sh starts a
+#   throw-away PostgreSQL, installing it from Debian when missing)
+#
+# Raw output and fragments go to .work/bench/; the figures are copied into BENCHMARKS.md by hand
+# with the run's machine line (the machine is shared: prefer the same-run ratios).
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$REPO"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+mkdir -p .work/bench
+parts=("$@")
+[ ${#parts[@]} -eq 0 ] && parts=(roundtrips network import bindings coldstart throughput core)
+echo "bench.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; parts: ${parts[*]}"
+
+harness() {
+  # The simulator binary and the core's bench_harness example: one release build, no extra features.
+  cargo build --release -p ductape-core -p atlas-sim --example bench_harness --bins
+}
+
+for part in "${parts[@]}"; do
+  echo "==== bench.sh: $part ===="
+  case "$part" in
+    roundtrips) harness; python3 bench/run.py roundtrips ;;
+    network)
+      harness
+      BENCH_ROUNDS="${BENCH_ROUNDS:-$([ "${BENCH_QUICK:-}" = 1 ] && echo 1 || echo 7)}" \
+        cargo bench -p ductape-core --features debug-operations --bench network | tee .work/bench/network.log
+      python3 bench/run.py sync-go ;;
+    import) cargo bench -p ductape-core --bench import | tee .work/bench/import.log ;;
+    bindings) bash scripts/bench-bindings.sh ;;
+    coldstart) harness; python3 bench/run.py coldstart ;;
+    throughput)
+      harness
+      if [ -n "${BENCH_NO_POSTGRES:-}" ]; then
+        python3 bench/run.py throughput
+      else
+        bash scripts/test-postgres.sh -- python3 bench/run.py throughput
+      fi ;;
+    core) bash scripts/bench-core.sh ;;
+    *) echo "bench.sh: unknown part '$part'" >&2; exit 2 ;;
+  esac
+done
+echo "bench.sh: fragments in .work/bench/fragments/; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
