@@ -58,8 +58,12 @@ fn main() {
         "setup" => {
             let d = open(json!({"workspace_dir": arg(2), "workspace_key": TEST_KEY, "atlas_base_url": arg(3)}));
             call(&d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "name": "bench"}));
-            call(&d, "cloud.connections.complete", json!({"tag": "bench", "project_id": PROJECT_ID,
-                "atlas_public_key": PUBLIC_KEY, "atlas_private_key": PRIVATE_KEY}));
+            call(
+                &d,
+                "cloud.connections.complete",
+                json!({"tag": "bench", "project_id": PROJECT_ID,
+                "atlas_public_key": PUBLIC_KEY, "atlas_private_key": PRIVATE_KEY}),
+            );
             let v = call(&d, "cloud.connections.validate", json!({"tag": "bench"}));
             assert_eq!(v["valid"], true, "{v}");
             println!("{}", json!({"mode": "setup", "ok": true}));
@@ -83,8 +87,12 @@ fn main() {
             for i in 0..connections {
                 let tag = format!("c{i:04}");
                 call(&d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "name": tag}));
-                call(&d, "cloud.connections.complete", json!({"tag": tag, "project_id": PROJECT_ID,
-                    "atlas_public_key": PUBLIC_KEY, "atlas_private_key": PRIVATE_KEY}));
+                call(
+                    &d,
+                    "cloud.connections.complete",
+                    json!({"tag": tag, "project_id": PROJECT_ID,
+                    "atlas_public_key": PUBLIC_KEY, "atlas_private_key": PRIVATE_KEY}),
+                );
             }
             for i in 0..secrets {
                 call(&d, "secrets.create", json!({"key": format!("S_{i:05}"), "value": format!("value-{i}")}));
@@ -99,7 +107,10 @@ fn main() {
             assert_eq!(v["tag"], "c0500", "{v}");
             let first = started.elapsed().as_secs_f64() * 1e3;
             let (hwm, rss) = rss_kib();
-            println!("{}", json!({"lang": "rust", "open_ms": opened, "first_call_ms": first, "hwm_kib": hwm, "rss_kib": rss}));
+            println!(
+                "{}",
+                json!({"lang": "rust", "open_ms": opened, "first_call_ms": first, "hwm_kib": hwm, "rss_kib": rss})
+            );
         }
         "lifecycle" => lifecycle(&arg(2), num(3), num(4), std::env::args().nth(5).map_or(1, |p| p.parse().unwrap())),
         "lifecycle-child" => {
@@ -121,8 +132,12 @@ const OPS_PER_CYCLE: usize = 5;
 
 fn cycle(d: &Ductape, tag: &str) {
     call(d, "cloud.connections.create", json!({"provider": "mongodb_atlas", "name": tag}));
-    call(d, "cloud.connections.complete", json!({"tag": tag, "project_id": PROJECT_ID,
-        "atlas_public_key": PUBLIC_KEY, "atlas_private_key": PRIVATE_KEY}));
+    call(
+        d,
+        "cloud.connections.complete",
+        json!({"tag": tag, "project_id": PROJECT_ID,
+        "atlas_public_key": PUBLIC_KEY, "atlas_private_key": PRIVATE_KEY}),
+    );
     call(d, "cloud.connections.fetch", json!({"tag": tag}));
     call(d, "cloud.connections.update", json!({"tag": tag, "description": "benchmark"}));
     call(d, "cloud.connections.delete", json!({"tag": tag}));
@@ -149,7 +164,8 @@ fn lifecycle(backend: &str, threads: usize, cycles: usize, procs: usize) {
     let _ = std::fs::remove_dir_all(&dir);
     let mut options = json!({"workspace_dir": dir, "workspace_key": TEST_KEY});
     if backend == "postgres" {
-        let admin = std::env::var("DUCTAPE_TEST_POSTGRES_URL").expect("DUCTAPE_TEST_POSTGRES_URL (scripts/test-postgres.sh -- CMD)");
+        let admin = std::env::var("DUCTAPE_TEST_POSTGRES_URL")
+            .expect("DUCTAPE_TEST_POSTGRES_URL (scripts/test-postgres.sh -- CMD)");
         options["workspace_url"] = json!(fresh_schema(&admin));
     }
     let d = open(options.clone());
