@@ -33,7 +33,6 @@ use sql::{params, DbErrorKind};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
 
 pub const DB_FILE_NAME: &str = "workspace.db";
 const KEY_CHECK_PLAINTEXT: &[u8] = b"ductape workspace key check v1";
@@ -449,7 +448,7 @@ pub fn debug_pause(stage: &str) {
             if at == stage {
                 let _ = std::fs::write(marker, stage);
                 loop {
-                    std::thread::sleep(Duration::from_secs(1));
+                    std::thread::sleep(std::time::Duration::from_secs(1));
                 }
             }
         }
