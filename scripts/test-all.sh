@@ -9,7 +9,8 @@ run() {
   local name=$1; shift
   echo
   echo "==== $name ===="
-  if "$@"; then suites+=("PASS $name"); else suites+=("FAIL $name"); fi
+  local start=$SECONDS
+  if "$@"; then suites+=("PASS $name ($((SECONDS - start)) s)"); else suites+=("FAIL $name ($((SECONDS - start)) s)"); fi
 }
 
 run "rust format (cargo fmt --check)" cargo fmt --all --check
@@ -17,7 +18,7 @@ run "rust lints (cargo clippy -D warnings)" cargo clippy --workspace --all-targe
 run "rust workspace (cargo test)" cargo test --workspace --locked --features ductape-core/debug-operations
 run "rust: a build without the debug-operations feature carries no debug.* operation" \
   cargo test -p ductape-core --lib --locked debug_operations_exist_only_with_the_feature
-for part in sim dataplane cli bindings postgres; do
+for part in sim dataplane cli bindings postgres packages; do
   # A missing suite script is a failure, not a suite quietly left out.
   run "$part" bash "scripts/test-$part.sh"
 done
@@ -26,5 +27,5 @@ echo
 echo "==== summary ===="
 printf '%s\n' "${suites[@]}"
 failed=$(printf '%s\n' "${suites[@]}" | grep -c '^FAIL' || true)
-echo "suites: $(( ${#suites[@]} - failed )) passed, $failed failed"
+echo "suites: $(( ${#suites[@]} - failed )) passed, $failed failed in $SECONDS s"
 [ "$failed" -eq 0 ]

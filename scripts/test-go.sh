@@ -17,6 +17,7 @@ fi
 export GOTOOLCHAIN=local # never download another toolchain
 mkdir -p bindings/go/native
 cp "$TARGET/debug/libductape_ffi.a" bindings/go/native/libductape_ffi.a
+cp bindings/ffi/include/ductape.h bindings/go/native/ductape.h
 # The debug archive carries ~50 MB of debug info that only slows the Go linker.
 if command -v strip > /dev/null; then strip --strip-debug bindings/go/native/libductape_ffi.a; fi
 export RUST_BACKTRACE=0 GOFLAGS="${GOFLAGS:-} -mod=mod"

@@ -45,6 +45,12 @@ func TestCallsAnswerResultsAndTypedErrors(t *testing.T) {
 	}
 }
 
+func TestTheModuleVersionIsTheNativeLibrarysVersion(t *testing.T) {
+	if SDKVersion != Version() {
+		t.Fatalf("SDKVersion %q, native library %q", SDKVersion, Version())
+	}
+}
+
 func TestEveryErrorCodeHasASentinel(t *testing.T) {
 	d, err := Describe()
 	if err != nil {

@@ -219,6 +219,10 @@ func Describe() (map[string]any, error) {
 	return m, nil
 }
 
+// SDKVersion is this module's version, the workspace's (scripts/check-versions.sh keeps the two
+// equal; a test checks it against Version).
+const SDKVersion = "0.1.0"
+
 // Version is the native library's version.
 func Version() string { return nativeVersion() }
 

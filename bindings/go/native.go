@@ -3,12 +3,15 @@ package ductape
 // The cgo layer over include/ductape.h: the only file that touches C. Everything above it works
 // with Go byte slices and the reply envelope's text.
 //
-// Linking: static by default (native/libductape_ffi.a, which scripts/test-go.sh copies from the
-// cargo build), so a Go program ships as one binary; the build tag ductape_dynamic links
+// The header and the library sit in native/: in this repository scripts/test-go.sh copies them there
+// (bindings/ffi/include/ductape.h and the cargo build's archive); in the module a user downloads
+// (scripts/package.sh) they are part of it.
+//
+// Linking: static by default (native/libductape_ffi.a), so a Go program ships as one binary; the build tag ductape_dynamic links
 // native/libductape_ffi.so instead (see link_static.go, link_dynamic.go).
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../ffi/include
+#cgo CFLAGS: -I${SRCDIR}/native
 #include <stdlib.h>
 #include "ductape.h"
 

@@ -20,6 +20,12 @@ async function eventually(check, what) {
   assert.fail(`never: ${what}`);
 }
 
+test("the package version is the native library's version", () => {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  assert.equal(ductape.version, pkg.version);
+  assert.equal(ductape.version, ductape.nativeVersion());
+});
+
 test("every error code of describe() has its class; debug.error answers it with code, field, message", async () => {
   const codes = describe().error_codes.map((c) => c.code);
   assert.deepEqual(Object.keys(ERROR_CODES), codes);

@@ -9,6 +9,12 @@ export function describe(): unknown {
   return JSON.parse(native.describe());
 }
 
+/**
+ * This package's version (package.json's, which scripts/check-versions.sh keeps equal to the
+ * workspace's; a test checks it against nativeVersion()).
+ */
+export const version: string = require("../package.json").version;
+
 /** The version of the native library. */
 export function nativeVersion(): string {
   return native.nativeVersion();

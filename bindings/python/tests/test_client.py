@@ -1,5 +1,6 @@
 """The Python facade: errors per code, panics, namespaces, asyncio cancellation, threads."""
 import asyncio
+import re
 import threading
 import time
 
@@ -287,3 +288,9 @@ def test_every_core_operation_is_reachable(client):
         for part in op.split("."):
             ns = getattr(ns, part)
         assert callable(ns)
+
+
+def test_the_package_version_is_the_native_library_version():
+    # One version for every artifact: the wheel's metadata (from Cargo.toml) and the library it holds.
+    assert ductape.__version__ == ductape.native_version()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", ductape.__version__)

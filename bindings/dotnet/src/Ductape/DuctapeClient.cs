@@ -161,6 +161,10 @@ namespace Ductape
         /// <summary>The library's machine-readable description (docs/operations.json).</summary>
         public static IDictionary<string, object> Describe() { return (IDictionary<string, object>)Json.Read(Native.Describe()); }
 
+        /// <summary>This assembly's version, the workspace's (scripts/check-versions.sh keeps the two equal;
+        /// a test checks it against <see cref="NativeVersion"/>).</summary>
+        public const string Version = "0.1.0";
+
         /// <summary>The native library's version.</summary>
         public static string NativeVersion { get { return Native.Version(); } }
 

@@ -9,6 +9,8 @@
 Every method forwards to the Rust core's generic ``call``; errors are raised as the
 ``ductape.errors`` class for the core's stable error code.
 """
+from importlib import metadata as _metadata
+
 from . import errors as errors
 from ._client import AsyncDuctape as AsyncDuctape
 from ._client import Ductape as Ductape
@@ -41,11 +43,13 @@ from .errors import (
     WorkspaceError as WorkspaceError,
 )
 
-__version__ = "0.1.0"
+# The distribution's version, which maturin takes from the workspace's Cargo.toml (pyproject: dynamic),
+# so it is the native library's own: tests check `__version__ == native_version()`.
+__version__: str = _metadata.version("ductape-sdk")
 
 __all__ = [
     "Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "describe", "alive_tasks",
-    "async_calls_in_flight", "native_version", "errors",
+    "async_calls_in_flight", "native_version", "errors", "__version__",
     "DuctapeError", "InvalidArgumentError", "UnknownOperationError", "NotFoundError", "ConflictError",
     "PermissionDeniedError", "FailedPreconditionError", "UnsupportedError", "LimitExceededError", "AtlasUnauthorizedError", "AtlasForbiddenIpError",
     "AtlasMissingRoleError", "AtlasError", "NetworkError", "DuctapeTimeoutError", "RateLimitedError",

@@ -149,6 +149,17 @@ public final class Ductape implements AutoCloseable {
         };
     }
 
+    /**
+     * This artifact's version, the workspace's (scripts/check-versions.sh keeps it equal to the pom's
+     * and Cargo.toml's; a test checks it against {@link #nativeVersion()}).
+     */
+    public static final String VERSION = "0.1.0";
+
+    /** The version of the native library this jar carries. */
+    public static String nativeVersion() {
+        return dev.ductape.ffi.Ductape_ffiKt.nativeVersion();
+    }
+
     /** The description of the native library: operations (request/reply JSON Schemas), error codes, options. */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> describe() {

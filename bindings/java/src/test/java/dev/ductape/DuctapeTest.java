@@ -45,6 +45,11 @@ class DuctapeTest {
     }
 
     @Test
+    void theVersionIsTheNativeLibrarysVersion() {
+        assertEquals(Ductape.VERSION, Ductape.nativeVersion());
+    }
+
+    @Test
     void genericCallRoundTripsJson() {
         Map<String, Object> value = Map.of("a", List.of(1L, 2.5, true), "s", "h\u00e9llo \u2603");
         assertEquals(value, ductape.call("debug.echo", Map.of("value", value)));
