@@ -1,5 +1,5 @@
-"""The product page's calls in Python that the core has today: create -> complete -> validate ->
-fetch -> list (cloud.resources.import follows with the import issue).
+"""The product page's connection lifecycle in Python: create -> complete -> validate -> fetch ->
+list (the quick start, tests/packages/python, goes on to cloud.resources.import).
 
 Against the simulator by default (DUCTAPE_SIM_URL, e.g. http://127.0.0.1:PORT from
 `atlas-sim --port 0`, with the default seed's keys); against real Atlas when

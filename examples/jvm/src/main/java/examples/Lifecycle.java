@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The product page's calls in Java that the core has today: create -> complete -> validate -> fetch
- * -> list (cloud.resources.import follows with the import issue).
+ * The product page's connection lifecycle in Java: create -> complete -> validate -> fetch -> list
+ * (the quick start, tests/packages/java, goes on to cloud.resources.import).
  *
  * <p>Against the simulator by default (DUCTAPE_SIM_URL and the default seed's key); against real
  * Atlas when MONGODB_ATLAS_PROJECT_ID and MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY
