@@ -25,7 +25,7 @@ pub struct Global {
     pub ca_file: Option<PathBuf>,
     /// The PEM file of CA certificates a cluster's TLS is verified with when a connection string is
     /// verified (import, `cloud resources verify`) [default: the public roots]
-    #[arg(help_heading = "Global options", long, global = true, value_name = "FILE", env = "DUCTAPE_CLUSTER_CA_FILE")]
+    #[arg(help_heading = "Global options", long, global = true, value_name = "FILE", env = ductape_core::CLUSTER_CA_FILE_ENV)]
     pub cluster_ca_file: Option<PathBuf>,
     /// Tables for people, or the operation layer's JSON envelope for scripts [default: table; for
     /// `call`: json]
