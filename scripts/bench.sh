@@ -18,8 +18,8 @@
 #   throw-away PostgreSQL, installing it from Debian when missing)
 #
 # Raw output and fragments go to .work/bench/; the figures are copied into BENCHMARKS.md by hand
-# (except bindings and core, which rewrite their own sections between markers)
-# with the run's machine line (the machine is shared: prefer the same-run ratios).
+# with the run's machine line (the machine is shared: prefer the same-run ratios), except those of
+# bindings and core, which rewrite their own sections of it between markers.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
