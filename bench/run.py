@@ -196,10 +196,20 @@ def coldstart():
         open(os.path.join(ws, ".seeded"), "w").write(json.dumps(r))
     seeded = json.load(open(os.path.join(ws, ".seeded")))
     langs = [("Rust (`bench_harness coldstart`, the core linked in)", [HARNESS, "coldstart", ws], None, None)]
-    pyvenv = os.path.join(WORK, "venv")  # the release wheel scripts/bench.sh bindings installs
-    if os.path.exists(os.path.join(pyvenv, "bin", "python")):
-        langs.append(("Python (release wheel, `import ductape`)", [os.path.join(pyvenv, "bin", "python"),
-                      os.path.join(REPO, "bench/coldstart/coldstart.py"), ws], None, None))
+    # The other languages use what scripts/bench-bindings.sh (bench.sh bindings) left: its one
+    # release build of the library, laid out per language. A language it did not prepare is skipped.
+    pkg = os.path.join(WORK, "python")  # the package with the release library (ductape/_native/)
+    if os.path.isdir(os.path.join(pkg, "ductape")):
+        langs.append(("Python (`import ductape`, the release library)", [sys.executable,
+                      os.path.join(REPO, "bench/coldstart/coldstart.py"), ws], None, {"PYTHONPATH": pkg}))
+    gobin = os.path.join(WORK, "coldstart-go")
+    if os.path.exists(os.path.join(REPO, "bindings/go/native/libductape_ffi.a")) and shutil.which("go"):
+        subprocess.run(["go", "build", "-o", gobin, "."], cwd=os.path.join(REPO, "bench/coldstart/go"), check=True,
+                       env={**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"})
+        langs.append(("Go (static link of the release archive)", [gobin, ws], None, None))
+    if os.path.exists(os.path.join(REPO, "bindings/node/ductape.node")) and shutil.which("node"):
+        langs.append(("Node.js (`import` of the package, the release addon)", ["node",
+                      os.path.join(REPO, "bench/coldstart/coldstart.mjs"), ws], None, None))
     rows = []
     for label, cmd, cwd, env in langs:
         walls, rss, first = [], [], []

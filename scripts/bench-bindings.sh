@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
-# Per-call latency of blocking calls, from Rust, Python and Java, against one release build of the
-# native library with the debug-operations feature (the debug.* operations). Writes the medians
-# and p95s to docs/benchmarks-bindings.md and the raw result lines to .work/bench/results-<commit>.txt.
+# BENCHMARKS.md section 4: the cost of one local operation directly in Rust and through every
+# binding (Rust through the uniffi export, Java, Kotlin, Python, Go, .NET, Node.js), all from ONE
+# release build of the native library and the Node addon with the debug-operations feature:
+# median and p99 per call, calls/s from 1 and 8 threads. Rewrites the generated part of section 4
+# (between the bench-bindings markers) and keeps the raw result lines in .work/bench/results-<commit>.txt.
 #
-#   bash scripts/bench-bindings.sh
-#   BENCH_COMPARE=.work/bench/results-<old>.txt bash scripts/bench-bindings.sh   # adds a "before" column
-#   SKIP_RUST=1 / SKIP_PYTHON=1 / SKIP_JAVA=1 skip a part; PY_ITERATIONS (default 20000)
+#   bash scripts/bench-bindings.sh          # (scripts/bench.sh bindings)
+#   SKIP_RUST=1 / SKIP_PYTHON=1 / SKIP_JAVA=1 / SKIP_GO=1 / SKIP_DOTNET=1 / SKIP_NODE=1 skip a part
+#   ITERATIONS (default 20000): individually timed calls per case (Python, .NET, Node, Go)
 #   BENCH_RESULTS=<file>: append to that results file instead of starting a new one
 #
-# Operations: debug.echo of a small value, and cloud.connections.fetch of one connection created
-# in a temporary workspace (cloud.connections.create, no network). Heavy: run it on a quiet machine.
+# Operations: debug.echo of {"value":{"a":1,"b":"two"}}, and cloud.connections.fetch of one
+# connection created in a temporary workspace (cloud.connections.create, no network).
+# Result lines: <language> <api> <operation> <median µs> <p99 µs> <timed calls> <calls/s 1> <calls/s 8>.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+export CARGO_TARGET_DIR="$TARGET"
 BENCH="$REPO/.work/bench"
-LIB="$TARGET/release/libductape_ffi.so"
-COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core bindings/ffi || echo -dirty)"
+NATIVE="$BENCH/native" # copies of the one build: cargo bench below relinks target/release's library
+ITERATIONS="${ITERATIONS:-20000}"
+COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core bindings || echo -dirty)"
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p "$BENCH"
 if [ -n "${BENCH_RESULTS:-}" ]; then
   RESULTS="$BENCH_RESULTS" # appended to (e.g. a run that skips a part, to complete an earlier one)
@@ -25,86 +31,145 @@ else
   : > "$RESULTS"
 fi
 
-echo "---- build: native library (release, debug-operations), uniffi-bindgen ----"
-# Two builds: together, uniffi-bindgen's features on shared dependencies would differ from the
-# library's own build (maturin's), which would then rebuild them.
-cargo build --release -p ductape-ffi --features debug-operations
-cargo build --release -p uniffi-bindgen
+echo "---- build: native library + Node addon + uniffi-bindgen (release, debug-operations, one cargo build) ----"
+# One invocation, so that the core is compiled once, with the same features, for both libraries.
+cargo build --release -p ductape-ffi -p ductape-node -p uniffi-bindgen \
+  --features ductape-ffi/debug-operations,ductape-node/debug-operations
+rm -rf "$NATIVE"; mkdir -p "$NATIVE"
+cp "$TARGET"/release/{libductape_ffi.so,libductape_ffi.a,libductape_node.so,uniffi-bindgen} "$NATIVE/"
+LIB="$NATIVE/libductape_ffi.so"
 
 if [ -z "${SKIP_RUST:-}" ]; then
   echo "---- rust: criterion (bindings/ffi/benches/calls.rs) ----"
   rm -rf "$TARGET/criterion/direct" "$TARGET/criterion/ffi_call"
-  cargo bench -p ductape-ffi --bench calls -- --warm-up-time 2 --measurement-time 5
-  # Criterion keeps, per benchmark, samples of (iterations, total time): the median is its estimate
-  # of the median per-call time; the p95 is over the samples' per-call means.
-  python3 - "$TARGET/criterion" "$RESULTS" <<'PY'
-import json, os, sys
-root, out = sys.argv[1], sys.argv[2]
+  cargo bench -p ductape-ffi --bench calls -- --warm-up-time 2 --measurement-time 5 | tee "$BENCH/rust-calls.log"
+  # The median is criterion's estimate; p99 and calls/s come from the BENCH-LINE lines (the same
+  # binary, individually timed calls and 1/8 threads after criterion's groups).
+  python3 - "$TARGET/criterion" "$BENCH/rust-calls.log" "$RESULTS" <<'PY'
+import json, os, re, sys
+root, log, out = sys.argv[1:4]
+extra = {}
+for line in open(log):
+    if line.startswith("BENCH-LINE "):
+        _, lang, api, op, *kv = line.split()
+        extra[(api, op)] = dict(x.split("=") for x in kv)
 with open(out, "a") as f:
     for group, api in (("direct", "direct"), ("ffi_call", "uniffi_call")):
         for op in ("debug.echo", "cloud.connections.fetch"):
-            d = os.path.join(root, group, op, "new")
-            est = json.load(open(os.path.join(d, "estimates.json")))
-            s = json.load(open(os.path.join(d, "sample.json")))
-            per = sorted(t / n for t, n in zip(s["times"], s["iters"]))
-            p95 = per[min(len(per) - 1, int(len(per) * 0.95))]
-            f.write(f"rust {api} {op} {est['median']['point_estimate'] / 1000:.2f} {p95 / 1000:.2f} {int(sum(s['iters']))}\n")
+            est = json.load(open(os.path.join(root, group, op, "new", "estimates.json")))
+            e = extra[(api, op)]
+            f.write(f"rust {api} {op} {est['median']['point_estimate'] / 1000:.2f} {e['p99']} {e['n']} {e['cps1']} {e['cps8']}\n")
 PY
 fi
 
 if [ -z "${SKIP_PYTHON:-}" ]; then
-  echo "---- python: release wheel, bindings/python/bench/bench_calls.py ----"
-  VENV="$BENCH/venv"
-  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.7,<2"
-  rm -rf "$BENCH/wheels"
-  (cd bindings/python && "$VENV/bin/maturin" build -q --release --features debug-operations --out "$BENCH/wheels")
-  "$VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$BENCH"/wheels/ductape_sdk-*.whl
-  (cd "$BENCH" && "$VENV/bin/python" "$REPO/bindings/python/bench/bench_calls.py" \
-    --iterations "${PY_ITERATIONS:-20000}" --results "$RESULTS")
+  echo "---- python: the package with the release library, bindings/python/bench/bench_calls.py ----"
+  # The package laid out as maturin's wheel lays it out (ductape/_native/: the generated module and
+  # the library beside it), from the one build instead of a second cargo build through maturin.
+  PY="$BENCH/python"
+  rm -rf "$PY"; mkdir -p "$PY/ductape/_native"
+  cp -r bindings/python/src/ductape/. "$PY/ductape/"
+  "$NATIVE/uniffi-bindgen" generate "$LIB" --language python --no-format --out-dir "$PY/ductape/_native"
+  cp "$LIB" "$PY/ductape/_native/"
+  gen="$(cd "$PY/ductape/_native" && ls *.py | head -n 1)"
+  echo "from .${gen%.py} import *  # noqa" > "$PY/ductape/_native/__init__.py"
+  (cd "$BENCH" && PYTHONPATH="$PY" python3 "$REPO/bindings/python/bench/bench_calls.py" \
+    --iterations "$ITERATIONS" --results "$RESULTS")
 fi
 
 if [ -z "${SKIP_JAVA:-}" ]; then
-  echo "---- java: SDK jar with the release library, JMH (bindings/java/bench) ----"
+  echo "---- java + kotlin: SDK jar with the release library, JMH (bindings/java/bench) ----"
   rm -rf "$BENCH/java"
   mkdir -p "$BENCH/java/native/linux-x86-64"
-  "$TARGET/release/uniffi-bindgen" generate "$LIB" --language kotlin --no-format --out-dir "$BENCH/java/generated-kotlin"
+  "$NATIVE/uniffi-bindgen" generate "$LIB" --language kotlin --no-format --out-dir "$BENCH/java/generated-kotlin"
   cp "$LIB" "$BENCH/java/native/linux-x86-64/libductape_ffi.so"
   mvn -B -ntp -q -f bindings/java/pom.xml package -DskipTests \
     -Dductape.generated.dir="$BENCH/java/generated-kotlin" -Dductape.native.dir="$BENCH/java/native"
   cp bindings/java/target/ductape-sdk-0.1.0.jar "$BENCH/java/ductape-sdk.jar"
   mvn -B -ntp -q -f bindings/java/bench/pom.xml package dependency:build-classpath \
     -Dductape.jar="$BENCH/java/ductape-sdk.jar" -Dmdep.outputFile="$BENCH/java/cp.txt"
-  java -cp "bindings/java/bench/target/classes:$(cat "$BENCH/java/cp.txt")" org.openjdk.jmh.Main \
-    -rf json -rff "$BENCH/java/jmh.json" CallBench
-  python3 - "$BENCH/java/jmh.json" "$RESULTS" <<'PY'
-import json, sys
-names = {"facadeEcho": ("facade", "debug.echo"), "nativeEcho": ("uniffi_call", "debug.echo"),
-         "facadeFetch": ("facade", "cloud.connections.fetch"), "nativeFetch": ("uniffi_call", "cloud.connections.fetch"),
-         "floorAliveTasks": ("ffi_floor", "debug_alive_tasks()"), "floorNativeVersion": ("ffi_floor", "native_version()")}
-with open(sys.argv[2], "a") as f:
-    for r in json.load(open(sys.argv[1])):
-        api, op = names[r["benchmark"].rsplit(".", 1)[1]]
+  JCP="bindings/java/bench/target/classes:$(cat "$BENCH/java/cp.txt")"
+  # SampleTime (every call timed: median, p99), then throughput from 1 and 8 threads sharing the client.
+  java -cp "$JCP" org.openjdk.jmh.Main -rf json -rff "$BENCH/java/jmh.json" CallBench
+  for t in 1 8; do
+    java -cp "$JCP" org.openjdk.jmh.Main -bm thrpt -tu s -t "$t" -wi 1 -w 1 -i 3 -r 1 \
+      -rf json -rff "$BENCH/java/jmh-thrpt-$t.json" CallBench
+  done
+  python3 - "$BENCH/java" "$RESULTS" <<'PY'
+import json, os, sys
+d, out = sys.argv[1:3]
+names = {"facadeEcho": ("java", "facade", "debug.echo"), "nativeEcho": ("kotlin", "uniffi_call", "debug.echo"),
+         "facadeFetch": ("java", "facade", "cloud.connections.fetch"),
+         "nativeFetch": ("kotlin", "uniffi_call", "cloud.connections.fetch"),
+         "kotlinSuspendEcho": ("kotlin", "suspend", "debug.echo"),
+         "kotlinSuspendFetch": ("kotlin", "suspend", "cloud.connections.fetch"),
+         "floorAliveTasks": ("kotlin", "ffi_floor", "debug_alive_tasks()"),
+         "floorNativeVersion": ("kotlin", "ffi_floor", "native_version()")}
+short = lambda r: r["benchmark"].rsplit(".", 1)[1]
+tput = {t: {short(r): r["primaryMetric"]["score"] for r in json.load(open(os.path.join(d, f"jmh-thrpt-{t}.json")))}
+        for t in (1, 8)}
+with open(out, "a") as f:
+    for r in json.load(open(os.path.join(d, "jmh.json"))):
+        b = short(r)
+        lang, api, op = names[b]
         m = r["primaryMetric"]
         pct = m["scorePercentiles"]
         n = sum(c for hist in m.get("rawDataHistogram", []) for it in hist for _, c in it)
-        f.write(f"java {api} {op} {pct['50.0']:.2f} {pct['95.0']:.2f} {n}\n")
+        f.write(f"{lang} {api} {op} {pct['50.0']:.2f} {pct['99.0']:.2f} {n} {tput[1][b]:.0f} {tput[8][b]:.0f}\n")
 PY
+fi
+
+if [ -z "${SKIP_GO:-}" ]; then
+  echo "---- go: testing.B (bindings/go/bench_calls_test.go), static link of the release archive ----"
+  if ! command -v go > /dev/null && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
+  export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -mod=mod"
+  mkdir -p bindings/go/native
+  cp "$NATIVE/libductape_ffi.a" bindings/go/native/libductape_ffi.a # (git ignores native/)
+  (cd bindings/go && go test -count=1 -run '^$' -bench 'BenchmarkCallLatency' -benchtime "${ITERATIONS}x" . \
+    && go test -count=1 -run '^$' -bench 'BenchmarkCallThreads' -benchtime 2s .) | tee "$BENCH/go.log"
+  python3 - "$BENCH/go.log" "$RESULTS" <<'PY'
+import re, sys
+lat, cps = {}, {}
+for line in open(sys.argv[1]):
+    m = re.match(r"BenchmarkCall(Latency|Threads)/(\w+)/([\w.]+?)(?:/threads=(\d+))?-\d+\s+(\d+)\s+(.*)", line)
+    if not m:
+        continue
+    kind, api, op, threads, n, rest = m.groups()
+    metrics = {unit: float(v) for v, unit in re.findall(r"([\d.]+) (\S+)", rest)}
+    if kind == "Latency":
+        lat[(api, op)] = (metrics["p50-µs"], metrics["p99-µs"], int(n))
+    else:
+        cps[(api, op, threads)] = metrics["calls/s"]
+with open(sys.argv[2], "a") as f:
+    for (api, op), (p50, p99, n) in lat.items():
+        f.write(f"go {'facade' if api == 'call' else api} {op} {p50:.2f} {p99:.2f} {n} "
+                f"{cps[(api, op, '1')]:.0f} {cps[(api, op, '8')]:.0f}\n")
+PY
+fi
+
+if [ -z "${SKIP_DOTNET:-}" ]; then
+  echo "---- dotnet: Mono, bindings/dotnet/bench/Bench.cs ----"
+  OUT="$BENCH/dotnet"; rm -rf "$OUT"; mkdir -p "$OUT"
+  MCS=(mcs -langversion:7.2 -warnaserror+ -nowarn:1591 -debug- -optimize+)
+  "${MCS[@]}" -target:library -out:"$OUT/Ductape.dll" bindings/dotnet/src/Ductape/*.cs
+  "${MCS[@]}" -target:exe -out:"$OUT/Ductape.Bench.exe" -r:"$OUT/Ductape.dll" bindings/dotnet/bench/Bench.cs
+  LD_LIBRARY_PATH="$NATIVE" mono "$OUT/Ductape.Bench.exe" "$ITERATIONS" | tee -a "$RESULTS"
+fi
+
+if [ -z "${SKIP_NODE:-}" ]; then
+  echo "---- node: the release addon, bindings/node/bench.mjs ----"
+  (cd bindings/node && npm ci --no-audit --no-fund --loglevel=error \
+    && cp "$NATIVE/libductape_node.so" ductape.node && npm run -s build:ts \
+    && ITERATIONS="$ITERATIONS" RESULTS="$RESULTS" node bench.mjs)
 fi
 
 echo "---- results ($RESULTS) ----"
 cat "$RESULTS"
 
-python3 - "$RESULTS" "${BENCH_COMPARE:-}" "$COMMIT" docs/benchmarks-bindings.md <<'PY'
+python3 - "$RESULTS" "$COMMIT" "$LOAD_START" BENCHMARKS.md <<'PY'
 import os, platform, subprocess, sys
-results, compare, commit, doc = sys.argv[1:5]
-
-def load(path):
-    rows = {}
-    for line in open(path):
-        lang, api, op, med, p95, n = line.split()
-        rows[(lang, api, op)] = (float(med), float(p95), int(n))
-    return rows
+results, commit, load_start, doc = sys.argv[1:5]
+load_end = " ".join(open("/proc/loadavg").read().split()[:3])
 
 def run(*cmd):
     try:
@@ -113,59 +178,78 @@ def run(*cmd):
     except Exception:
         return "?"
 
-now, before = load(results), (load(compare) if compare else {})
-cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-direct = {op: now[("rust", "direct", op)][0] for op in ("debug.echo", "cloud.connections.fetch") if ("rust", "direct", op) in now}
-labels = {"direct": "`Ductape::call_json` (direct)", "uniffi_call": "`DuctapeClient.call` (uniffi)",
-          "native": "`_native.DuctapeClient.call` (uniffi)", "facade": "`Ductape.call` (facade)",
-          "ffi_floor": "uniffi floor (no operation)"}
-# The same Rust work on the same blocking path as a foreign call: the difference is the foreign side.
-same = {op: now[("rust", "uniffi_call", op)][0] for op in direct if ("rust", "uniffi_call", op) in now}
-head = "| language | API | operation | median µs | p95 µs | − direct Rust µs | − Rust `DuctapeClient.call` µs |"
-if before:
-    head = ("| language | API | operation | before median µs | before p95 µs | median µs | p95 µs "
-            "| − direct Rust µs | − Rust `DuctapeClient.call` µs |")
+rows = {}
+for line in open(results):
+    lang, api, op, med, p99, n, one, eight = line.split()
+    rows[(lang, api, op)] = (float(med), float(p99), int(n), float(one), float(eight))
+ops = ["debug.echo", "cloud.connections.fetch"]
+direct = {op: rows[("rust", "direct", op)][0] for op in ops if ("rust", "direct", op) in rows}
+export = {op: rows[("rust", "uniffi_call", op)][0] for op in ops if ("rust", "uniffi_call", op) in rows}
+langs = ["rust", "java", "kotlin", "python", "go", "dotnet", "node"]
+labels = {
+    ("rust", "direct"): "`Ductape::call_json` (direct)",
+    ("rust", "uniffi_call"): "`DuctapeClient::call` (the export, no foreign side)",
+    ("java", "facade"): "`Ductape.call` (facade, C ABI `ductape_call`, Gson)",
+    ("kotlin", "suspend"): "`ductape.callSuspend` in `runBlocking` (uniffi async)",
+    ("kotlin", "uniffi_call"): "generated `DuctapeClient.call` (uniffi, JNA)",
+    ("kotlin", "ffi_floor"): "uniffi floor, no operation (JNA)",
+    ("python", "facade"): "`Ductape.call` (facade, C ABI via ctypes, `json`)",
+    ("python", "native"): "`_native.DuctapeClient.call` (uniffi, ctypes)",
+    ("python", "ffi_floor"): "uniffi floor, no operation (ctypes)",
+    ("go", "facade"): "`Client.Call` (cgo `ductape_call`, `encoding/json`)",
+    ("go", "cgo"): "`nativeCall` (cgo only, JSON text)",
+    ("dotnet", "facade"): "`Call` (P/Invoke `ductape_call`, Json)",
+    ("dotnet", "json"): "`CallJson` (JSON text, no JSON work in C#)",
+    ("node", "facade"): "`client.call` (napi-rs, Promise, `JSON`)",
+    ("node", "addon"): "`NativeClient.call` (the addon alone, JSON text)",
+}
+api_order = [a for (_, a) in labels]
+def key(k):
+    lang, api, op = k
+    return (langs.index(lang), api_order.index(api) if api in api_order else 99, ops.index(op) if op in ops else 9, op)
+head = ("| language | API | operation | median µs | p99 µs | − direct Rust µs | − Rust export µs "
+        "| calls/s, 1 thread | calls/s, 8 threads |")
 lines = [head, "|" + "---|" * (head.count("|") - 1)]
-order = lambda k: (["rust", "python", "java"].index(k[0]), list(labels).index(k[1]) if k[1] in labels else 9,
-                 ["debug.echo", "cloud.connections.fetch"].index(k[2]) if k[2] in direct else 2, k[2])
-for key in sorted(now, key=order):
-    lang, api, op = key
-    med, p95, n = now[key]
-    cells = [lang, labels.get(api, api), f"`{op}`"]
-    if before:
-        b = before.get(key)
-        cells += [f"{b[0]:.2f}" if b else "", f"{b[1]:.2f}" if b else ""]
-    cells += [f"{med:.2f}", f"{p95:.2f}"]
-    cells += [f"{med - ref[op]:+.2f}" if op in ref and lang != "rust" else "" for ref in (direct, same)]
-    lines.append("| " + " | ".join(cells) + " |")
-cmp = (f" The \"before\" columns come from `{os.path.basename(compare)}`, an earlier run of this script "
-       "on the same machine.") if before else ""
-text = f"""# Bindings: the cost of one blocking call
+for k in sorted(rows, key=key):
+    lang, api, op = k
+    med, p99, n, one, eight = rows[k]
+    diff = lambda ref, own: f"{med - ref[op]:+.2f}" if op in ref and (lang, api) not in own else ""
+    lines.append("| " + " | ".join([lang, labels.get((lang, api), api), f"`{op}`", f"{med:.2f}", f"{p99:.2f}",
+                                    diff(direct, [("rust", "direct")]),
+                                    diff(export, [("rust", "direct"), ("rust", "uniffi_call")]),
+                                    f"{one:,.0f}", f"{eight:,.0f}"]) + " |")
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+fragment = f"""<!-- bench-bindings:begin (generated by scripts/bench-bindings.sh: edits here are overwritten) -->
+Run: commit `{commit}`, {cpu}, {os.cpu_count()} cores, shared with other builds; load average
+{load_start} at the start of `scripts/bench-bindings.sh`, {load_end} at the end. Build:
+`cargo build --release -p ductape-ffi -p ductape-node -p uniffi-bindgen --features
+ductape-ffi/debug-operations,ductape-node/debug-operations` (profile release: thin LTO), {run('rustc', '--version')};
+every language loads that one `libductape_ffi.so` (Go links its `.a`), Node that one addon.
 
-Generated by `scripts/bench-bindings.sh` at commit `{commit}`.{cmp}
-
-| | |
+| harness | how |
 |---|---|
-| machine | {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()} (shared with other builds: treat small differences as noise) |
-| build | `cargo build --release --features debug-operations` (profile release: thin LTO); {run('rustc', '--version')} |
-| Rust | criterion, `bindings/ffi/benches/calls.rs`: 2 s warm-up, 5 s measurement, 100 samples; median = criterion's median estimate, p95 = over the samples' per-call means |
-| Python | {run('python3', '--version')}, the release wheel (maturin), `bindings/python/bench/bench_calls.py`: 2000 warm-up calls, then each of 20000 calls timed with `perf_counter_ns` |
-| Java | {run('java', '-version')}, JMH 1.37 `SampleTime` (every call timed), 1 fork, 3 × 1 s warm-up, 5 × 1 s measurement, `bindings/java/bench` |
+| Rust | criterion 0.8 (`bindings/ffi/benches/calls.rs`): 2 s warm-up, 5 s measurement; median = criterion's median estimate; p99 of 20,000 individually timed calls and calls/s over 2 s from 1 and 8 threads in the same binary after criterion's groups (`BENCH-LINE`) |
+| Java, Kotlin | {run('java', '-version')}; JMH 1.37 (`bindings/java/bench`), `SampleTime` (every call timed: median, p99), 1 fork, 3 × 1 s warm-up, 5 × 1 s; then `-bm thrpt -t 1` and `-t 8` (1 × 1 s warm-up, 3 × 1 s), the threads sharing one client |
+| Python | {run('python3', '--version')} (`bindings/python/bench/bench_calls.py`): 2,000 warm-up calls, {int(os.environ.get('ITERATIONS', '20000')):,} calls each timed with `perf_counter_ns`; calls/s over 2 s from 1 and 8 `threading` threads, **with the GIL** (ctypes drops it only for the native call) |
+| Go | {run('go', 'version')}, `testing.B` (`bindings/go/bench_calls_test.go`): `BenchmarkCallLatency` times each of {int(os.environ.get('ITERATIONS', '20000')):,} calls (after 2,000 warm-up calls); `BenchmarkCallThreads` splits b.N calls over 1 or 8 goroutines (`-benchtime 2s`; GOMAXPROCS = {os.cpu_count()}) |
+| .NET | {run('mono', '--version')} (no .NET SDK here), `bindings/dotnet/bench/Bench.cs`: 2,000 warm-up calls, then each call timed with `Stopwatch`; calls/s over 2 s from 1 and 8 threads |
+| Node.js | {run('node', '--version')}, `bindings/node/bench.mjs`: each call awaited and timed with `process.hrtime.bigint()`; calls/s over 2 s from 1 caller, then from **8 concurrent async callers on the one event loop** (8 calls in flight; no `worker_threads`) |
 
-Operations: `debug.echo` with `{{"value":{{"a":1,"b":"two"}}}}`, and `cloud.connections.fetch` of one
-connection created with `cloud.connections.create {{"provider":"mongodb_atlas","name":"bench"}}` in a
-temporary workspace (one SQLite read, no network). APIs: `Ductape::call_json` awaited on the core's
-runtime inside one `block_on` (the floor); `DuctapeClient.call`, the blocking uniffi export, with
-JSON text in and out (in Rust without any foreign side; in Python the generated `_native` module,
-ctypes; in Java the generated Kotlin, JNA); the facade `Ductape.call`, which also encodes the
-parameters to JSON and decodes the reply envelope (Python `json`, Java Gson).
+"− direct Rust" is the median minus the `Ductape::call_json` median for the same operation, from
+this run; "− Rust export" subtracts the Rust `DuctapeClient::call` median instead (the same blocking
+path a foreign call takes: for `fetch` it reads SQLite inline on the caller's thread, while the
+"direct" row's `block_on` hops to tokio's blocking pool, so it is the fairer baseline there).
 
-""" + "\n".join(lines) + "\n"
-# A hand-written "## Notes" section (what the numbers mean, what remains) survives a re-run.
-if os.path.exists(doc):
-    kept = open(doc).read()
-    if "\n## Notes" in kept:
-        text += kept[kept.index("\n## Notes"):]
+{chr(10).join(lines)}
+<!-- bench-bindings:end -->"""
+text = open(doc).read()
+begin, end = "<!-- bench-bindings:begin", "<!-- bench-bindings:end -->"
+if begin in text:
+    text = text[:text.index(begin)] + fragment + text[text.index(end) + len(end):]
+else:
+    sys.exit(f"{doc}: no '{begin}' marker in section 4")
 open(doc, "w").write(text)
-print(f"wrote {doc}")
+os.makedirs(".work/bench/fragments", exist_ok=True)
+open(".work/bench/fragments/bindings.md", "w").write(fragment + "\n")
+print(f"wrote section 4 of {doc}")
 PY

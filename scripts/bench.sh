@@ -7,21 +7,26 @@
 #     roundtrips  item 1: requests per authenticated call, ours against the Go SDK, requests, npm
 #     network     item 2: core/benches/network.rs (criterion-free, FIGURE lines) + the Go SDK per entry
 #     import      item 3: core/benches/import.rs (50 clusters, 2 s propagation delay, ~4 min)
-#     bindings    item 4: scripts/bench-bindings.sh (Rust criterion, Python, Java/Kotlin JMH)
-#     coldstart   item 5: 1,000 connections + 10,000 secrets, a new process per run
+#     bindings    item 4: scripts/bench-bindings.sh (one release build; Rust criterion, Java/Kotlin
+#                 JMH, Python, Go testing.B, .NET, Node.js)
+#     coldstart   item 5: 1,000 connections + 10,000 secrets, a new process per run (Rust; Python, Go
+#                 and Node.js from what the bindings part left in .work/bench/: run it first)
 #     throughput  item 6: lifecycle ops/s from 1/4/8 threads and 2 processes, SQLite and PostgreSQL
-#     core        the core's criterion benchmarks (scripts/bench-core.sh, docs/benchmarks.md)
+#     core        the core's criterion benchmarks (scripts/bench-core.sh, BENCHMARKS.md section 7)
 #   BENCH_QUICK=1 bash scripts/bench.sh roundtrips   # fewer rounds: to try a harness
 #   BENCH_NO_POSTGRES=1: throughput on SQLite only (otherwise scripts/test-postgres.sh starts a
 #   throw-away PostgreSQL, installing it from Debian when missing)
 #
 # Raw output and fragments go to .work/bench/; the figures are copied into BENCHMARKS.md by hand
-# with the run's machine line (the machine is shared: prefer the same-run ratios).
+# with the run's machine line (the machine is shared: prefer the same-run ratios), except those of
+# bindings and core, which rewrite their own sections of it between markers.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 mkdir -p .work/bench
+# Go: the toolchain scripts/test-go.sh uses (Debian's, or the one in /usr/local/go).
+if ! command -v go > /dev/null && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(roundtrips network import bindings coldstart throughput core)
 echo "bench.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; parts: ${parts[*]}"

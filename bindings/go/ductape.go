@@ -112,7 +112,7 @@ func (c *Client) CallJSON(ctx context.Context, operation string, params []byte) 
 // goroutine calls ductape_cancel when ctx is done; the library then drops the work and answers
 // "cancelled" at once. (The C ABI's ductape_call_async would hold no thread while it waits, but
 // its hop to the library's runtime and the callback from a foreign thread cost about 70 µs a call,
-// against a few µs here; see docs/benchmarks-bindings.md.)
+// against a few µs here; see BENCHMARKS.md section 4.)
 func (c *Client) callCancellable(ctx context.Context, op, params []byte, progress func([]byte)) (any, error) {
 	id := nativeTaskNew()
 	finished := make(chan struct{})

@@ -8,7 +8,7 @@
 //! `DUCTAPE_DEBUG_ACCESS_LIST_LIMIT` (debug-operations builds only), set here.
 //!
 //!   cargo bench -p ductape-core --features debug-operations --bench network
-//! (`BENCH_ROUNDS=N` for more rounds; the figures are in docs/benchmarks-network.md.)
+//! (`BENCH_ROUNDS=N` for more rounds; the figures are in BENCHMARKS.md section 2.)
 
 use atlas_sim::seed::{self, SeedAccessListEntry};
 use atlas_sim::{Seed, Sim, SimConfig};

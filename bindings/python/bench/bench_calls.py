@@ -6,9 +6,13 @@ Measures ``debug.echo`` (a small value) and ``cloud.connections.fetch`` (one con
 in a temporary workspace; no network) through the facade (``ductape.Ductape.call``: JSON encode,
 native call, envelope decode) and through the raw uniffi client (``_native.DuctapeClient.call``:
 JSON text in, JSON text out); and, as the FFI's floor, two uniffi functions with no operation
-behind them (``debug_alive_tasks()`` answers an integer, ``native_version()`` a string). Each call is timed on its own with ``time.perf_counter_ns`` (the
-timer's own cost, about 0.1 us, is included); prints the median and p95 in microseconds. With
-``--results`` it appends ``python <api> <operation> <median_us> <p95_us> <iterations>`` lines.
+behind them (``debug_alive_tasks()`` answers an integer, ``native_version()`` a string). Each call
+is timed on its own with ``time.perf_counter_ns`` (the timer's own cost, about 0.1 us, is
+included): the median and p99 in microseconds; then calls per second from 1 and 8 threads
+calling in a loop for 2 s (``threading``, with the GIL: ctypes releases it only for the native
+call itself, so the Python side of the 8 threads runs one at a time). With ``--results`` it
+appends ``python <api> <operation> <median_us> <p99_us> <iterations> <calls/s 1> <calls/s 8>``
+lines.
 The wheel must carry the debug operations (``maturin build --features debug-operations``).
 """
 from __future__ import annotations
@@ -19,6 +23,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from typing import Any, Callable, List, Tuple
 
@@ -40,8 +45,27 @@ def measure(fn: Callable[[], Any], iterations: int, warmup: int) -> Tuple[float,
         samples[i] = clock() - start
     samples.sort()
     median = statistics.median(samples) / 1000.0
-    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))] / 1000.0
-    return median, p95
+    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))] / 1000.0
+    return median, p99
+
+
+def per_second(threads: int, fn: Callable[[], Any], seconds: float = 2.0) -> float:
+    counts = [0] * threads
+    start = time.perf_counter()
+
+    def loop(slot: int) -> None:
+        n = 0
+        while time.perf_counter() - start < seconds:
+            fn()
+            n += 1
+        counts[slot] = n
+
+    workers = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return sum(counts) / (time.perf_counter() - start)
 
 
 def main() -> int:
@@ -72,12 +96,13 @@ def main() -> int:
             ("ffi_floor", "native_version()", _native.native_version),
         ]
         print(f"python {sys.version.split()[0]}, {args.iterations} timed calls after {args.warmup} warm-up calls")
-        print(f"{'api':<8} {'operation':<26} {'median us':>10} {'p95 us':>10}")
+        print(f"{'api':<10} {'operation':<26} {'median us':>10} {'p99 us':>10} {'calls/s 1':>10} {'calls/s 8':>10}")
         lines = []
         for api, op, fn in cases:
-            median, p95 = measure(fn, args.iterations, args.warmup)
-            print(f"{api:<8} {op:<26} {median:>10.2f} {p95:>10.2f}")
-            lines.append(f"python {api} {op} {median:.2f} {p95:.2f} {args.iterations}\n")
+            median, p99 = measure(fn, args.iterations, args.warmup)
+            one, eight = per_second(1, fn), per_second(8, fn)
+            print(f"{api:<10} {op:<26} {median:>10.2f} {p99:>10.2f} {one:>10.0f} {eight:>10.0f}")
+            lines.append(f"python {api} {op} {median:.2f} {p99:.2f} {args.iterations} {one:.0f} {eight:.0f}\n")
         client.close()
         if args.results:
             with open(args.results, "a", encoding="utf-8") as out:

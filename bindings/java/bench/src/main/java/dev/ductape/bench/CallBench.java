@@ -1,6 +1,7 @@
 package dev.ductape.bench;
 
 import dev.ductape.Ductape;
+import dev.ductape.NativeBridge;
 import dev.ductape.ffi.DuctapeClient;
 import dev.ductape.ffi.Ductape_ffiKt;
 import java.io.IOException;
@@ -10,6 +11,8 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import kotlin.coroutines.EmptyCoroutineContext;
+import kotlinx.coroutines.BuildersKt;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,6 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * call, envelope decode) and through the generated uniffi client ({@link DuctapeClient#call}:
  * JSON text in, JSON text out); and, as the FFI's floor, two uniffi functions with no operation
  * behind them ({@code debugAliveTasks()} answers an integer, {@code nativeVersion()} a String).
+ * The Kotlin facade's {@code callSuspend} (uniffi's async call, awaited by a coroutine) is measured
+ * as a Kotlin caller without a coroutine of its own would reach it: one {@code runBlocking} per call.
+ * scripts/bench-bindings.sh runs this class twice: SampleTime (median, p99) and Throughput from 1
+ * and 8 threads ({@code -bm thrpt -t 8}: the threads share the one client).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -83,6 +90,18 @@ public class CallBench {
     @Benchmark
     public String nativeFetch() {
         return client.call("cloud.connections.fetch", FETCH_JSON);
+    }
+
+    @Benchmark
+    public Object kotlinSuspendEcho() throws InterruptedException {
+        return BuildersKt.runBlocking(EmptyCoroutineContext.INSTANCE,
+            (scope, cont) -> NativeBridge.callSuspend(ductape, "debug.echo", ECHO, cont));
+    }
+
+    @Benchmark
+    public Object kotlinSuspendFetch() throws InterruptedException {
+        return BuildersKt.runBlocking(EmptyCoroutineContext.INSTANCE,
+            (scope, cont) -> NativeBridge.callSuspend(ductape, "cloud.connections.fetch", FETCH, cont));
     }
 
     /** The FFI's floor: a uniffi function that answers an integer (no string crosses). */
