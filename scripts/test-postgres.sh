@@ -85,8 +85,39 @@ if [ "${1:-}" = "--" ]; then
   exit $?
 fi
 
+# The Go binding's conformance runner on PostgreSQL (each vector in a schema of its own, against
+# an atlas-sim of its own): the issue asks for every vector through at least one binding.
+go_conformance() {
+  cargo build -p ductape-ffi -p atlas-sim --locked --features ductape-ffi/debug-operations
+  local target="${CARGO_TARGET_DIR:-$PWD/target}" log sim url="" line
+  if ! command -v go > /dev/null && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
+  command -v go > /dev/null || { echo "go conformance on PostgreSQL: no Go toolchain (scripts/test-go.sh installs one)"; return 1; }
+  mkdir -p bindings/go/native
+  cp "$target/debug/libductape_ffi.a" bindings/go/native/libductape_ffi.a
+  if command -v strip > /dev/null; then strip --strip-debug bindings/go/native/libductape_ffi.a; fi
+  log="$TMP/atlas-sim.log"
+  "$target/debug/atlas-sim" --port 0 > "$log" 2>&1 &
+  sim=$!
+  for _ in $(seq 1 100); do
+    line=$(head -n 1 "$log" 2>/dev/null || true)
+    case "$line" in "atlas-sim listening on http://"*) url=${line#atlas-sim listening on }; break ;; esac
+    sleep 0.1
+  done
+  [ -n "$url" ] || { echo "atlas-sim did not start:"; cat "$log"; kill "$sim" 2>/dev/null; return 1; }
+  local rc=0
+  (cd bindings/go && DUCTAPE_SIM_URL="$url" GOTOOLCHAIN=local GOFLAGS="-mod=mod" RUST_BACKTRACE=0 \
+    go test -count=1 -v -run '^TestConformance$' . 2>&1 | grep -E "^conformance|^--- |^ok|FAIL") || rc=1
+  kill "$sim" 2>/dev/null || true
+  # The vectors ran on PostgreSQL: each left its schema.
+  echo "go vectors' schemas: $(PGPASSWORD=$PASS psql -h 127.0.0.1 -p "$PORT" -U ductape -d ductape -Atc \
+    "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'goconf_%'")"
+  return $rc
+}
+
 status=0
 cargo test -p ductape-core --locked --features debug-operations --test postgres -- --test-threads=4 || status=1
 cargo test -p ductape-core --locked --features debug-operations --test postgres -- --ignored --exact a_server_restart_during_100_writes_leaves_every_record_consistent || status=1
+cargo test -p ductape-core --locked --features debug-operations --test postgres -- --ignored --exact a_server_restart_during_100_imports_and_syncs_leaves_every_record_consistent || status=1
 cargo test -p ductape-ffi --locked --test conformance || status=1
+go_conformance || status=1
 exit $status

@@ -185,6 +185,21 @@ func checkError(err error, want map[string]any, where string) error {
 	return nil
 }
 
+// schemaCount numbers the PostgreSQL schemas of this process's vectors.
+var schemaCount int
+
+// freshSchema is the workspace URL of a new schema of its own, as the Rust runner
+// (bindings/ffi/tests/conformance.rs) makes it: every vector starts from an empty workspace
+// (the core creates the schema on first open).
+func freshSchema(admin string) string {
+	schemaCount++
+	sep := "?"
+	if strings.Contains(admin, "?") {
+		sep = "&"
+	}
+	return fmt.Sprintf("%s%soptions=-c%%20search_path%%3Dgoconf_%d_%d", admin, sep, os.Getpid(), schemaCount)
+}
+
 // runVector runs one vector and appends what it saw to report.
 func runVector(v vector, workdir string, report *[]map[string]any) error {
 	sim := simURL()
@@ -198,6 +213,9 @@ func runVector(v vector, workdir string, report *[]map[string]any) error {
 		base = "http://127.0.0.1:9"
 	}
 	options := map[string]any{"workspace_dir": workdir, "atlas_base_url": base, "debug_operations": true}
+	if admin := os.Getenv("DUCTAPE_TEST_POSTGRES_URL"); admin != "" {
+		options["workspace_url"] = freshSchema(admin)
+	}
 	for k, val := range v.Options {
 		options[k] = val
 	}

@@ -7,8 +7,9 @@
 //! - 4 processes (each its own handle and Atlas client) doing lifecycle, secret and sync
 //!   operations at once lose nothing and POST every access-list entry once;
 //! - a `pg_dump` of the workspace holds no plaintext secret;
-//! - `pg_ctl restart` during 100 secret writes leaves every record consistent (`--ignored`:
-//!   the script runs it alone, as a restart would disturb the other tests).
+//! - `pg_ctl restart` during 100 secret writes, and during 100 imports with an access-list sync
+//!   after every tenth, leaves every record consistent (`--ignored`: the script runs each alone,
+//!   as a restart would disturb the other tests).
 
 mod common;
 
@@ -812,6 +813,12 @@ fn a_server_restart_during_100_writes_leaves_every_record_consistent() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The `n`th proxy address of the imports test: TEST-NET-1, apart from the simulator's seeded
+/// entry (198.51.100.7, someone else's, which a sync must never record as its own).
+fn proxy_address(n: usize) -> String {
+    format!("192.0.2.{}", n + 1)
+}
+
 /// `pg_ctl restart` in the middle of 100 imports (each a cluster-scoped user and its owned
 /// secret on a component env) with an access-list sync after every tenth: every import that
 /// answered is whole (its secret opens to a string whose user Atlas has, with that password),
@@ -848,7 +855,7 @@ fn a_server_restart_during_100_imports_and_syncs_leaves_every_record_consistent(
             for i in 0..IMPORTS {
                 replies.push(call_envelope(&d, "cloud.resources.import", import(i)));
                 if i % 10 == 9 {
-                    let wanted: Vec<String> = (0..=i / 10).map(|n| format!("198.51.100.{n}")).collect();
+                    let wanted: Vec<String> = (0..=i / 10).map(proxy_address).collect();
                     let net = json!({"tag": TAG, "ductape_proxy_addresses": wanted});
                     replies.push(call_envelope(&d, "cloud.connections.updateManagedNetworking", net));
                     replies.push(call_envelope(&d, "cloud.connections.syncNetworkAccess", json!({"tag": TAG})));
@@ -888,10 +895,14 @@ fn a_server_restart_during_100_imports_and_syncs_leaves_every_record_consistent(
     assert_eq!(users, IMPORTS, "one user per component, none made twice");
     let owned = call_blocking(&d, "secrets.fetchAll", json!({}))["secrets"].as_array().unwrap().len();
     assert_eq!(owned, IMPORTS, "one owned secret per import, none left over");
-    // the syncs' records match the project: a last sync has nothing left to do
+    // the syncs' records match the project: a last sync has nothing left to do, owns exactly
+    // the ten it added, and the simulator's seeded entry stays someone else's
     let last = call_blocking(&d, "cloud.connections.syncNetworkAccess", json!({"tag": TAG}));
+    let ours: Vec<String> = (0..IMPORTS / 10).map(|n| format!("{}/32", proxy_address(n))).collect();
     assert_eq!(last["added"], json!([]), "{last}");
-    assert_eq!(last["synced_ips"].as_array().map(Vec::len), Some(IMPORTS / 10), "{last}");
+    assert_eq!(last["already_present"], json!(ours), "{last}");
+    assert_eq!(last["synced_ips"], json!(ours), "{last}");
+    assert_eq!(last["entries_in_project"], IMPORTS / 10 + 1, "ours and the seeded one: {last}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
