@@ -17,8 +17,8 @@
 #       (unoptimised, still stripped): what the test command's install tests use, because a release
 #       build of the whole workspace takes about 20 minutes on 2 cores
 #
-# Needs: cargo, python3 (venv), Maven + JDK 17, Go (for nothing but `go mod` checks: none),
-# Node.js 20 + npm, and Mono's mcs + nuget (installed with apt when missing, as scripts/test-dotnet.sh does).
+# Needs: cargo, python3 (venv), Maven + JDK 17, Node.js 20 + npm, strip (binutils), and Mono's mcs +
+# nuget (installed with apt when missing, as scripts/test-dotnet.sh does). Go is not needed to build the module.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
