@@ -48,8 +48,6 @@ pub trait Engine: Send + Sync {
     fn db_path(&self) -> Option<&Path>;
     /// `f` outside an explicit transaction (each statement sees what is committed).
     fn read(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()>;
-    /// `f` in a read-only transaction: one snapshot for every statement.
-    fn read_tx(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()>;
     /// `f` in a write transaction that no other writer of the workspace (thread, process or
     /// machine) overlaps, committed when it returns `Ok`.
     fn write(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()>;
@@ -177,25 +175,12 @@ impl Store {
     }
 
     /// Runs `f` on a connection outside any explicit transaction (each statement sees a
-    /// consistent snapshot; use [`Store::read_tx`] for several statements). A transient
-    /// failure (a lock, a dropped connection) runs `f` again, so `f` may run more than once.
+    /// consistent snapshot). A transient failure (a lock, a dropped connection) runs `f`
+    /// again, so `f` may run more than once.
     pub fn read<T>(&self, mut f: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
         let _gate = self.read_gate();
         let mut out = None;
         self.engine.read(&mut |c| {
-            out = Some(f(c)?);
-            Ok(())
-        })?;
-        Ok(out.expect("the read ran"))
-    }
-
-    /// Runs `f` inside a read transaction: one snapshot for every statement.
-    pub fn read_tx<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let _gate = self.read_gate();
-        let mut f = Some(f);
-        let mut out = None;
-        self.engine.read_tx(&mut |c| {
-            let f = f.take().expect("a read transaction runs its body once");
             out = Some(f(c)?);
             Ok(())
         })?;

@@ -337,15 +337,6 @@ impl Engine for Postgres {
         self.retrying("read", || f(&self.session()?))
     }
 
-    fn read_tx(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()> {
-        let s = self.session()?;
-        s.run_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").map_err(|e| db_error("read", e))?;
-        let out = f(&s);
-        let end = s.run_batch(if out.is_ok() { "COMMIT" } else { "ROLLBACK" });
-        out?;
-        end.map_err(|e| db_error("read", e))
-    }
-
     fn write(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()> {
         self.retrying("write", || self.attempt_write(f))
     }

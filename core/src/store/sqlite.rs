@@ -155,18 +155,6 @@ impl Engine for Sqlite {
         out
     }
 
-    fn read_tx(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()> {
-        let mut conn = self.take()?;
-        let out = (|| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(|e| db_error("read", e))?;
-            f(&*tx)?;
-            tx.finish().map_err(|e| db_error("read", e))?;
-            Ok(())
-        })();
-        self.give_back(conn);
-        out
-    }
-
     fn write(&self, f: &mut dyn FnMut(&Connection) -> Result<()>) -> Result<()> {
         // A panic in another writer poisons nothing we rely on: the transaction rolled back.
         let _turn = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
