@@ -118,6 +118,7 @@ status=0
 cargo test -p ductape-core --locked --features debug-operations --test postgres -- --test-threads=4 || status=1
 cargo test -p ductape-core --locked --features debug-operations --test postgres -- --ignored --exact a_server_restart_during_100_writes_leaves_every_record_consistent || status=1
 cargo test -p ductape-core --locked --features debug-operations --test postgres -- --ignored --exact a_server_restart_during_100_imports_and_syncs_leaves_every_record_consistent || status=1
+cargo test -p ductape-core --locked --features debug-operations --test postgres -- --ignored --exact a_server_restart_during_the_four_processes_loses_nothing_and_posts_each_entry_once || status=1
 cargo test -p ductape-ffi --locked --test conformance || status=1
 go_conformance || status=1
 exit $status
