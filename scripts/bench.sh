@@ -5,7 +5,8 @@
 #   bash scripts/bench.sh                 # every part, in order
 #   bash scripts/bench.sh roundtrips      # one or more parts:
 #     roundtrips  item 1: requests per authenticated call, ours against the Go SDK, requests, npm
-#     network     item 2: core/benches/network.rs (criterion-free, FIGURE lines) + the Go SDK per entry
+#     network     item 2: core/benches/network.rs (criterion-free, FIGURE lines), then our sync and the
+#                 Go SDK's per-entry POSTs as processes against the simulator binary (bench/run.py sync)
 #     import      item 3: core/benches/import.rs (50 clusters, 2 s propagation delay, ~4 min)
 #     bindings    item 4: scripts/bench-bindings.sh (one release build; Rust criterion, Java/Kotlin
 #                 JMH, Python, Go testing.B, .NET, Node.js)
@@ -32,8 +33,9 @@ parts=("$@")
 echo "bench.sh: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; parts: ${parts[*]}"
 
 harness() {
-  # The simulator binary and the core's bench_harness example: one release build, no extra features.
-  cargo build --release -p ductape-core -p atlas-sim --example bench_harness --bins
+  # The simulator binary and the core's bench_harness example: one release build. debug-operations
+  # lets item 2's sync read DUCTAPE_DEBUG_ACCESS_LIST_LIMIT (200 + 100 entries is past Atlas's limit).
+  cargo build --release -p ductape-core -p atlas-sim --example bench_harness --bins --features ductape-core/debug-operations
 }
 
 for part in "${parts[@]}"; do
@@ -44,7 +46,7 @@ for part in "${parts[@]}"; do
       harness
       BENCH_ROUNDS="${BENCH_ROUNDS:-$([ "${BENCH_QUICK:-}" = 1 ] && echo 1 || echo 7)}" \
         cargo bench -p ductape-core --features debug-operations --bench network | tee .work/bench/network.log
-      python3 bench/run.py sync-go ;;
+      python3 bench/run.py sync ;;
     import) cargo bench -p ductape-core --bench import | tee .work/bench/import.log ;;
     bindings) bash scripts/bench-bindings.sh ;;
     coldstart) harness; python3 bench/run.py coldstart ;;

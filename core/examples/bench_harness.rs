@@ -4,6 +4,7 @@
 //!
 //!     bench_harness setup DIR BASE_URL            # connection "bench", completed and validated
 //!     bench_harness calls DIR BASE_URL N          # N Atlas calls: N/2 cloud.resources.list (2 GETs each)
+//!     bench_harness sync DIR BASE_URL N           # one syncNetworkAccess of N proxy addresses (item 2)
 //!     bench_harness seed DIR CONNECTIONS SECRETS  # a workspace for the cold-start measurement
 //!     bench_harness coldstart DIR                 # open, first call, RSS (the Rust row of item 5)
 //!     bench_harness lifecycle BACKEND THREADS CYCLES [PROCS]   # workspace throughput (item 6)
@@ -80,6 +81,24 @@ fn main() {
             }
             let ms = t.elapsed().as_secs_f64() * 1e3;
             println!("{}", json!({"client": "ductape (Rust core)", "mode": "calls", "calls": n / 2 * 2, "ms": ms}));
+        }
+        "sync" => {
+            // A new handle (a new Atlas client: its first request pays the Digest challenge, as
+            // the Go SDK's process does) on a workspace `setup` made; the addresses are those
+            // bench/compare/go's `entries` mode POSTs one by one.
+            let d = open(json!({"workspace_dir": arg(2), "workspace_key": TEST_KEY, "atlas_base_url": arg(3)}));
+            let n = num(4);
+            let addresses: Vec<String> = (0..n).map(|i| format!("203.0.{}.{}", 113 + i / 250, 1 + i % 250)).collect();
+            call(
+                &d,
+                "cloud.connections.updateManagedNetworking",
+                json!({"tag": "bench", "ductape_proxy_addresses": addresses}),
+            );
+            let t = Instant::now();
+            let r = call(&d, "cloud.connections.syncNetworkAccess", json!({"tag": "bench"}));
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            assert_eq!(r["added"].as_array().map(Vec::len), Some(n), "{r}");
+            println!("{}", json!({"client": "ductape (Rust core)", "mode": "sync", "added": n, "ms": ms}));
         }
         "seed" => {
             let d = open(json!({"workspace_dir": arg(2), "workspace_key": TEST_KEY}));
