@@ -51,22 +51,9 @@ if command -v strip > /dev/null; then strip --strip-debug "$WORK/java/native/lin
 SIM_PID=""
 cleanup() { if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; fi; }
 trap cleanup EXIT
-export DUCTAPE_SIM_URL=""
-SIM_LOG="$WORK/atlas-sim.log"
-"$TARGET/debug/atlas-sim" --port 0 > "$SIM_LOG" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 1 100); do
-  line=$(head -n 1 "$SIM_LOG" 2>/dev/null || true)
-  case "$line" in "atlas-sim listening on http://"*) DUCTAPE_SIM_URL=${line#atlas-sim listening on }; break ;; esac
-  kill -0 "$SIM_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -n "$DUCTAPE_SIM_URL" ]; then
-  echo "simulator: $DUCTAPE_SIM_URL"
-else
-  echo "simulator did not start:"; cat "$SIM_LOG"
-  exit 1
-fi
+. "$REPO/scripts/lib/atlas-sim.sh"
+start_atlas_sim "$TARGET/debug/atlas-sim" "$WORK/atlas-sim.log" || exit 1
+echo "simulator: $DUCTAPE_SIM_URL"
 export DUCTAPE_SIM_URL
 # Each conformance runner writes what it saw at every step here (<runner>.jsonl); the last step
 # compares them reply by reply (tests/conformance/tools/agree.py).

@@ -89,21 +89,16 @@ fi
 # an atlas-sim of its own): the issue asks for every vector through at least one binding.
 go_conformance() {
   cargo build -p ductape-ffi -p atlas-sim --locked --features ductape-ffi/debug-operations
-  local target="${CARGO_TARGET_DIR:-$PWD/target}" log sim url="" line
+  local target="${CARGO_TARGET_DIR:-$PWD/target}" sim url
   if ! command -v go > /dev/null && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
   command -v go > /dev/null || { echo "go conformance on PostgreSQL: no Go toolchain (scripts/test-go.sh installs one)"; return 1; }
-  mkdir -p bindings/go/native
+  mkdir -p bindings/go/native # cgo reads the header and the archive here (as scripts/test-go.sh lays them out)
+  cp bindings/ffi/include/ductape.h bindings/go/native/ductape.h
   cp "$target/debug/libductape_ffi.a" bindings/go/native/libductape_ffi.a
   if command -v strip > /dev/null; then strip --strip-debug bindings/go/native/libductape_ffi.a; fi
-  log="$TMP/atlas-sim.log"
-  "$target/debug/atlas-sim" --port 0 > "$log" 2>&1 &
-  sim=$!
-  for _ in $(seq 1 100); do
-    line=$(head -n 1 "$log" 2>/dev/null || true)
-    case "$line" in "atlas-sim listening on http://"*) url=${line#atlas-sim listening on }; break ;; esac
-    sleep 0.1
-  done
-  [ -n "$url" ] || { echo "atlas-sim did not start:"; cat "$log"; kill "$sim" 2>/dev/null; return 1; }
+  . scripts/lib/atlas-sim.sh
+  start_atlas_sim "$target/debug/atlas-sim" "$TMP/atlas-sim.log" || return 1
+  sim=$SIM_PID url=$DUCTAPE_SIM_URL
   local rc=0
   (cd bindings/go && DUCTAPE_SIM_URL="$url" GOTOOLCHAIN=local GOFLAGS="-mod=mod" RUST_BACKTRACE=0 \
     go test -count=1 -v -run '^TestConformance$' . 2>&1 | grep -E "^conformance|^--- |^ok|FAIL") || rc=1
