@@ -38,7 +38,9 @@ Progress = Optional[Callable[[JsonObject], Any]]
 _LIB = ctypes.CDLL(os.path.join(os.path.dirname(os.path.abspath(_native.__file__)), "libductape_ffi.so"))
 _LIB.ductape_call.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
                               ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t))
-_LIB.ductape_call.restype = ctypes.c_void_p
+# The reply as a char pointer: slicing it (`reply[:n]`) copies the bytes in C, where
+# `ctypes.string_at` is itself a foreign call (~0.5 us more per call).
+_LIB.ductape_call.restype = ctypes.POINTER(ctypes.c_char)
 _LIB.ductape_reply_free.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
 _LIB.ductape_reply_free.restype = None
 _LIB.ductape_handle_release.argtypes = (ctypes.c_void_p,)
@@ -51,10 +53,15 @@ def _call_blocking(handle: int, operation: str, request: str) -> str:
     size = ctypes.c_size_t()
     reply = _LIB.ductape_call(handle, op, len(op), body, len(body), ctypes.byref(size))
     try:
-        return ctypes.string_at(reply, size.value).decode()
+        text: bytes = reply[:size.value]
+        return text.decode()
     finally:
         _LIB.ductape_reply_free(reply, size.value)
 
+
+#: ``json.dumps`` with its default arguments, without the call's argument checks (~0.4 us a call):
+#: an encoder with the same defaults, so the same text and the same errors.
+_ENCODE = json.JSONEncoder().encode
 
 #: The core's warnings (e.g. ``atlas_api_deprecated``) arrive here, one record per warning.
 LOGGER = logging.getLogger("ductape")
@@ -451,7 +458,7 @@ class Ductape(_Base):
         ``progress`` (a callable) receives the call's progress events on this thread while it runs;
         such a call goes through uniffi's ``call_with_progress`` instead of the C ABI."""
         client = self._require_open()
-        request = json.dumps({} if params is None else params)
+        request = _ENCODE({} if params is None else params)
         if progress is not None:
             _install_exit_hook()
             return decode_envelope(client.call_with_progress(operation, request, _ProgressBridge(progress)))
@@ -492,7 +499,7 @@ class AsyncDuctape(_Base):
         """``progress`` (a callable) receives the call's progress events, on a native runtime thread
         (use ``loop.call_soon_threadsafe`` to reach the event loop)."""
         _install_exit_hook()
-        request = json.dumps({} if params is None else params)
+        request = _ENCODE({} if params is None else params)
         client = self._require_open()
         if progress is not None:
             reply = await client.call_async_with_progress(operation, request, _ProgressBridge(progress))
