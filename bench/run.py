@@ -5,7 +5,9 @@
     python3 bench/run.py roundtrips|sync|coldstart|throughput   (scripts/bench.sh calls it)
 
 Request counts come from the simulator's own log (GET /__sim/requests), cleared before each run.
-BENCH_QUICK=1: fewer rounds, to try the harness. Needs the release binaries scripts/bench.sh builds.
+BENCH_QUICK=1: fewer rounds, to try the harness. Needs the release binaries scripts/bench.sh builds
+(BENCH_PROFILE=debug: the debug ones instead, to try the harness without a release build; the
+figures of such a run are not the ones BENCHMARKS.md reports).
 """
 import json
 import os
@@ -24,8 +26,9 @@ TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(REPO, "target"))
 WORK = os.path.join(REPO, ".work", "bench")
 FRAG = os.path.join(WORK, "fragments")
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-HARNESS = os.path.join(TARGET, "release", "examples", "bench_harness")
-SIM = os.path.join(TARGET, "release", "atlas-sim")
+PROFILE = os.environ.get("BENCH_PROFILE", "release")
+HARNESS = os.path.join(TARGET, PROFILE, "examples", "bench_harness")
+SIM = os.path.join(TARGET, PROFILE, "atlas-sim")
 # The default seed's Project Owner key (a simulator key, not a secret of anyone's).
 KEYS = {"ATLAS_PUBLIC_KEY": "awqxqtif", "ATLAS_PRIVATE_KEY": "a0403a4f-0151-4922-ae89-523b69cd8e04"}
 GROUP = "5c843ba379358e5b3dc2dec6"
@@ -70,7 +73,8 @@ def write(name, text):
 
 def machine_line():
     load = open("/proc/loadavg").read().split()[:3]
-    return f"{os.cpu_count()} cores, load average {' '.join(load)} when this part started"
+    debug = "" if PROFILE == "release" else f" (BENCH_PROFILE={PROFILE}: not figures to publish)"
+    return f"{os.cpu_count()} cores, load average {' '.join(load)} when this part started{debug}"
 
 
 # ---- clients of item 1 -------------------------------------------------------------------------
@@ -230,6 +234,25 @@ def coldstart():
     if os.path.exists(os.path.join(REPO, "bindings/node/ductape.node")) and shutil.which("node"):
         langs.append(("Node.js (`import` of the package, the release addon)", ["node",
                       os.path.join(REPO, "bench/coldstart/coldstart.mjs"), ws], None, None))
+    jar, cp = os.path.join(WORK, "java", "ductape-sdk.jar"), os.path.join(WORK, "java", "cp.txt")
+    if os.path.exists(jar) and os.path.exists(cp) and shutil.which("javac") and shutil.which("java"):
+        # cp.txt: the bench project's classpath (the SDK jar, with the library inside, and its
+        # dependencies: Kotlin's stdlib, coroutines, JNA, Gson; JMH's jars too, never loaded here).
+        classes = os.path.join(WORK, "coldstart-java")
+        classpath = open(cp).read().strip()
+        shutil.rmtree(classes, ignore_errors=True)
+        subprocess.run(["javac", "-cp", classpath, "-d", classes, os.path.join(REPO, "bench/coldstart/java/ColdStart.java")],
+                       check=True)
+        langs.append(("Java (the SDK jar, the release library inside it)", ["java", "-cp", classes + os.pathsep + classpath,
+                      "ColdStart", ws], None, None))
+    dll, native = os.path.join(WORK, "dotnet", "Ductape.dll"), os.path.join(WORK, "native")
+    if os.path.exists(dll) and os.path.exists(os.path.join(native, "libductape_ffi.so")) and shutil.which("mcs") \
+            and shutil.which("mono"):
+        exe = os.path.join(WORK, "dotnet", "ColdStart.exe")  # beside Ductape.dll, where Mono finds it
+        subprocess.run(["mcs", "-langversion:7.2", "-warnaserror+", "-debug-", "-optimize+", "-target:exe", "-out:" + exe,
+                        "-r:" + dll, os.path.join(REPO, "bench/coldstart/dotnet/ColdStart.cs")], check=True)
+        langs.append((".NET (Mono, `Ductape.dll`, the release library)", ["mono", exe, ws], None,
+                      {"LD_LIBRARY_PATH": native}))
     rows = []
     for label, cmd, cwd, env in langs:
         walls, rss, first = [], [], []

@@ -9,6 +9,9 @@
 #   SKIP_RUST=1 / SKIP_PYTHON=1 / SKIP_JAVA=1 / SKIP_GO=1 / SKIP_DOTNET=1 / SKIP_NODE=1 skip a part
 #   ITERATIONS (default 20000): individually timed calls per case (Python, .NET, Node, Go)
 #   BENCH_RESULTS=<file>: append to that results file instead of starting a new one
+#   BENCH_PROFILE=debug: a debug build instead of the release one, to try the harnesses quickly (its
+#     figures are not the ones to publish: BENCHMARKS.md is then left as it is; add SKIP_RUST=1, as
+#     criterion builds its own optimised bench profile whatever this says)
 #
 # Operations: debug.echo of {"value":{"a":1,"b":"two"}}, and cloud.connections.fetch of one
 # connection created in a temporary workspace (cloud.connections.create, no network).
@@ -21,6 +24,7 @@ export CARGO_TARGET_DIR="$TARGET"
 BENCH="$REPO/.work/bench"
 NATIVE="$BENCH/native" # copies of the one build: cargo bench below relinks target/release's library
 ITERATIONS="${ITERATIONS:-20000}"
+PROFILE="${BENCH_PROFILE:-release}"
 COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core bindings || echo -dirty)"
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p "$BENCH"
@@ -31,12 +35,15 @@ else
   : > "$RESULTS"
 fi
 
-echo "---- build: native library + Node addon + uniffi-bindgen (release, debug-operations, one cargo build) ----"
+echo "---- build: native library + Node addon + uniffi-bindgen ($PROFILE, debug-operations, one cargo build) ----"
 # One invocation, so that the core is compiled once, with the same features, for both libraries.
-cargo build --release -p ductape-ffi -p ductape-node -p uniffi-bindgen \
-  --features ductape-ffi/debug-operations,ductape-node/debug-operations
+# (SKIP_NODE=1 leaves the addon out of it.)
+PACKAGES=(-p ductape-ffi -p uniffi-bindgen) FEATURES=ductape-ffi/debug-operations
+if [ -z "${SKIP_NODE:-}" ]; then PACKAGES+=(-p ductape-node) FEATURES+=,ductape-node/debug-operations; fi
+cargo build $([ "$PROFILE" = release ] && echo --release) "${PACKAGES[@]}" --features "$FEATURES"
 rm -rf "$NATIVE"; mkdir -p "$NATIVE"
-cp "$TARGET"/release/{libductape_ffi.so,libductape_ffi.a,libductape_node.so,uniffi-bindgen} "$NATIVE/"
+cp "$TARGET/$PROFILE"/{libductape_ffi.so,libductape_ffi.a,uniffi-bindgen} "$NATIVE/"
+if [ -z "${SKIP_NODE:-}" ]; then cp "$TARGET/$PROFILE/libductape_node.so" "$NATIVE/"; fi
 LIB="$NATIVE/libductape_ffi.so"
 
 if [ -z "${SKIP_RUST:-}" ]; then
@@ -73,6 +80,10 @@ if [ -z "${SKIP_PYTHON:-}" ]; then
   cp "$LIB" "$PY/ductape/_native/"
   gen="$(cd "$PY/ductape/_native" && ls *.py | head -n 1)"
   echo "from .${gen%.py} import *  # noqa" > "$PY/ductape/_native/__init__.py"
+  # The distribution's metadata, which `ductape.__version__` reads (importlib.metadata), as the wheel has it.
+  VERSION="$(python3 -c 'import tomllib; print(tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["version"])')"
+  mkdir -p "$PY/ductape_sdk-$VERSION.dist-info"
+  printf 'Metadata-Version: 2.1\nName: ductape-sdk\nVersion: %s\n' "$VERSION" > "$PY/ductape_sdk-$VERSION.dist-info/METADATA"
   (cd "$BENCH" && PYTHONPATH="$PY" python3 "$REPO/bindings/python/bench/bench_calls.py" \
     --iterations "$ITERATIONS" --results "$RESULTS")
 fi
@@ -125,6 +136,7 @@ if [ -z "${SKIP_GO:-}" ]; then
   export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -mod=mod"
   mkdir -p bindings/go/native
   cp "$NATIVE/libductape_ffi.a" bindings/go/native/libductape_ffi.a # (git ignores native/)
+  cp bindings/ffi/include/ductape.h bindings/go/native/ductape.h # (as scripts/test-go.sh does)
   (cd bindings/go && go test -count=1 -run '^$' -bench 'BenchmarkCallLatency' -benchtime "${ITERATIONS}x" . \
     && go test -count=1 -run '^$' -bench 'BenchmarkCallThreads' -benchtime 2s .) | tee "$BENCH/go.log"
   python3 - "$BENCH/go.log" "$RESULTS" <<'PY'
@@ -166,6 +178,10 @@ fi
 echo "---- results ($RESULTS) ----"
 cat "$RESULTS"
 
+if [ "$PROFILE" != release ]; then
+  echo "(BENCH_PROFILE=$PROFILE: BENCHMARKS.md left as it is)"
+  exit 0
+fi
 python3 - "$RESULTS" "$COMMIT" "$LOAD_START" BENCHMARKS.md <<'PY'
 import os, platform, subprocess, sys
 results, commit, load_start, doc = sys.argv[1:5]

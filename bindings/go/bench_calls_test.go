@@ -110,3 +110,22 @@ func BenchmarkCallThreads(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeEnvelope: decodeEnvelope alone (no cgo) on each operation's real reply, the part
+// of Client.Call that the "call" rows spend over the "cgo" rows in BenchmarkCallLatency.
+//
+//	go test -run '^$' -bench BenchmarkDecodeEnvelope .
+func BenchmarkDecodeEnvelope(b *testing.B) {
+	c := benchClient(b)
+	for _, o := range benchOps {
+		reply := nativeCall(c.handle.h, []byte(o.op), o.json)
+		b.Run(o.op, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := decodeEnvelope(reply); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

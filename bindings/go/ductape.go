@@ -199,6 +199,9 @@ func decodeValue(raw []byte) (any, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
+	if v, ok := fastDecode(raw); ok { // the library's plain replies (fastjson.go)
+		return v, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any

@@ -224,6 +224,18 @@ namespace Ductape
             string ReadString()
             {
                 pos++; // the opening quote
+                // Most strings (every key, most values) have no escape: one Substring, no StringBuilder.
+                for (int end = pos; end < text.Length; end++)
+                {
+                    char q = text[end];
+                    if (q == '\\') break;
+                    if (q == '"')
+                    {
+                        string plain = text.Substring(pos, end - pos);
+                        pos = end + 1;
+                        return plain;
+                    }
+                }
                 var sb = new StringBuilder();
                 while (true)
                 {
@@ -265,6 +277,14 @@ namespace Ductape
                     if (c >= '0' && c <= '9') { pos++; continue; }
                     if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') { integral = false; pos++; continue; }
                     break;
+                }
+                // Up to 18 digits fit a long whatever they are: read them here, without a Substring.
+                int digits = pos - start - (text[start] == '-' ? 1 : 0);
+                if (integral && digits > 0 && digits <= 18)
+                {
+                    long v = 0;
+                    for (int i = pos - digits; i < pos; i++) v = v * 10 + (text[i] - '0');
+                    return text[start] == '-' ? -v : v;
                 }
                 string s = text.Substring(start, pos - start);
                 if (integral)

@@ -56,6 +56,10 @@ def _call_blocking(handle: int, operation: str, request: str) -> str:
         _LIB.ductape_reply_free(reply, size.value)
 
 
+#: ``json.dumps`` with its default arguments, without the call's argument checks (~0.4 us a call):
+#: an encoder with the same defaults, so the same text and the same errors.
+_ENCODE = json.JSONEncoder().encode
+
 #: The core's warnings (e.g. ``atlas_api_deprecated``) arrive here, one record per warning.
 LOGGER = logging.getLogger("ductape")
 
@@ -451,7 +455,7 @@ class Ductape(_Base):
         ``progress`` (a callable) receives the call's progress events on this thread while it runs;
         such a call goes through uniffi's ``call_with_progress`` instead of the C ABI."""
         client = self._require_open()
-        request = json.dumps({} if params is None else params)
+        request = _ENCODE({} if params is None else params)
         if progress is not None:
             _install_exit_hook()
             return decode_envelope(client.call_with_progress(operation, request, _ProgressBridge(progress)))
@@ -492,7 +496,7 @@ class AsyncDuctape(_Base):
         """``progress`` (a callable) receives the call's progress events, on a native runtime thread
         (use ``loop.call_soon_threadsafe`` to reach the event loop)."""
         _install_exit_hook()
-        request = json.dumps({} if params is None else params)
+        request = _ENCODE({} if params is None else params)
         client = self._require_open()
         if progress is not None:
             reply = await client.call_async_with_progress(operation, request, _ProgressBridge(progress))
