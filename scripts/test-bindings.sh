@@ -31,13 +31,16 @@ step() {
   local name=$1; shift
   echo
   echo "---- $name ----"
-  if "$@"; then results+=("PASS $name"); else results+=("FAIL $name"); failed=$((failed + 1)); fi
+  local start=$SECONDS
+  if "$@"; then results+=("PASS $name ($((SECONDS - start)) s)"); else results+=("FAIL $name ($((SECONDS - start)) s)"); failed=$((failed + 1)); fi
 }
 
 echo "---- build: native library, Node.js addon, uniffi-bindgen, simulator (cargo, debug) ----"
 # One invocation, so that the core is compiled once for the ffi library and the Node addon.
+build_start=$SECONDS
 cargo build -p ductape-ffi -p ductape-node -p uniffi-bindgen -p atlas-sim \
   --features ductape-ffi/debug-operations,ductape-node/debug-operations
+results+=("PASS build ($((SECONDS - build_start)) s)")
 
 echo "---- generate Kotlin from $LIB ----"
 rm -rf "$WORK/java/generated-kotlin" "$WORK/java/native"
