@@ -29,7 +29,7 @@ COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- core bindings ||
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p "$BENCH"
 if [ -n "${BENCH_RESULTS:-}" ]; then
-  RESULTS="$BENCH_RESULTS" # appended to (e.g. a run that skips a part, to complete an earlier one)
+  RESULTS="$(realpath -m "$BENCH_RESULTS")" # appended to (e.g. a run that skips a part, to complete an earlier one)
 else
   RESULTS="$BENCH/results-$COMMIT.txt"
   : > "$RESULTS"
@@ -161,6 +161,8 @@ fi
 
 if [ -z "${SKIP_DOTNET:-}" ]; then
   echo "---- dotnet: Mono, bindings/dotnet/bench/Bench.cs ----"
+  . "$REPO/scripts/lib/mono.sh"
+  ensure_mono
   OUT="$BENCH/dotnet"; rm -rf "$OUT"; mkdir -p "$OUT"
   MCS=(mcs -langversion:7.2 -warnaserror+ -nowarn:1591 -debug- -optimize+)
   "${MCS[@]}" -target:library -out:"$OUT/Ductape.dll" bindings/dotnet/src/Ductape/*.cs
@@ -212,7 +214,7 @@ labels = {
     ("python", "facade"): "`Ductape.call` (facade, C ABI via ctypes, `json`)",
     ("python", "native"): "`_native.DuctapeClient.call` (uniffi, ctypes)",
     ("python", "ffi_floor"): "uniffi floor, no operation (ctypes)",
-    ("go", "facade"): "`Client.Call` (cgo `ductape_call`, `encoding/json`)",
+    ("go", "facade"): "`Client.Call` (cgo `ductape_call`; replies read by `fastjson.go`)",
     ("go", "cgo"): "`nativeCall` (cgo only, JSON text)",
     ("dotnet", "facade"): "`Call` (P/Invoke `ductape_call`, Json)",
     ("dotnet", "json"): "`CallJson` (JSON text, no JSON work in C#)",

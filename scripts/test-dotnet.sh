@@ -8,12 +8,8 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
-if ! command -v mcs > /dev/null || ! command -v mono > /dev/null; then
-  echo "---- installing Mono (apt) ----"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q > /dev/null
-  apt-get install -y -q --no-install-recommends mono-mcs mono-runtime libmono-system4.0-cil libmono-system-core4.0-cil > /dev/null
-fi
+. "$REPO/scripts/lib/mono.sh"
+ensure_mono
 OUT="$REPO/.work/dotnet"
 rm -rf "$OUT"; mkdir -p "$OUT"
 D=bindings/dotnet

@@ -224,7 +224,8 @@ fn lifecycle(backend: &str, threads: usize, cycles: usize, procs: usize) {
 
 /// A new schema for one run; answers the workspace URL selecting it (as core/tests/postgres.rs does).
 fn fresh_schema(admin: &str) -> String {
-    let schema = format!("bench_{}_{}", std::process::id(), Instant::now().elapsed().subsec_nanos());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let schema = format!("bench_{}_{nanos}", std::process::id());
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let (client, conn) = tokio_postgres::connect(admin, tokio_postgres::NoTls).await.expect("connect as admin");
@@ -233,5 +234,7 @@ fn fresh_schema(admin: &str) -> String {
         drop(client);
         let _ = task.await;
     });
-    format!("{admin}?options=-c%20search_path%3D{schema}")
+    // (the admin URL may carry a query already: scripts/test-postgres.sh gives `?sslmode=disable`)
+    let join = if admin.contains('?') { '&' } else { '?' };
+    format!("{admin}{join}options=-c%20search_path%3D{schema}")
 }
