@@ -31,8 +31,9 @@ step() {
   local name=$1; shift
   echo
   echo "---- $name ----"
-  local start=$SECONDS
-  if "$@"; then results+=("PASS $name ($((SECONDS - start)) s)"); else results+=("FAIL $name ($((SECONDS - start)) s)"); failed=$((failed + 1)); fi
+  local start=$SECONDS outcome=PASS
+  "$@" || { outcome=FAIL; failed=$((failed + 1)); }
+  results+=("$outcome $name ($((SECONDS - start)) s)")
 }
 
 echo "---- build: native library, Node.js addon, uniffi-bindgen, simulator (cargo, debug) ----"
@@ -40,7 +41,7 @@ echo "---- build: native library, Node.js addon, uniffi-bindgen, simulator (carg
 build_start=$SECONDS
 cargo build -p ductape-ffi -p ductape-node -p uniffi-bindgen -p atlas-sim \
   --features ductape-ffi/debug-operations,ductape-node/debug-operations
-results+=("PASS build ($((SECONDS - build_start)) s)")
+build_seconds=$((SECONDS - build_start))
 
 echo "---- generate Kotlin from $LIB ----"
 rm -rf "$WORK/java/generated-kotlin" "$WORK/java/native"
@@ -121,6 +122,7 @@ fi
 
 echo
 echo "---- bindings summary ----"
+echo "build: $build_seconds s"
 printf '%s\n' "${results[@]}"
 echo "bindings: $(( ${#results[@]} - failed )) passed, $failed failed"
 [ "$failed" -eq 0 ]
