@@ -57,6 +57,14 @@ pub fn is_hyphen_tag(s: &str, max: usize) -> bool {
         && !s.ends_with('-')
 }
 
+/// The "did you mean" for a malformed tag: only for a display name typed into the tag field
+/// (it has a space). Credentials never contain one, and a suggestion built from a pasted key
+/// (`A1b2-...` -> `a1b2_...`) would echo the key: SECURITY.md promises a bad tag is never echoed.
+pub fn tag_suggestion(raw: &str, slug: impl Fn(&str) -> Option<String>) -> String {
+    let named = raw.trim().contains(' ') && raw.len() <= 64;
+    named.then(|| slug(raw)).flatten().map(|s| format!("; did you mean '{s}'?")).unwrap_or_default()
+}
+
 /// "My Product" -> `my-product`. `None` when nothing usable is left.
 pub fn hyphen_slug(s: &str, max: usize) -> Option<String> {
     slug(s, '-', max)

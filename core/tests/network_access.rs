@@ -745,20 +745,20 @@ async fn a_held_lock_makes_a_sync_wait_and_a_crashed_holders_lease_runs_out() {
     let now_ms = chrono::Utc::now().timestamp_millis();
     // A process that crashed while holding the lock: its lease ran out, the sync goes ahead.
     db.execute(
-        "INSERT INTO network_locks (project_id, holder, expires_at) VALUES (?1, 'crashed', ?2)",
-        rusqlite::params![P, now_ms - 1],
+        "INSERT INTO leases (name, holder, expires_at) VALUES (?1, 'crashed', ?2)",
+        rusqlite::params![format!("access_list:{P}"), now_ms - 1],
     )
     .unwrap();
     let r = sync(&d, json!({})).await;
     assert_eq!(r["added"].as_array().unwrap().len(), 2);
-    let left: i64 = db.query_row("SELECT count(*) FROM network_locks", [], |r| r.get(0)).unwrap();
+    let left: i64 = db.query_row("SELECT count(*) FROM leases", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 0, "the sync released its lock");
 
     // A live holder: the sync waits (reporting wait_lock) and goes ahead once it is released.
     set_proxies(&d, &proxies(3)).await;
     db.execute(
-        "INSERT INTO network_locks (project_id, holder, expires_at) VALUES (?1, 'busy', ?2)",
-        rusqlite::params![P, now_ms + 60_000],
+        "INSERT INTO leases (name, holder, expires_at) VALUES (?1, 'busy', ?2)",
+        rusqlite::params![format!("access_list:{P}"), now_ms + 60_000],
     )
     .unwrap();
     let (listener, seen) = recorder();
@@ -775,7 +775,7 @@ async fn a_held_lock_makes_a_sync_wait_and_a_crashed_holders_lease_runs_out() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert!(!task.is_finished());
     assert_eq!(atlas_keys(&sim).len(), 2, "nothing written while another holds the lock");
-    db.execute("DELETE FROM network_locks WHERE holder = 'busy'", []).unwrap();
+    db.execute("DELETE FROM leases WHERE holder = 'busy'", []).unwrap();
     let reply: Value = serde_json::from_str(&task.await.unwrap()).unwrap();
     assert_eq!(reply["result"]["added"], json!([{"cidr": "203.0.113.3/32", "comment": "Ductape proxy"}]), "{reply}");
     let _ = std::fs::remove_dir_all(&dir);

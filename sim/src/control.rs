@@ -313,6 +313,7 @@ fn state_view(st: &crate::state::SimState) -> Value {
         })).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
         "databaseUsers": w.users.iter().map(|(g, l)| (g.clone(), json!(l.iter().map(|u| json!({
             "username": u.username, "databaseName": u.database_name, "roles": u.roles, "scopes": u.scopes,
+            "description": u.description,
         })).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
         "faults": st.faults.list(),
         "openNonces": st.nonces.len(),

@@ -200,6 +200,9 @@ pub struct SeedDatabaseUser {
     pub roles: Vec<Value>,
     #[serde(default)]
     pub scopes: Vec<Value>,
+    /// What Atlas shows as the user's description (tests seed another tool's ownership marker).
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 fn idle() -> String {

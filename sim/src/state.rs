@@ -257,7 +257,7 @@ impl World {
                 roles: u.roles.clone(),
                 scopes: u.scopes.clone(),
                 labels: vec![],
-                description: None,
+                description: u.description.clone(),
                 delete_after: None,
                 aws_iam_type: "NONE".into(),
                 ldap_auth_type: "NONE".into(),

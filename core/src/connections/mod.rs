@@ -102,6 +102,9 @@ pub async fn complete(d: &Ductape, req: CompleteRequest) -> Result<Record> {
             let cipher = store.cipher(tx)?;
             let mut changes = decide_changes(tx, &cipher, &row, &fields, &input.project_id)?;
             changes.base_url_changed = row.metadata.atlas_base_url.as_deref() != Some(input.base_url.as_str());
+            if changes.base_url_changed && fields.given_secret.is_none() {
+                return Err(secret_for_another_host(&row, &fields, &input.base_url));
+            }
             let replaced = before.filter(|_| changes.any());
             row.metadata.atlas_base_url = Some(input.base_url.clone());
             write_changes(tx, &cipher, &mut row, &fields, &input.project_id, changes)?;
@@ -113,6 +116,27 @@ pub async fn complete(d: &Ductape, req: CompleteRequest) -> Result<Record> {
     }
     tracing::info!(tag = %row.tag, status = row.status.as_str(), "stored cloud connection credentials");
     Ok(Record::from(&row))
+}
+
+/// `complete` under another Atlas base URL than the stored secret was given for: the secret
+/// is not re-bound (that would send it to the new host on the next call); it must be given
+/// again. The message names no way that sends the stored one there.
+fn secret_for_another_host(row: &Row, fields: &MethodFields<'_>, here: &str) -> Error {
+    let was = match row.metadata.atlas_base_url.as_deref() {
+        Some(b) => format!("for Atlas at {}", crate::atlas::redact_url(b)),
+        None => "by a version that did not record its Atlas base URL".to_string(),
+    };
+    let field = fields.secret_field;
+    Error::new(
+        ErrorCode::FailedPrecondition,
+        format!(
+            "the stored {field} of cloud connection '{}' was given {was}, and this client uses {}: a stored secret is \
+             never sent to another host. Give {field} again in this call to use these credentials there",
+            row.tag,
+            crate::atlas::redact_url(here)
+        ),
+    )
+    .with_field(field)
 }
 
 /// `complete`'s request, trimmed and checked before the store is opened. A blank identity or
@@ -473,7 +497,7 @@ fn check_bound_here(row: &Row, here: &str) -> Result<()> {
         format!(
             "cloud connection '{}' was completed {was}, but this client uses {shown_here} (atlas_base_url or \
              MONGODB_ATLAS_BASE_URL); its stored secret is not sent to another host. Use the base URL it was \
-             completed for, or call cloud.connections.complete again to bind it to {shown_here}",
+             completed for, or call cloud.connections.complete again with its secret to bind it to {shown_here}",
             row.tag
         ),
     )

@@ -173,10 +173,10 @@ pub fn check_tag(field: &str, tag: &str) -> Result<()> {
         return Err(Error::invalid(field, format!("{field} must be at most {MAX_TAG_LEN} characters")));
     }
     if !tag_is_well_formed(tag) {
-        let hint = slugify(tag).map(|s| format!("; did you mean '{s}'?")).unwrap_or_default();
+        let hint = crate::fields::tag_suggestion(tag, slugify);
         return Err(Error::invalid(
             field,
-            format!("{field} '{tag}' is not a valid tag: use lowercase letters, digits and '_', starting with a letter or digit{hint}"),
+            format!("{field} is not a valid tag: use lowercase letters, digits and '_', starting with a letter or digit (the value given is not repeated here){hint}"),
         ));
     }
     Ok(())
@@ -218,7 +218,10 @@ pub fn check_provider(field: &str, provider: &str) -> Result<()> {
     }
     Err(Error::invalid(
         field,
-        format!("{field}: unknown provider '{provider}'; known providers: {}", PROVIDERS.join(", ")),
+        format!(
+            "{field} is not a known provider (the value given is not repeated here); known providers: {}",
+            PROVIDERS.join(", ")
+        ),
     ))
 }
 
@@ -233,7 +236,10 @@ pub fn check_scopes(field: &str, scopes: &[String]) -> Result<Vec<String>> {
         if !SCOPES.contains(&s.as_str()) {
             return Err(Error::invalid(
                 format!("{field}[{i}]"),
-                format!("{field}[{i}]: unknown scope '{s}'; known scopes: {}", SCOPES.join(", ")),
+                format!(
+                    "{field}[{i}] is not a known scope (the value given is not repeated here); known scopes: {}",
+                    SCOPES.join(", ")
+                ),
             ));
         }
         if !out.contains(&s) {
@@ -336,6 +342,10 @@ mod tests {
         assert!(check_tag("name", "a1").is_ok());
         let e = check_tag("name", "Production Atlas").unwrap_err();
         assert!(e.message.contains("did you mean 'production_atlas'"), "{}", e.message);
+        // Never echoed, nor turned into a suggestion unless it is a typed name (has a space).
+        let key = "0Ab1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d";
+        let e = check_tag("name", key).unwrap_err();
+        assert!(!e.message.to_ascii_lowercase().contains("0ab1c2d3"), "{}", e.message);
         assert!(check_tag("name", "_x").is_err());
         assert!(check_tag("name", "").is_err());
         assert!(check_tag("name", &"a".repeat(65)).is_err());

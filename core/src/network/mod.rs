@@ -5,8 +5,8 @@
 //! - `resolveNetworkingHost` answers a host's IPv4 and IPv6 addresses from DNS.
 //! - `syncNetworkAccess` reads the whole list, adds only what is missing in one POST, records
 //!   what it added (`network_synced_ips`), never touches other entries, and with `prune` removes
-//!   only its own unwanted ones. Writes for one project hold the workspace's lock for that project
-//!   (`network_locks`), so they run one at a time across threads and processes.
+//!   only its own unwanted ones. Writes for one project hold the workspace's lease for that
+//!   project (`store::lease`), so they run one at a time across threads and processes.
 //! - `allowCurrentIp` adds this machine's address with a `deleteAfterDate`.
 //!
 //! See `docs/network.md` for the rules and `plan.rs` for the decisions themselves.
@@ -18,10 +18,11 @@ pub mod plan;
 pub mod repo;
 
 use crate::atlas::{AtlasClient, AtlasError};
-use crate::connections::model::{check_text, lookup_tag, new_id, now, Row, Status};
+use crate::connections::model::{check_text, lookup_tag, now, Row, Status};
 use crate::connections::{self, repo as conn_repo, Resolved};
 use crate::error::{Error, ErrorCode, Result};
 use crate::progress::report;
+use crate::store::lease::Lease;
 use crate::store::Store;
 use crate::Ductape;
 use api::*;
@@ -43,7 +44,6 @@ pub const DEFAULT_TEMPORARY_HOURS: u32 = 4;
 /// Atlas keeps a `deleteAfterDate` at most a week ahead.
 pub const MAX_TEMPORARY_HOURS: u32 = 7 * 24;
 const METADATA_KEY: &str = "networking";
-const LOCK_LEASE_MS: i64 = 60_000;
 const LOCK_PATIENCE: Duration = Duration::from_secs(300);
 const DEFAULT_WAIT_MS: u64 = 300_000;
 const MAX_WAIT_MS: u64 = 3_600_000;
@@ -265,67 +265,17 @@ async fn active(d: &Ductape, tag: &str) -> Result<Resolved> {
     Ok(r)
 }
 
-/// The project's write lock, held by one sync or allowCurrentIp at a time across threads and
-/// processes; released when dropped (a crashed holder's lease runs out after a minute).
-struct ProjectLock {
-    store: Arc<Store>,
-    project_id: String,
-    holder: String,
+/// The project's access-list lease, held by one sync or allowCurrentIp at a time across
+/// threads and processes (a crashed holder's lease runs out after a minute).
+async fn lock_project(store: &Arc<Store>, project_id: &str) -> Result<Lease> {
+    Lease::acquire(store, &format!("access_list:{project_id}"), LOCK_PATIENCE, &lock_what(project_id), || {
+        report("wait_lock", 0, None, Some(format!("waiting for another change of project {project_id}")))
+    })
+    .await
 }
 
-impl ProjectLock {
-    async fn acquire(store: &Arc<Store>, project_id: &str) -> Result<ProjectLock> {
-        let holder = new_id();
-        let started = Instant::now();
-        let mut reported = false;
-        loop {
-            let (p, h) = (project_id.to_string(), holder.clone());
-            let got = store.write_async(move |_, tx| repo::try_lock(tx, &p, &h, LOCK_LEASE_MS)).await?;
-            if got {
-                return Ok(ProjectLock { store: Arc::clone(store), project_id: project_id.to_string(), holder });
-            }
-            if started.elapsed() > LOCK_PATIENCE {
-                return Err(Error::new(
-                    ErrorCode::Conflict,
-                    format!(
-                        "another access-list change of project {project_id} held the workspace's lock for over {}s; try again",
-                        LOCK_PATIENCE.as_secs()
-                    ),
-                ));
-            }
-            if !reported {
-                report("wait_lock", 0, None, Some(format!("waiting for another change of project {project_id}")));
-                reported = true;
-            }
-            tokio::time::sleep(Duration::from_millis(10 + rand::random::<u64>() % 30)).await;
-        }
-    }
-
-    /// Extends the lease; an error when the lock was lost (the lease ran out meanwhile).
-    async fn renew(&self) -> Result<()> {
-        let (p, h) = (self.project_id.clone(), self.holder.clone());
-        let held = self.store.write_async(move |_, tx| repo::renew(tx, &p, &h, LOCK_LEASE_MS)).await?;
-        if held {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorCode::Conflict,
-                format!(
-                    "the lock on project {}'s access list ran out before this change was made; try again",
-                    self.project_id
-                ),
-            ))
-        }
-    }
-}
-
-impl Drop for ProjectLock {
-    fn drop(&mut self) {
-        let (p, h) = (self.project_id.clone(), self.holder.clone());
-        if let Err(e) = self.store.write(|tx| repo::unlock(tx, &p, &h)) {
-            tracing::warn!(project = %p, error = %e, "could not release the access-list lock; its lease runs out");
-        }
-    }
+fn lock_what(project_id: &str) -> String {
+    format!("project {project_id}'s access list")
 }
 
 /// An Atlas failure of an access-list change, with what users meet most said plainly.
@@ -395,18 +345,23 @@ async fn read_list(client: &AtlasClient, project_id: &str) -> Result<Vec<Present
     .map_err(|e| atlas_failure(e, project_id))
 }
 
-/// After the writes (or a failed one): records match `list`, what Atlas holds. Intent records
-/// for entries Atlas has are confirmed, others dropped; removed entries still present stay.
+/// After the writes (or a failed one): records match `list`, what Atlas holds. An intent
+/// record becomes ours only when Atlas holds the entry with our comment (one someone else
+/// added meanwhile, with theirs, stays foreign); other intents are dropped; removed entries
+/// still present stay.
 async fn settle(store: &Arc<Store>, connection_id: &str, project_id: &str, list: &[Present]) -> Result<Vec<String>> {
-    let held: BTreeSet<Net> = list.iter().map(|p| p.net).collect();
+    let list = list.to_vec();
     let (c, p) = (connection_id.to_string(), project_id.to_string());
     store
         .write_async(move |_, tx| {
             for o in repo::own(tx, &c, &p)? {
-                match (o.state, held.contains(&o.net)) {
-                    (OwnState::Intent, true) => repo::confirm(tx, &c, &o.net)?,
-                    (OwnState::Intent, false) => repo::forget(tx, &c, &o.net)?,
-                    _ => {}
+                if o.state != OwnState::Intent {
+                    continue;
+                }
+                if plan::holds_ours(&list, &o) {
+                    repo::confirm(tx, &c, &p, &o.net)?;
+                } else {
+                    repo::forget(tx, &c, &p, &o.net)?;
                 }
             }
             repo::synced_ips(tx, &c, &p)
@@ -557,12 +512,12 @@ pub async fn sync_network_access(d: &Ductape, req: SyncRequest) -> Result<SyncRe
         });
     }
 
-    let lock = ProjectLock::acquire(&store, &project_id).await?;
+    let lock = lock_project(&store, &project_id).await?;
     let present = read_list(&client, &project_id).await?;
     let own = own_of(&store).await?;
     let p = plan::plan(&wanted, &own, &present, req.prune, Utc::now(), access_list_limit())
         .map_err(|o| over_limit(&o, &project_id))?;
-    lock.renew().await?;
+    lock.renew(&lock_what(&project_id)).await?;
 
     // Before any write: settle intents, record the resolved proxy addresses, and write an
     // intent for every entry about to be added.
@@ -573,10 +528,10 @@ pub async fn sync_network_access(d: &Ductape, req: SyncRequest) -> Result<SyncRe
         store
             .write_async(move |_, tx| {
                 for n in &adopt {
-                    repo::confirm(tx, &c, n)?;
+                    repo::confirm(tx, &c, &pid, n)?;
                 }
                 for n in &forget {
-                    repo::forget(tx, &c, n)?;
+                    repo::forget(tx, &c, &pid, n)?;
                 }
                 for w in &adds {
                     repo::put(tx, &c, &pid, &w.net, Some(&w.comment), &w.source, OwnState::Intent, w.delete_after)?;
@@ -609,15 +564,15 @@ pub async fn sync_network_access(d: &Ductape, req: SyncRequest) -> Result<SyncRe
                 return Err(fail_settled(&store, &client, &connection_id, &project_id, e).await);
             }
         }
-        let (c, n2) = (connection_id.clone(), *net);
-        store.write_async(move |_, tx| repo::forget(tx, &c, &n2)).await?;
+        let (c, pid, n2) = (connection_id.clone(), project_id.clone(), *net);
+        store.write_async(move |_, tx| repo::forget(tx, &c, &pid, &n2)).await?;
         if !shared {
             removed.push(net.to_string());
         }
     }
     if !p.remove.is_empty() {
         report("remove_entries", p.remove.len() as u64, Some(p.remove.len() as u64), None);
-        lock.renew().await?;
+        lock.renew(&lock_what(&project_id)).await?;
     }
 
     let after = if p.add.is_empty() {
@@ -742,7 +697,7 @@ pub async fn allow_current_ip(d: &Ductape, req: AllowCurrentIpRequest) -> Result
     let net = Net::host(ip);
     let delete_after: DateTime<Utc> = Utc::now() + chrono::Duration::hours(hours as i64);
     let store = d.store().await?;
-    let lock = ProjectLock::acquire(&store, &project_id).await?;
+    let lock = lock_project(&store, &project_id).await?;
     let present = read_list(&client, &project_id).await?;
     let (c, p) = (connection_id.clone(), project_id.clone());
     let own = store.read_async(move |_, conn| repo::own(conn, &c, &p)).await?;

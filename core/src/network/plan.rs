@@ -8,7 +8,8 @@
 //! - an own entry no longer wanted is removed with `prune`, else reported as `unwanted`;
 //! - an own temporary entry past its `deleteAfterDate` is no longer wanted;
 //! - an `intent` record (written before a POST whose outcome was never confirmed) becomes owned
-//!   when Atlas has the entry, and is forgotten when it does not;
+//!   when Atlas has the entry with the intent's comment, and is forgotten otherwise (an entry
+//!   someone else added meanwhile, under another comment, stays theirs);
 //! - entries open to everyone that this connection did not add are drift (`wide_open`);
 //! - the project's entries after the sync may not pass the limit (Atlas: 200).
 
@@ -83,6 +84,13 @@ pub struct OverLimit {
     pub needed: usize,
 }
 
+/// Whether Atlas holds `o`'s entry with `o`'s comment: only then is an intent record ours.
+/// The same block under another comment was added by someone else between our intent and our
+/// POST (Atlas answers an existing entry without changing it), so it stays theirs.
+pub fn holds_ours(present: &[Present], o: &Own) -> bool {
+    present.iter().any(|p| p.net == o.net && p.comment.as_deref().unwrap_or("") == o.comment.as_deref().unwrap_or(""))
+}
+
 pub fn plan(
     wanted: &[Wanted],
     own: &[Own],
@@ -96,7 +104,7 @@ pub fn plan(
     // Own records as they stand once intents are settled.
     let mut owned: BTreeMap<Net, &Own> = BTreeMap::new();
     for o in own {
-        match (o.state, in_atlas.contains_key(&o.net)) {
+        match (o.state, holds_ours(present, o)) {
             (OwnState::Intent, true) => {
                 p.adopt.push(o.net);
                 owned.insert(o.net, o);
@@ -236,11 +244,23 @@ mod tests {
     fn intents_are_adopted_or_forgotten() {
         let now = Utc::now();
         let owned = [own("1.1.1.1", OwnState::Intent), own("2.2.2.2", OwnState::Intent)];
-        let p = plan(&[want("1.1.1.1"), want("2.2.2.2")], &owned, &[present("1.1.1.1")], false, now, 200).unwrap();
+        let ours = Present { net: net("1.1.1.1"), comment: Some("Ductape proxy".into()) };
+        let p = plan(&[want("1.1.1.1"), want("2.2.2.2")], &owned, &[ours], false, now, 200).unwrap();
         assert_eq!(cidrs(&p.adopt), ["1.1.1.1/32"]);
         assert_eq!(cidrs(&p.forget), ["2.2.2.2/32"]);
         assert_eq!(p.add.len(), 1);
         assert!(p.drift.is_empty(), "an unconfirmed intent is no drift");
+    }
+
+    #[test]
+    fn an_intent_is_not_ours_when_atlas_holds_the_entry_under_another_comment() {
+        let now = Utc::now();
+        let owned = [own("1.1.1.1", OwnState::Intent)];
+        // Someone else added the block (their comment) after our intent was written.
+        let p = plan(&[], &owned, &[present("1.1.1.1")], true, now, 200).unwrap();
+        assert!(p.adopt.is_empty(), "{:?}", p.adopt);
+        assert_eq!(cidrs(&p.forget), ["1.1.1.1/32"]);
+        assert!(p.remove.is_empty(), "a prune never removes it");
     }
 
     #[test]

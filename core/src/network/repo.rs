@@ -1,5 +1,5 @@
-//! SQL of network access: the entries each connection added (`network_synced_ips`) and the
-//! per-project write lock (`network_locks`). Functions take a connection or transaction from
+//! SQL of network access: the entries each connection added (`network_synced_ips`), keyed by
+//! connection, Atlas project and block. Functions take a connection or transaction from
 //! `store::Store`; callers choose the transaction boundaries.
 
 use super::cidr::{self, Net};
@@ -78,8 +78,8 @@ pub fn put(
     };
     conn.execute(
         "INSERT INTO network_synced_ips (connection_id, project_id, cidr, comment, source, state, delete_after, added_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (connection_id, cidr) DO UPDATE SET \
-         project_id = excluded.project_id, comment = excluded.comment, source = excluded.source, \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (connection_id, project_id, cidr) DO UPDATE SET \
+         comment = excluded.comment, source = excluded.source, \
          state = CASE WHEN network_synced_ips.state = 'confirmed' THEN 'confirmed' ELSE excluded.state END, \
          delete_after = excluded.delete_after",
         params![
@@ -97,19 +97,19 @@ pub fn put(
     Ok(())
 }
 
-pub fn confirm(conn: &Connection, connection_id: &str, net: &Net) -> Result<()> {
+pub fn confirm(conn: &Connection, connection_id: &str, project_id: &str, net: &Net) -> Result<()> {
     conn.execute(
-        "UPDATE network_synced_ips SET state = 'confirmed' WHERE connection_id = ?1 AND cidr = ?2",
-        params![connection_id, net.to_string()],
+        "UPDATE network_synced_ips SET state = 'confirmed' WHERE connection_id = ?1 AND project_id = ?2 AND cidr = ?3",
+        params![connection_id, project_id, net.to_string()],
     )
     .map_err(|e| db_error("write", e))?;
     Ok(())
 }
 
-pub fn forget(conn: &Connection, connection_id: &str, net: &Net) -> Result<()> {
+pub fn forget(conn: &Connection, connection_id: &str, project_id: &str, net: &Net) -> Result<()> {
     conn.execute(
-        "DELETE FROM network_synced_ips WHERE connection_id = ?1 AND cidr = ?2",
-        params![connection_id, net.to_string()],
+        "DELETE FROM network_synced_ips WHERE connection_id = ?1 AND project_id = ?2 AND cidr = ?3",
+        params![connection_id, project_id, net.to_string()],
     )
     .map_err(|e| db_error("write", e))?;
     Ok(())
@@ -125,49 +125,4 @@ pub fn owned_by_another(conn: &Connection, connection_id: &str, project_id: &str
         |r| r.get(0),
     )
     .map_err(|e| db_error("read", e))
-}
-
-/// Takes the project's write lock for `holder` when it is free or its lease ran out; answers
-/// whether `holder` has it now.
-pub fn try_lock(conn: &Connection, project_id: &str, holder: &str, lease_ms: i64) -> Result<bool> {
-    let now_ms = conn.clock_ms().map_err(|e| db_error("read", e))?;
-    conn.execute("DELETE FROM network_locks WHERE project_id = ?1 AND expires_at < ?2", params![project_id, now_ms])
-        .map_err(|e| db_error("write", e))?;
-    conn.execute(
-        "INSERT INTO network_locks (project_id, holder, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT (project_id) DO NOTHING",
-        params![project_id, holder, now_ms + lease_ms],
-    )
-    .map_err(|e| db_error("write", e))?;
-    let mine: bool = conn
-        .query_row("SELECT holder = ?2 FROM network_locks WHERE project_id = ?1", params![project_id, holder], |r| {
-            r.get(0)
-        })
-        .map_err(|e| db_error("read", e))?;
-    if mine {
-        conn.execute(
-            "UPDATE network_locks SET expires_at = ?3 WHERE project_id = ?1 AND holder = ?2",
-            params![project_id, holder, now_ms + lease_ms],
-        )
-        .map_err(|e| db_error("write", e))?;
-    }
-    Ok(mine)
-}
-
-/// Extends `holder`'s lease; false when it no longer holds the lock (the lease ran out and
-/// someone else took it).
-pub fn renew(conn: &Connection, project_id: &str, holder: &str, lease_ms: i64) -> Result<bool> {
-    let now_ms = conn.clock_ms().map_err(|e| db_error("read", e))?;
-    let n = conn
-        .execute(
-            "UPDATE network_locks SET expires_at = ?3 WHERE project_id = ?1 AND holder = ?2",
-            params![project_id, holder, now_ms + lease_ms],
-        )
-        .map_err(|e| db_error("write", e))?;
-    Ok(n == 1)
-}
-
-pub fn unlock(conn: &Connection, project_id: &str, holder: &str) -> Result<()> {
-    conn.execute("DELETE FROM network_locks WHERE project_id = ?1 AND holder = ?2", params![project_id, holder])
-        .map_err(|e| db_error("write", e))?;
-    Ok(())
 }

@@ -138,6 +138,7 @@ pub async fn set_env(d: &Ductape, req: SetEnvRequest) -> Result<ComponentEnv> {
                 env_id: env.id.clone(),
                 ..Default::default()
             });
+            refuse_imported(&ce, &t)?;
             if let Some(u) = &url {
                 set_url(&*store.cipher(tx)?, &mut ce, u.as_ref())?;
             }
@@ -165,6 +166,26 @@ pub async fn set_env(d: &Ductape, req: SetEnvRequest) -> Result<ComponentEnv> {
         })
         .await?;
     Ok(env_record(&target, Some(&config)))
+}
+
+/// An env that `cloud.resources.import` linked is changed only by import and unlink: replacing
+/// its reference here would strand the secret the import owns and the Atlas user behind it (a
+/// live login with no record), and releasing them would need Atlas, which setEnv never calls.
+fn refuse_imported(ce: &repo::ComponentEnv, t: &Target) -> Result<()> {
+    let Some(user) = &ce.database_user else { return Ok(()) };
+    Err(Error::new(
+        ErrorCode::FailedPrecondition,
+        format!(
+            "component '{}' of product '{}' in env '{}' holds an imported Atlas cluster (database user '{user}' through \
+             cloud connection '{}'); unlink it first (cloud.resources.unlink), then set the env",
+            t.component,
+            t.product,
+            t.env,
+            ce.cloud.as_deref().unwrap_or("?")
+        ),
+    )
+    .with_field("env")
+    .with_details(serde_json::json!({ "database_user": user, "cloud": ce.cloud })))
 }
 
 pub async fn get_env(d: &Ductape, req: GetEnvRequest) -> Result<ComponentEnv> {

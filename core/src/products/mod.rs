@@ -105,8 +105,23 @@ pub async fn delete(d: &Ductape, req: DeleteRequest) -> Result<DeleteReply> {
     Ok(reply)
 }
 
-/// Refuses (unless `force`) when component envs under `of` hold secrets, naming them.
+/// Refuses while component envs under `of` hold imported Atlas clusters (even with `force`:
+/// their database users live in Atlas, which only unlink deletes, and deleting the records alone
+/// would leave a live login nobody knows of), and (unless `force`) while they hold secrets.
 fn refuse_while_holding(c: &Connection, of: Owned<'_>, force: bool, what: &str) -> Result<()> {
+    let imported = repo::holding_imports(c, of)?;
+    if !imported.is_empty() {
+        return Err(Error::new(
+            ErrorCode::FailedPrecondition,
+            format!(
+                "{what} has imported Atlas clusters ({}); unlink each first (cloud.resources.unlink), which deletes its \
+                 database user in Atlas, then delete",
+                imported.join(", ")
+            ),
+        )
+        .with_field("force")
+        .with_details(serde_json::json!({ "imported": imported })));
+    }
     if force {
         return Ok(());
     }
@@ -158,8 +173,8 @@ pub fn check_tag(field: &str, raw: &str) -> Result<String> {
     if is_hyphen_tag(t, MAX_TAG_LEN) {
         return Ok(t.to_string());
     }
-    let hint = hyphen_slug(t, MAX_TAG_LEN).filter(|_| t.len() <= MAX_TAG_LEN).map(|s| format!("; did you mean '{s}'?"));
-    Err(Error::invalid(field, format!("{field} must be {TAG_RULE}{}", hint.unwrap_or_default())))
+    let hint = crate::fields::tag_suggestion(t, |s| hyphen_slug(s, MAX_TAG_LEN));
+    Err(Error::invalid(field, format!("{field} must be {TAG_RULE} (the value given is not repeated here){hint}")))
 }
 
 /// The tag of a product or component to look up: the same rule, never echoed when malformed.

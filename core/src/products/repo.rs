@@ -51,6 +51,10 @@ pub struct ComponentEnv {
     pub auth_mode: Option<String>,
     /// The Atlas database user `cloud.resources.import` made for it.
     pub database_user: Option<String>,
+    /// The Atlas project and base URL the user was made in (import records them; links made
+    /// before they were recorded have none).
+    pub project_id: Option<String>,
+    pub atlas_base_url: Option<String>,
     pub updated_at: String,
 }
 
@@ -261,7 +265,7 @@ pub fn delete_component(c: &Connection, id: &str) -> Result<()> {
 // ---- component configs per environment
 
 const COMPONENT_ENV: &str = "SELECT component_id, env_id, connection_url_ref, connection_url_sealed, cloud, instance, \
-     auth_mode, database_user, updated_at FROM component_envs";
+     auth_mode, database_user, updated_at, project_id, atlas_base_url FROM component_envs";
 
 fn component_env_row(r: &SqlRow) -> Result<ComponentEnv, DbError> {
     Ok(ComponentEnv {
@@ -274,6 +278,8 @@ fn component_env_row(r: &SqlRow) -> Result<ComponentEnv, DbError> {
         auth_mode: r.get(6)?,
         database_user: r.get(7)?,
         updated_at: r.get(8)?,
+        project_id: r.get(9)?,
+        atlas_base_url: r.get(10)?,
     })
 }
 
@@ -300,10 +306,12 @@ pub fn configured_envs(c: &Connection, component_id: &str) -> Result<Vec<String>
 pub fn put_component_env(c: &Connection, ce: &ComponentEnv) -> Result<()> {
     c.execute(
         "INSERT INTO component_envs (component_id, env_id, connection_url_ref, connection_url_sealed, cloud, instance, \
-         auth_mode, database_user, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (component_id, env_id) \
+         auth_mode, database_user, updated_at, project_id, atlas_base_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+         ON CONFLICT (component_id, env_id) \
          DO UPDATE SET connection_url_ref = excluded.connection_url_ref, connection_url_sealed = excluded.connection_url_sealed, \
          cloud = excluded.cloud, instance = excluded.instance, auth_mode = excluded.auth_mode, \
-         database_user = excluded.database_user, updated_at = excluded.updated_at",
+         database_user = excluded.database_user, updated_at = excluded.updated_at, project_id = excluded.project_id, \
+         atlas_base_url = excluded.atlas_base_url",
         params![
             ce.component_id,
             ce.env_id,
@@ -313,7 +321,9 @@ pub fn put_component_env(c: &Connection, ce: &ComponentEnv) -> Result<()> {
             ce.instance,
             ce.auth_mode,
             ce.database_user,
-            ce.updated_at
+            ce.updated_at,
+            ce.project_id,
+            ce.atlas_base_url
         ],
     )
     .map_err(|e| db_error("write", e))?;
@@ -334,6 +344,22 @@ pub fn holding_secrets(c: &Connection, of: crate::secrets::repo::Owned<'_>) -> R
          WHERE {filter} AND (EXISTS (SELECT 1 FROM component_envs ce WHERE ce.component_id = k.id AND ce.env_id = e.id \
          AND ce.connection_url_sealed IS NOT NULL) OR EXISTS (SELECT 1 FROM secrets s WHERE s.owner_component = k.id \
          AND s.owner_env = e.id)) ORDER BY 1"
+    );
+    collect(c.query_map(&sql, params![id], |r| r.get(0)))
+}
+
+/// The imported clusters under a product, a component or an environment: `component/env`
+/// of each component env whose Atlas database user an import made.
+pub fn holding_imports(c: &Connection, of: crate::secrets::repo::Owned<'_>) -> Result<Vec<String>> {
+    use crate::secrets::repo::Owned;
+    let (filter, id) = match of {
+        Owned::Product(id) => ("k.product_id = ?1", id),
+        Owned::Component(id) => ("k.id = ?1", id),
+        Owned::Env(id) => ("e.id = ?1", id),
+    };
+    let sql = format!(
+        "SELECT k.tag || '/' || e.slug FROM component_envs ce JOIN components k ON k.id = ce.component_id \
+         JOIN environments e ON e.id = ce.env_id WHERE {filter} AND ce.database_user IS NOT NULL ORDER BY 1"
     );
     collect(c.query_map(&sql, params![id], |r| r.get(0)))
 }

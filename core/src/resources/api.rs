@@ -101,6 +101,12 @@ pub struct ImportRequest {
     /// (`verified` null) and a refused login stored as `verified` false, each with a warning.
     #[serde(default)]
     pub verify: Option<bool>,
+    /// Take over an existing database user of the import's name that carries no Ductape marker
+    /// (made by hand in Atlas, or by another tool). Dangerous: its password is replaced, so
+    /// whatever logs in with it now stops working. A user marked by another workspace or target
+    /// is never taken over. Default false: such a user is a `conflict`.
+    #[serde(default)]
+    pub adopt: Option<bool>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -117,6 +123,8 @@ pub struct ImportReply {
     pub connection_type: String,
     /// True when this import replaced the password of a user an earlier import made.
     pub rotated: bool,
+    /// True when this import took over an unmarked user (`adopt: true`).
+    pub adopted: bool,
     /// True when a `ping` through the stored string answered; false when the cluster refused its
     /// login; null when not tried (`verify: false`) or the cluster was not reachable from here.
     pub verified: Option<bool>,
@@ -167,7 +175,18 @@ pub struct UnlinkReply {
     pub component: String,
     pub env: String,
     pub database_user: String,
-    /// False when Atlas no longer had the user.
+    /// True when the Atlas database user was deleted.
     pub user_deleted: bool,
+    /// Why the user was left in Atlas, when it was: `project_changed` (the connection now points
+    /// at another project), `base_url_changed` (this client uses another Atlas), `not_owned` (the
+    /// user no longer carries this workspace's marker for this target), `not_found` (Atlas no
+    /// longer has it).
+    pub user_kept: Option<UserKept>,
     pub secret_deleted: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UserKept {
+    pub code: &'static str,
+    pub message: String,
 }

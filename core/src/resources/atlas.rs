@@ -106,22 +106,26 @@ pub async fn change_status(client: &AtlasClient, project: &str, cluster: &str) -
 
 /// What a database user is made with.
 pub struct UserSpec<'a> {
+    pub project: &'a str,
     pub username: &'a str,
     pub password: &'a SecretString,
     pub role: &'a str,
     pub cluster: &'a str,
+    /// The ownership marker (`ownership::Marker::description`).
     pub description: String,
 }
 
 impl UserSpec<'_> {
-    fn body(&self, with_name: bool) -> Value {
+    fn body(&self, create: bool) -> Value {
         let mut b = json!({
             "password": self.password.expose(),
             "roles": [{"roleName": self.role, "databaseName": "admin"}],
             "scopes": [{"type": "CLUSTER", "name": self.cluster}],
             "description": self.description,
         });
-        if with_name {
+        if create {
+            // The spec requires groupId in the body as well as in the path.
+            b["groupId"] = json!(self.project);
             b["databaseName"] = json!("admin");
             b["username"] = json!(self.username);
         }
@@ -133,32 +137,35 @@ fn user_path(project: &str, username: &str) -> String {
     format!("{}/databaseUsers/admin/{}", group(project), path_segment(username))
 }
 
-/// Whether the user exists.
-pub async fn user_exists(client: &AtlasClient, project: &str, username: &str) -> Result<bool, AtlasError> {
+/// The user's description when Atlas has the user (`Some(None)`: it has one without a
+/// description), `None` when it does not. Nothing else of the user is kept: its roles and
+/// scopes are not ours to show.
+pub async fn find_user(
+    client: &AtlasClient,
+    project: &str,
+    username: &str,
+) -> Result<Option<Option<String>>, AtlasError> {
     match client.get_json::<Value>(&user_path(project, username), versions::DATABASE_USERS).await {
-        Ok(_) => Ok(true),
-        Err(e) if status(&e) == Some(404) => Ok(false),
+        Ok(v) => Ok(Some(v.get("description").and_then(Value::as_str).map(str::to_string))),
+        Err(e) if status(&e) == Some(404) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
-/// Creates the user, or (when it exists, also when a concurrent or crashed import made it)
-/// gives it the new password, role and scope. Answers whether it existed.
-pub async fn put_user(client: &AtlasClient, project: &str, spec: &UserSpec<'_>) -> Result<bool, AtlasError> {
-    if user_exists(client, project, spec.username).await? {
-        update_user(client, project, spec).await?;
-        return Ok(true);
-    }
-    let path = format!("{}/databaseUsers", group(project));
+/// Creates the user. A 409 (someone made it since `find_user` answered) is answered as
+/// `Ok(false)`: the caller decides again on what Atlas now holds.
+pub async fn create_user(client: &AtlasClient, spec: &UserSpec<'_>) -> Result<bool, AtlasError> {
+    let path = format!("{}/databaseUsers", group(spec.project));
     match client.post_json::<Value>(&path, versions::DATABASE_USERS, &spec.body(true), false).await {
-        Ok(_) => Ok(false),
-        Err(e) if status(&e) == Some(409) => update_user(client, project, spec).await.map(|_| true),
+        Ok(_) => Ok(true),
+        Err(e) if status(&e) == Some(409) => Ok(false),
         Err(e) => Err(e),
     }
 }
 
-async fn update_user(client: &AtlasClient, project: &str, spec: &UserSpec<'_>) -> Result<(), AtlasError> {
-    let path = user_path(project, spec.username);
+/// Gives an existing user the new password, role, scope and marker.
+pub async fn update_user(client: &AtlasClient, spec: &UserSpec<'_>) -> Result<(), AtlasError> {
+    let path = user_path(spec.project, spec.username);
     // Setting the same password again is harmless, so a PATCH may be repeated after a dropped connection.
     let call = Call::new(Method::PATCH, &path, versions::DATABASE_USERS).json_body(&spec.body(false)).idempotent(true);
     client.execute(call).await.map(|_| ())

@@ -187,6 +187,7 @@ pub fn delete(conn: &Connection, id: &str) -> Result<()> {
 }
 
 /// Which owned secrets a deletion takes with it.
+#[derive(Clone, Copy)]
 pub enum Owned<'a> {
     Product(&'a str),
     Component(&'a str),

@@ -16,6 +16,7 @@
 //! Feature modules keep their SQL in their own folder and use [`Store::read`] /
 //! [`Store::write`] (or the `_async` forms from async code); none knows which engine runs it.
 
+pub mod lease;
 pub mod postgres;
 pub mod private;
 pub mod schema;
@@ -83,6 +84,8 @@ pub struct Rotated {
 pub struct Store {
     dir: PathBuf,
     location: String,
+    /// The workspace's stable id (see [`Store::workspace_id`]).
+    id: String,
     engine: Box<dyn Engine>,
     keyring: Mutex<Keyring>,
     /// Held shared by every read and write of this `Store`, exclusively by a key rotation: no
@@ -110,9 +113,10 @@ impl Store {
             Location::Sqlite => Box::new(sqlite::Sqlite::open(dir.join(DB_FILE_NAME))?),
             Location::Postgres(url) => Box::new(postgres::Postgres::open(url)?),
         };
-        let store = Store {
+        let mut store = Store {
             dir: dir.to_path_buf(),
             location: engine.location(),
+            id: String::new(),
             engine,
             keyring: Mutex::new(Keyring {
                 cipher: Arc::new(Cipher::new(key)),
@@ -123,7 +127,15 @@ impl Store {
         };
         store.engine.migrate()?;
         store.check_key(key)?;
+        store.id = store.write(|tx| ensure_workspace_id(tx))?;
         Ok(store)
+    }
+
+    /// The workspace's id: made once when the workspace is created, never changed (a key
+    /// rotation keeps it). Import marks the Atlas database users it makes with it, so that
+    /// another workspace on the same Atlas project never takes them for its own.
+    pub fn workspace_id(&self) -> &str {
+        &self.id
     }
 
     pub fn dir(&self) -> &Path {
@@ -445,6 +457,19 @@ pub fn debug_pause(stage: &str) {
 fn is_busy_error(e: &Error) -> bool {
     e.code == ErrorCode::Workspace
         && e.details.as_ref().and_then(|d| d.get("busy")).and_then(|b| b.as_bool()) == Some(true)
+}
+
+/// The workspace id in `meta`, made now when the workspace has none.
+fn ensure_workspace_id(tx: &Connection) -> Result<String> {
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('workspace_id', ?1) ON CONFLICT (key) DO NOTHING",
+        params![crate::fields::new_id().into_bytes()],
+    )
+    .map_err(|e| db_error("write", e))?;
+    let raw: Vec<u8> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'workspace_id'", params![], |r| r.get(0))
+        .map_err(|e| db_error("read", e))?;
+    String::from_utf8(raw).map_err(|_| Error::new(ErrorCode::Workspace, "the workspace's id is damaged (not text)"))
 }
 
 /// The workspace's key check value.

@@ -120,6 +120,37 @@ pub const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL                -- unix ms; a crashed holder's lease runs out
     );
     "#,
+    // 4: ownership. Leases by name (the access list's per-project lock and import's per-target
+    // lock) replace network_locks; a component env records the Atlas project and base URL it was
+    // imported from, so unlink never deletes a user in another project; access-list records are
+    // keyed by project too, so moving a connection to another project orphans nothing.
+    r#"
+    CREATE TABLE leases (
+        name       TEXT PRIMARY KEY,               -- e.g. access_list:<project>, import:<target>
+        holder     TEXT NOT NULL,                  -- a random id per holder
+        expires_at INTEGER NOT NULL                -- unix ms; a crashed holder's lease runs out
+    );
+    DROP TABLE network_locks;
+    ALTER TABLE component_envs ADD COLUMN project_id TEXT;
+    ALTER TABLE component_envs ADD COLUMN atlas_base_url TEXT;
+    CREATE TABLE network_synced_ips_v4 (
+        connection_id TEXT NOT NULL REFERENCES connections(id),
+        project_id    TEXT NOT NULL,
+        cidr          TEXT NOT NULL,
+        comment       TEXT,
+        source        TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        delete_after  TEXT,
+        added_at      TEXT NOT NULL,
+        PRIMARY KEY (connection_id, project_id, cidr)
+    );
+    INSERT INTO network_synced_ips_v4 (connection_id, project_id, cidr, comment, source, state, delete_after, added_at)
+        SELECT connection_id, project_id, cidr, comment, source, state, delete_after, added_at
+        FROM network_synced_ips ORDER BY rowid;
+    DROP TABLE network_synced_ips;
+    ALTER TABLE network_synced_ips_v4 RENAME TO network_synced_ips;
+    CREATE INDEX network_synced_ips_project ON network_synced_ips(project_id, cidr);
+    "#,
 ];
 
 /// The same schema on PostgreSQL, migration for migration (the `ductape_schema` table records
@@ -242,5 +273,17 @@ pub const POSTGRES_MIGRATIONS: &[&str] = &[
         holder     TEXT NOT NULL,
         expires_at BIGINT NOT NULL
     );
+    "#,
+    r#"
+    CREATE TABLE leases (
+        name       TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+    );
+    DROP TABLE network_locks;
+    ALTER TABLE component_envs ADD COLUMN project_id TEXT;
+    ALTER TABLE component_envs ADD COLUMN atlas_base_url TEXT;
+    ALTER TABLE network_synced_ips DROP CONSTRAINT network_synced_ips_pkey;
+    ALTER TABLE network_synced_ips ADD PRIMARY KEY (connection_id, project_id, cidr);
     "#,
 ];

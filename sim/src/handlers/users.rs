@@ -146,6 +146,13 @@ pub fn list(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
 pub fn create(ctx: &mut Ctx, g: &str) -> Result<Reply, ApiError> {
     let b = body_object(ctx)?;
     let now = ctx.st.now();
+    // The spec lists groupId among the body's required fields (a validating proxy with the
+    // official spec refuses a body without it); it must name the project of the path.
+    match b.get("groupId").and_then(Value::as_str) {
+        None => return Err(ApiError::missing_attribute("groupId")),
+        Some(id) if id != g => return Err(ApiError::invalid_attribute("groupId")),
+        Some(_) => {}
+    }
     let username = b
         .get("username")
         .and_then(Value::as_str)

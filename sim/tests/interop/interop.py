@@ -66,7 +66,7 @@ check("%2F-escaped entry", r.status_code == 200 and r.json()["cidrBlock"] == "19
 r = s.delete(f"{BASE}/api/atlas/v2/groups/{PROJECT}/accessList/192.0.2.10", headers=V1)
 check("DELETE entry: 204", r.status_code == 204, r.text)
 
-user = {"databaseName": "admin", "username": "py-user", "password": "py-password-1",
+user = {"databaseName": "admin", "groupId": PROJECT, "username": "py-user", "password": "py-password-1",
         "roles": [{"databaseName": "admin", "roleName": "readWrite"}]}
 r = s.post(f"{BASE}/api/atlas/v2/groups/{PROJECT}/databaseUsers", json=user, headers=V1_BODY)
 check("create database user: 201 without password", r.status_code == 201 and "password" not in r.json(), r.text)

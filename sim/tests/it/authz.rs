@@ -37,7 +37,7 @@ async fn project_errors_follow_atlas_precedence() {
     let s = sim().await;
     // Missing project: 404 even for a key that is not in it (as recorded).
     let missing = "/api/atlas/v2/groups/111111111111111111111111/databaseUsers";
-    let user = json!({"username": "u1", "password": "password123", "databaseName": "admin", "roles": [{"databaseName": "admin", "roleName": "readWrite"}]});
+    let user = json!({"groupId": PROJECT_ID, "username": "u1", "password": "password123", "databaseName": "admin", "roles": [{"databaseName": "admin", "roleName": "readWrite"}]});
     let r = Atlas::owner(&s).call("POST", missing, V1, Some(&user)).await;
     r.assert_error(404, "GROUP_NOT_FOUND");
     assert_eq!(r.json()["detail"], "No group with ID 111111111111111111111111 exists.");

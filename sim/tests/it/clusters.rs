@@ -110,7 +110,7 @@ async fn change_status_is_pending_after_a_user_change_then_applied() {
     let s = sim_with(|c| c.user_apply_delay = Duration::from_secs(10)).await;
     let mut c = Atlas::owner(&s);
     assert_eq!(status(&mut c, "Cluster0").await, "APPLIED");
-    let user = json!({"username": "app", "password": "s3cret-pass", "databaseName": "admin",
+    let user = json!({"groupId": PROJECT_ID, "username": "app", "password": "s3cret-pass", "databaseName": "admin",
         "roles": [{"databaseName": "admin", "roleName": "readWrite"}], "scopes": [{"name": "Cluster0", "type": "CLUSTER"}]});
     assert_eq!(c.call("POST", &g("/databaseUsers"), V1, Some(&user)).await.status, 201);
     assert_eq!(status(&mut c, "Cluster0").await, "PENDING");

@@ -136,7 +136,7 @@ async fn login<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
 }
 
 async fn create_user(sim: &Sim, name: &str, role: &str, scopes: serde_json::Value) {
-    let body = json!({"username": name, "password": PASSWORD, "databaseName": "admin",
+    let body = json!({"groupId": PROJECT_ID, "username": name, "password": PASSWORD, "databaseName": "admin",
         "roles": [{"databaseName": "app", "roleName": role}], "scopes": scopes});
     let r = Atlas::owner(sim).call("POST", &g("/databaseUsers"), V1, Some(&body)).await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -238,7 +238,7 @@ async fn users_log_in_only_where_and_when_atlas_lets_them() {
     assert_eq!(login(&mut m, "scoped", PASSWORD).await, Err(18), "deleted");
 
     let soon = atlas_sim::clock::rfc3339(chrono::Utc::now() + chrono::Duration::hours(2));
-    let body = json!({"username": "temp", "password": PASSWORD, "roles": [{"databaseName": "app", "roleName": "read"}], "deleteAfterDate": soon});
+    let body = json!({"groupId": PROJECT_ID, "username": "temp", "password": PASSWORD, "roles": [{"databaseName": "app", "roleName": "read"}], "deleteAfterDate": soon});
     assert_eq!(Atlas::owner(&s).call("POST", &g("/databaseUsers"), V1, Some(&body)).await.status, 201);
     assert_eq!(login(&mut c, "temp", PASSWORD).await, Ok(()));
     s.advance_clock(Duration::from_secs(3 * 3600));

@@ -183,7 +183,7 @@ async fn unauthenticated_post_has_no_side_effects() {
     )
     .await;
     assert_eq!(r.status, 401);
-    let user = json!({"username": "ghost", "password": "password123", "databaseName": "admin", "roles": [{"databaseName": "admin", "roleName": "readWrite"}]}).to_string();
+    let user = json!({"groupId": PROJECT_ID, "username": "ghost", "password": "password123", "databaseName": "admin", "roles": [{"databaseName": "admin", "roleName": "readWrite"}]}).to_string();
     let r = raw(
         &s.base_url(),
         "POST",

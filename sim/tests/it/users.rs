@@ -96,6 +96,15 @@ async fn validation() {
     c.call("POST", &g("/databaseUsers"), V1, Some(&no_roles)).await.assert_error(400, "MISSING_ATTRIBUTE");
     let r = c.call("POST", &g("/databaseUsers"), V1, Some(&json!("not an object"))).await;
     r.assert_error(400, "INVALID_JSON");
+    // The spec requires groupId in the body, naming the path's project.
+    let mut no_group = user("z");
+    no_group.as_object_mut().unwrap().remove("groupId");
+    let r = c.call("POST", &g("/databaseUsers"), V1, Some(&no_group)).await;
+    r.assert_error(400, "MISSING_ATTRIBUTE");
+    assert_eq!(r.json()["parameters"], json!(["groupId"]));
+    let mut other_group = user("z");
+    other_group["groupId"] = json!("111111111111111111111111");
+    c.call("POST", &g("/databaseUsers"), V1, Some(&other_group)).await.assert_error(400, "INVALID_ATTRIBUTE");
     assert_eq!(c.get(&g("/databaseUsers"), V1).await.json()["totalCount"], 0);
 }
 
