@@ -54,7 +54,7 @@ json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # create NAME ROLE [EXTRA-JSON]: a database user in admin with ROLE on database app.
 create() {
-    local body="{\"username\":\"$1\",\"password\":\"$PASSWORD\",\"databaseName\":\"admin\",\"roles\":[{\"databaseName\":\"app\",\"roleName\":\"$2\"}]${3:-}}"
+    local body="{\"groupId\":\"$P\",\"username\":\"$1\",\"password\":\"$PASSWORD\",\"databaseName\":\"admin\",\"roles\":[{\"databaseName\":\"app\",\"roleName\":\"$2\"}]${3:-}}"
     local code
     code="$(api -o "$TMP/body" -w '%{http_code}' -X POST "$URL/api/atlas/v2/groups/$P/databaseUsers" -d "$body")"
     if [ "$code" = 201 ]; then pass "create user $1"; else fail "create user $1: $code $(cat "$TMP/body")"; fi

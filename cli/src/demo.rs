@@ -304,7 +304,10 @@ async fn story(demo: &mut Demo<'_>, args: &Args, complete: Value, on_sim: bool) 
             u
         },
         None,
-        |r| format!("user {} deleted", r["database_user"].as_str().unwrap_or_default()),
+        |r| match r["user_kept"]["message"].as_str() {
+            Some(why) => format!("user {} left in Atlas: {why}", r["database_user"].as_str().unwrap_or_default()),
+            None => format!("user {} deleted", r["database_user"].as_str().unwrap_or_default()),
+        },
     )
     .await?;
     demo.step(

@@ -81,7 +81,7 @@ async fn import_makes_a_scoped_user_and_an_owned_secret_and_reimport_rotates() {
     assert_eq!(
         r,
         json!({"resource": "Cluster0", "product": "my-product", "component": "db-mongo", "env": "prd", "secret_key": KEY,
-               "connection_url_ref": format!("$Secret{{{KEY}}}"), "database_user": USER, "connection_type": "standard_srv",
+               "connection_url_ref": format!("$Secret{{{KEY}}}"), "database_user": USER, "connection_type": "standard_srv", "adopted": false,
                "rotated": false, "verified": null})
     );
     let url = resolved(&d).await;
@@ -129,7 +129,7 @@ async fn import_makes_a_scoped_user_and_an_owned_secret_and_reimport_rotates() {
     .await;
     assert_eq!(
         u,
-        json!({"product": "my-product", "component": "db-mongo", "env": "prd", "database_user": USER, "user_deleted": true, "secret_deleted": true})
+        json!({"product": "my-product", "component": "db-mongo", "env": "prd", "database_user": USER, "user_deleted": true, "user_kept": null, "secret_deleted": true})
     );
     assert!(!sim.verify_database_user(seed::PROJECT_ID, "admin", USER, &second));
     assert_eq!(call(&d, "secrets.fetchAll", json!({})).await["secrets"], json!([]));

@@ -164,6 +164,10 @@ async fn no_secret_reaches_disk_logs_errors_or_debug() {
         call(&d, "products.components.getEnv", json!({"product": "shop", "component": "db", "env": "dev"})).await,
     );
     replies.push(call(&d, "secrets.fetchAll", json!({})).await);
+    replies.push(
+        call(&d, "cloud.resources.unlink", json!({"cloud": "sa", "product": "shop", "component": "db", "env": "dev"}))
+            .await,
+    );
     replies.push(call(&d, "products.delete", json!({"product": "shop", "force": true})).await);
 
     // errors where a secret was given in the wrong place or the wrong shape

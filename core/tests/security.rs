@@ -133,6 +133,8 @@ fn sec17_security_md_states_the_threat_model_rotation_roles_and_reporting() {
         "## Least privilege",
         "Project Owner",
         "## Reporting a vulnerability",
+        "## What Ductape changes in your Atlas project, and how it knows it owns it",
+        "ductape:v1 ws=<workspace id>",
     ] {
         assert!(text.contains(part), "SECURITY.md lost {part:?}");
     }

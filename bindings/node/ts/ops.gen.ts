@@ -193,6 +193,11 @@ export type Source = "custom" | "ductape_proxy" | "detected";
 
 export type Status = "pending" | "active" | "error" | "revoked";
 
+export interface UserKept {
+  code: string;
+  message: string;
+}
+
 /** The last failed validation, kept in `metadata.last_validation_error`. */
 export interface ValidationFailure {
   at: string;
@@ -376,6 +381,13 @@ export interface CloudResourcesListReply {
 
 /** The request of `cloud.resources.import`: Imports a cluster into a product component env: a cluster-scoped database user, its credentialed string as an encrypted secret, the env linked to it. */
 export interface CloudResourcesImportRequest {
+  /**
+   * Take over an existing database user of the import's name that carries no Ductape marker
+   * (made by hand in Atlas, or by another tool). Dangerous: its password is replaced, so
+   * whatever logs in with it now stops working. A user marked by another workspace or target
+   * is never taken over. Default false: such a user is a `conflict`.
+   */
+  adopt?: boolean | null;
   cloud: string;
   /** Created (type `mongodb`) when missing. */
   component: string;
@@ -407,6 +419,8 @@ export interface CloudResourcesImportRequest {
 
 /** The reply of `cloud.resources.import`. */
 export interface CloudResourcesImportReply {
+  /** True when this import took over an unmarked user (`adopt: true`). */
+  adopted: boolean;
   component: string;
   connection_type: string;
   /** What the component env's `connection_url` now is: `$Secret{KEY}`. */
@@ -441,8 +455,15 @@ export interface CloudResourcesUnlinkReply {
   env: string;
   product: string;
   secret_deleted: boolean;
-  /** False when Atlas no longer had the user. */
+  /** True when the Atlas database user was deleted. */
   user_deleted: boolean;
+  /**
+   * Why the user was left in Atlas, when it was: `project_changed` (the connection now points
+   * at another project), `base_url_changed` (this client uses another Atlas), `not_owned` (the
+   * user no longer carries this workspace's marker for this target), `not_found` (Atlas no
+   * longer has it).
+   */
+  user_kept?: UserKept | null;
 }
 
 /** The request of `cloud.resources.verify`: Connects with a component env's stored connection string (MongoDB's driver) and runs ping. */

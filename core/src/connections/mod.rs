@@ -397,10 +397,13 @@ pub async fn fetch(d: &Ductape, req: TagRequest) -> Result<Record> {
 pub async fn list(d: &Ductape, req: ListRequest) -> Result<ListReply> {
     let provider = match non_blank(&req.provider) {
         Some(p) if PROVIDERS.contains(&p.as_str()) => Some(p),
-        Some(p) => {
+        Some(_) => {
             return Err(Error::invalid(
                 "provider",
-                format!("provider: unknown provider '{p}'; known providers: {}", PROVIDERS.join(", ")),
+                format!(
+                    "provider is not a known provider (the value given is not repeated here); known providers: {}",
+                    PROVIDERS.join(", ")
+                ),
             ))
         }
         None => None,

@@ -163,6 +163,13 @@ fn check_service(service: &str) -> Result<()> {
     Err(Error::invalid("service", format!("service must be '{SERVICE}'")))
 }
 
+fn on_field(mut e: Error, field: &str) -> Error {
+    if e.field.as_deref() == Some("tag") {
+        e.field = Some(field.to_string());
+    }
+    e
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -175,11 +182,4 @@ mod tests {
             assert!(!super::has_login(no), "{no}");
         }
     }
-}
-
-fn on_field(mut e: Error, field: &str) -> Error {
-    if e.field.as_deref() == Some("tag") {
-        e.field = Some(field.to_string());
-    }
-    e
 }

@@ -127,7 +127,7 @@ impl Store {
         };
         store.engine.migrate()?;
         store.check_key(key)?;
-        store.id = store.write(|tx| ensure_workspace_id(tx))?;
+        store.id = store.write(ensure_workspace_id)?;
         Ok(store)
     }
 

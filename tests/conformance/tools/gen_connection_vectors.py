@@ -139,7 +139,7 @@ def b(op, params, code, field, contains=None, setup=False):
 # create
 b("create", {"name": "prod_atlas"}, "invalid_argument", "provider", "missing field")
 b("create", {"provider": 5, "name": "prod_atlas"}, "invalid_argument", "provider", "invalid type")
-b("create", {"provider": "oracle", "name": "prod_atlas"}, "invalid_argument", "provider", "unknown provider")
+b("create", {"provider": "oracle", "name": "prod_atlas"}, "invalid_argument", "provider", "is not a known provider")
 for p in ["aws", "gcp", "azure", "neo4j_aura"]:
     b("create", {"provider": p, "name": "prod_atlas"}, "unsupported", "provider", "not supported yet")
 b("create", {"provider": "mongodb_atlas", "name": "Prod Atlas"}, "invalid_argument", "name", "did you mean 'prod_atlas'")
@@ -153,7 +153,7 @@ b("create", {"provider": "mongodb_atlas", "display_name": "!!!"}, "invalid_argum
 b("create", {"provider": "mongodb_atlas", "name": "x1", "display_name": ""}, "invalid_argument", "display_name")
 b("create", {"provider": "mongodb_atlas", "name": "x1", "description": "bad\u0001char"}, "invalid_argument", "description")
 b("create", {"provider": "mongodb_atlas", "name": "x1", "scopes": []}, "invalid_argument", "scopes")
-b("create", {"provider": "mongodb_atlas", "name": "x1", "scopes": ["database", "nope"]}, "invalid_argument", "scopes[1]", "unknown scope")
+b("create", {"provider": "mongodb_atlas", "name": "x1", "scopes": ["database", "nope"]}, "invalid_argument", "scopes[1]", "is not a known scope")
 b("create", {"provider": "mongodb_atlas", "name": "x1", "scopes": "database"}, "invalid_argument", "scopes", "invalid type")
 b("create", {"provider": "mongodb_atlas", "name": "x1", "scopes": [1]}, "invalid_argument", "scopes[0]", "invalid type")
 b("create", {"provider": "mongodb_atlas", "name": "x1", "tag": "x1"}, "invalid_argument", "tag", "unknown field")
@@ -181,7 +181,7 @@ b("validate", {"tag": "prod_atlas", "force": True}, "invalid_argument", "force",
 b("fetch", {"tag": 5}, "invalid_argument", "tag", "invalid type")
 b("fetch", {"tag": "nope"}, "not_found", "tag")
 b("fetch", {"tag": None}, "invalid_argument", "tag")
-b("list", {"provider": "oracle"}, "invalid_argument", "provider", "unknown provider")
+b("list", {"provider": "oracle"}, "invalid_argument", "provider", "is not a known provider")
 b("list", {"status": "bogus"}, "invalid_argument", "status", "unknown status")
 b("list", {"limit": 10}, "invalid_argument", "limit", "unknown field")
 b("update", {"tag": "nope", "display_name": "x"}, "not_found", "tag")

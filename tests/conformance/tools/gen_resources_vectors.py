@@ -35,7 +35,7 @@ def imp(resource, **kw):
 def reply(resource, connection_type="standard_srv", rotated=False):
     return {"resource": resource, "product": "my-product", "component": "db-mongo", "env": "prd", "secret_key": KEY,
             "connection_url_ref": "$Secret{%s}" % KEY, "database_user": USER, "connection_type": connection_type,
-            "rotated": rotated, "verified": None}
+            "rotated": rotated, "adopted": False, "verified": None}
 def cluster(name, kind, state, paused, ctype, tier, provider="AWS"):
     return {"id": "$any", "name": name, "region": "$any", "metadata": {"kind": kind, "provider": provider, "tier": tier,
             "state": state, "version": "$any", "paused": paused, "cluster_type": ctype}}
@@ -64,7 +64,7 @@ resources = {"description": "cloud.resources: the catalogue, the project's clust
     ok(R+"import", imp("Cluster0"), reply("Cluster0", rotated=True)),
     ok("secrets.fetchAll", {}, {"secrets": [{"key": KEY}], "next_after": None}),
     err("products.delete", {"product": "my-product"}, "failed_precondition", "force", "db-mongo/prd"),
-    ok(R+"unlink", {"cloud": "prod_atlas", **resolve}, {**resolve, "database_user": USER, "user_deleted": True, "secret_deleted": True}),
+    ok(R+"unlink", {"cloud": "prod_atlas", **resolve}, {**resolve, "database_user": USER, "user_deleted": True, "user_kept": None, "secret_deleted": True}),
     ok("secrets.fetchAll", {}, {"secrets": [], "next_after": None}),
     err(R+"unlink", {"cloud": "prod_atlas", **resolve}, "failed_precondition", "env", "has no imported cluster"),
     restore,
@@ -144,5 +144,6 @@ bad_resources = {"description": "Bad inputs to cloud.resources.*: unknown cluste
                 ok("products.components.create", {"product": "my-product", "tag": "db-mongo", "type": "postgresql"}, {"type": "postgresql"}),
                 err(R+"import", imp("Cluster0"), "conflict", "component", "not mongodb")])]}
 
-dump("resources.json", resources)
-dump("bad-inputs-resources.json", bad_resources)
+if __name__ == "__main__":
+    dump("resources.json", resources)
+    dump("bad-inputs-resources.json", bad_resources)

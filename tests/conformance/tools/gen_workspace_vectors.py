@@ -241,7 +241,7 @@ bad_product_params = [
   (E+"list", {}, "product", "missing field"),
   (K+"create", {"product": "my-product", "tag": "db2"}, "type", "missing field"),
   (K+"create", {"product": "my-product", "tag": "db2", "type": "redis"}, "type", "must be one of mongodb, postgresql, mysql, dynamodb"),
-  (K+"create", {"product": "my-product", "tag": "DB", "type": "mongodb"}, "tag", "did you mean 'db'"),
+  (K+"create", {"product": "my-product", "tag": "DB", "type": "mongodb"}, "tag", "the value given is not repeated here"),
   (K+"fetch", {"product": "my-product", "component": "db-pg"}, "component", "has no component 'db-pg'"),
   (K+"delete", {"product": "my-product", "component": "db-pg"}, "component", "has no component"),
   (K+"getEnv", {"product": "my-product", "component": "db-mongo", "env": "stg"}, "env", "has no environment 'stg'; create it with products.environments.create"),
