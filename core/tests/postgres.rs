@@ -246,6 +246,7 @@ fn a_bad_workspace_url_is_refused_when_the_options_are_read() {
     for (url, part) in [
         ("mysql://u:pw-canary@h/db", "must start with postgres://"),
         ("postgres://u:pw-canary@h/db?sslmode=sometimes", "workspace_url: invalid"),
+        ("postgres://u:pw@-canary@h/db", "more than one '@'"),
         ("  ", "workspace_url is empty"),
     ] {
         let mut o = options("http://127.0.0.1:9", &temp_workspace("bad-url"));

@@ -82,12 +82,15 @@ struct Ours {
     pool_timeout: Duration,
 }
 
-/// Splits the URL into what goes to the driver and [`Ours`].
+/// Splits the URL into what goes to the driver and [`Ours`]. The query starts at the first `?`
+/// after the `@`: one inside the password is the password's (as tokio-postgres reads it).
 fn split_ours(url: &str) -> Result<(String, Ours)> {
     let mut ours = Ours { root_cert: None, pool_size: POOL_MAX, pool_timeout: POOL_WAIT };
-    let Some((base, query)) = url.split_once('?') else {
+    let host_start = url.rfind('@').map_or(0, |at| at + 1);
+    let Some(q) = url[host_start..].find('?').map(|q| host_start + q) else {
         return Ok((url.to_string(), ours));
     };
+    let (base, query) = (&url[..q], &url[q + 1..]);
     let mut rest = Vec::new();
     for kv in query.split('&') {
         let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
@@ -163,6 +166,15 @@ fn parse(url: &SecretString) -> Result<(tokio_postgres::Config, Ours)> {
     let text = url.expose().trim();
     if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
         return Err(invalid_url("must start with postgres:// or postgresql://"));
+    }
+    // tokio-postgres ends the user name and password at the first '@': after a second one
+    // (unescaped in the password, or in a parameter) the rest of the password would be the host,
+    // which every message shows.
+    if text.matches('@').count() > 1 {
+        return Err(invalid_url(
+            "holds more than one '@': the one before the host ends the user name and password; write any other \
+             (in the password or a parameter) as %40",
+        ));
     }
     let (text, ours) = split_ours(text)?;
     // tokio-postgres's parse errors name the option, never its value.
@@ -589,5 +601,47 @@ mod tests {
         let e = Postgres::open(&SecretString::new("mysql://alice:s3cret-pw@h/db")).err().unwrap();
         assert_eq!(e.field.as_deref(), Some("workspace_url"));
         assert!(!e.message.contains("s3cret"), "{}", e.message);
+    }
+
+    /// Passwords written wrongly (an unescaped `@`, `/`, `#`, `?`), a missing host, an escaped
+    /// one: `(url, password as written)`. The password is a canary none of whose pieces is a word.
+    const MALFORMED: &[(&str, &str)] = &[
+        ("postgres://user:Zj7V@x9Kw@host/db", "Zj7V@x9Kw"),
+        ("postgres://user:Zj7V@x9Kw/db@host/db", "Zj7V@x9Kw/db"),
+        ("postgres://user:Zj7V/x9Kw@host", "Zj7V/x9Kw"),
+        ("postgres://user:Zj7V#x9Kw@host", "Zj7V#x9Kw"),
+        ("postgres://user:Zj7V?x9Kw@host/db", "Zj7V?x9Kw"),
+        ("postgres://user:Zj7V?pool_size=x9Kw@host/db", "Zj7V?pool_size=x9Kw"),
+        ("postgres://user:Zj7V?sslrootcert=x9Kw@host/db", "Zj7V?sslrootcert=x9Kw"),
+        ("postgres://user:Zj7V@x9Kw?sslmode=require@host", "Zj7V@x9Kw?sslmode=require"),
+        ("postgres://user:Zj7Vx9Kw@/db", "Zj7Vx9Kw"),
+        ("postgres://user:Zj7Vx9Kw@", "Zj7Vx9Kw"),
+        ("postgres://user:Zj7V%40x9Kw@host/db", "Zj7V%40x9Kw"),
+    ];
+
+    /// Every piece of 3 characters of `password` (as written and decoded) holding a character
+    /// of the canary (the words around it, `pool_size=` and the like, may be shown).
+    fn pieces(password: &str) -> Vec<String> {
+        let decoded = password.replace("%40", "@");
+        let windows =
+            |p: &str| -> Vec<String> { p.chars().collect::<Vec<_>>().windows(3).map(|w| w.iter().collect()).collect() };
+        [windows(password), windows(&decoded)]
+            .concat()
+            .into_iter()
+            .filter(|w: &String| w.chars().any(|c| "Zj7Vx9Kw".contains(c)))
+            .collect()
+    }
+
+    #[test]
+    fn the_location_and_errors_of_a_malformed_url_show_no_piece_of_the_password() {
+        for (url, password) in MALFORMED {
+            let shown = match Postgres::open(&SecretString::new(*url)) {
+                Ok(pg) => pg.location(),
+                Err(e) => format!("{} {:?} {:?}", e.message, e.details, e),
+            };
+            for piece in pieces(password) {
+                assert!(!shown.contains(&piece), "{url}: '{piece}' of the password is in: {shown}");
+            }
+        }
     }
 }
