@@ -76,6 +76,7 @@ export DUCTAPE_TEST_PG_CA="$TMP/ca.pem"
 export DUCTAPE_TEST_PG_CTL="$BIN/pg_ctl"
 export DUCTAPE_TEST_PG_DATA="$DATA"
 export DUCTAPE_TEST_PG_LOG="$TMP/run/server.log"
+export DUCTAPE_TEST_PG_SOCKET_DIR="$TMP/run"
 export DUCTAPE_TEST_PG_USER="${RUN_AS:-}"
 echo "PostgreSQL $(postgres --version | awk '{print $3}') on 127.0.0.1:$PORT"
 

@@ -130,3 +130,51 @@ async fn sec07_an_unsupported_digest_leaves_the_status_and_blames_no_key() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Pages of a list, forever: every page full, `totalCount` lying, a `next` link. The server
+/// answers 500 past page 40 (well past the cap), so a client without a total cap fails there.
+async fn endless_list(items_per_page: usize, padding: usize) -> canned::Canned {
+    let pad = "p".repeat(padding);
+    canned::serve(move |r| {
+        if r.path == "/api/oauth/token" {
+            return Answer::json(200, json!({"access_token": "tok", "expires_in": 3600}));
+        }
+        let page: u64 = r.path.split("pageNum=").nth(1).and_then(|n| n.parse().ok()).unwrap_or(1);
+        if page > 40 {
+            return Answer::json(500, json!({"error": 500, "errorCode": "READ_PAST_THE_CAP"}));
+        }
+        let items: Vec<_> = (0..items_per_page).map(|i| json!({"id": format!("{page}-{i}"), "pad": pad})).collect();
+        let next = format!("{}?pageNum={}", r.path.split('?').next().unwrap_or(""), page + 1);
+        Answer::json(
+            200,
+            json!({"results": items, "totalCount": 1_000_000_000u64, "links": [{"rel": "next", "href": next}]}),
+        )
+    })
+    .await
+}
+
+#[tokio::test]
+async fn sec11_a_list_that_never_ends_stops_at_its_total_cap() {
+    let path = format!("/api/atlas/v2/groups/{}/clusters", seed::PROJECT_ID);
+    let version = ductape_core::atlas::media::versions::CLUSTERS;
+
+    // 500 small items a page: the item cap (10,000) stops it after 21 pages.
+    let server = endless_list(500, 0).await;
+    let c = AtlasClient::new(reqwest::Client::new(), config(&server.base_url, 16 << 20), sa());
+    let e = ductape_core::Error::from(c.get_all::<serde_json::Value>(&path, version, 500).await.unwrap_err());
+    assert_eq!(e.code, ErrorCode::AtlasError, "{e:?}");
+    let d = e.details.clone().unwrap_or_default();
+    assert_eq!((d["max_list_items"].as_u64(), d["pages"].as_u64()), (Some(10_000), Some(21)), "{e:?}");
+    assert!(e.message.contains("more than 10000 items"), "{}", e.message);
+    // The project IP access list is read the same way.
+    let e = ductape_core::network::atlas::list_all(&c, seed::PROJECT_ID, |_, _| {}).await.unwrap_err();
+    assert!(matches!(e, AtlasError::ListTooManyItems { limit: 10_000, pages: 21, .. }), "{e:?}");
+
+    // One item of 10 KB a page: the byte cap (max_response_bytes, 64 KiB here) stops it after 7.
+    let server = endless_list(1, 10_000).await;
+    let c = AtlasClient::new(reqwest::Client::new(), config(&server.base_url, 64 << 10), sa());
+    let e = ductape_core::Error::from(c.get_all::<serde_json::Value>(&path, version, 500).await.unwrap_err());
+    let d = e.details.clone().unwrap_or_default();
+    assert_eq!((d["max_response_bytes"].as_u64(), d["pages"].as_u64()), (Some(65_536), Some(7)), "{e:?}");
+    assert!(e.message.contains("more than max_response_bytes (65536 bytes)"), "{}", e.message);
+}

@@ -246,6 +246,7 @@ fn a_bad_workspace_url_is_refused_when_the_options_are_read() {
     for (url, part) in [
         ("mysql://u:pw-canary@h/db", "must start with postgres://"),
         ("postgres://u:pw-canary@h/db?sslmode=sometimes", "workspace_url: invalid"),
+        ("postgres://u:pw@-canary@h/db", "more than one '@'"),
         ("  ", "workspace_url is empty"),
     ] {
         let mut o = options("http://127.0.0.1:9", &temp_workspace("bad-url"));
@@ -810,6 +811,42 @@ fn tls_to_the_server_verifies_its_certificate() {
     assert!(msg.contains("sslrootcert"), "{msg}");
     assert!(r["error"]["details"].get("busy").is_none(), "not a transient failure: {r}");
     assert!(started.elapsed() < std::time::Duration::from_secs(30), "refused at once, not retried for a minute");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Without `sslmode` a workspace on loopback connects as before: over the server's unix socket,
+/// where the server offers no TLS, in plain text; over TCP to 127.0.0.1, where it offers TLS, with
+/// TLS. (Off loopback TLS is required: the unit tests of store/postgres.rs show a server declining
+/// it gets no password.)
+#[test]
+fn a_loopback_url_without_sslmode_still_connects() {
+    let Some(admin) = admin_url() else { return };
+    let ca = std::env::var("DUCTAPE_TEST_PG_CA").expect("scripts/test-postgres.sh sets DUCTAPE_TEST_PG_CA");
+    let socket = std::env::var("DUCTAPE_TEST_PG_SOCKET_DIR").expect("scripts/test-postgres.sh sets it");
+    let app = format!("ductape_loopback_{:x}", rand_u64());
+    let tcp = admin.replace("sslmode=disable", &format!("sslrootcert={ca}&application_name={app}_tcp"));
+    let unix = admin
+        .replace("127.0.0.1", &socket.replace('/', "%2F"))
+        .replace("sslmode=disable", &format!("application_name={app}_unix"));
+    let dir = temp_workspace("pg-loopback");
+    let mut open = Vec::new(); // kept open: their sessions are what pg_stat_ssl shows
+    for (url, tag) in [(tcp, "tcp"), (unix, "unix")] {
+        assert!(!url.contains("sslmode"), "{tag}");
+        let d =
+            Arc::new(Ductape::open(pg_options("http://127.0.0.1:9", &dir, &fresh_workspace_url(&url, tag))).unwrap());
+        call_blocking(&d, "secrets.create", json!({"key": "LOOPBACK", "value": tag}));
+        assert_eq!(call_blocking(&d, "secrets.fetch", json!({"key": "LOOPBACK"}))["value"], tag);
+        open.push(d);
+    }
+    let rows = psql(
+        &admin,
+        &format!(
+            "SELECT a.application_name, bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+             WHERE a.application_name LIKE '{app}%' GROUP BY 1 ORDER BY 1"
+        ),
+    );
+    let seen: Vec<(String, bool)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(seen, [(format!("{app}_tcp"), true), (format!("{app}_unix"), false)]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

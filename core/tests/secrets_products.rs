@@ -85,6 +85,41 @@ async fn secret_lifecycle_rotates_on_a_new_value_only() {
     );
 }
 
+/// `secrets.resolve` takes at most 64 KiB of text (the limit of a secret's value) and parses even a
+/// pathological text of that size in one pass (`$Secret{` opened again and again, dollars, thousands
+/// of references).
+#[tokio::test]
+async fn resolve_takes_at_most_64_kib_of_text() {
+    let (d, _dir) = local("secrets-resolve-cap");
+    call(&d, "secrets.create", json!({"key": "PW", "value": "v"})).await;
+    let limit = 64 * 1024;
+    let at_limit = "x".repeat(limit);
+    let r = call(&d, "secrets.resolve", json!({"value": at_limit})).await;
+    assert_eq!(r["value"].as_str().map(str::len), Some(limit));
+    let over = format!("{}$Secret{{PW}}", "x".repeat(limit + 1 - "$Secret{PW}".len()));
+    assert_eq!(over.len(), limit + 1);
+    match d.call("secrets.resolve", json!({"value": over})).await {
+        Ok(v) => {
+            panic!("a text of {} bytes was resolved to {} bytes", limit + 1, v["value"].as_str().map_or(0, str::len))
+        }
+        Err(e) => assert_eq!(
+            (e.code, e.field.as_deref(), e.message.as_str()),
+            (ErrorCode::InvalidArgument, Some("value"), "value must be at most 65536 bytes")
+        ),
+    }
+
+    let (code, field, msg, _) = fails(&d, "secrets.resolve", json!({"value": "$Secret{".repeat(limit / 8)})).await;
+    assert_eq!(
+        (code, field.as_deref(), msg.as_str()),
+        (ErrorCode::InvalidArgument, Some("value"), "value: the reference at character 1 has no closing '}'")
+    );
+    let dollars = "$".repeat(limit);
+    assert_eq!(call(&d, "secrets.resolve", json!({"value": dollars})).await["value"], dollars);
+    let refs = "$Secret{PW}".repeat(limit / "$Secret{PW}".len());
+    let r = call(&d, "secrets.resolve", json!({"value": refs})).await;
+    assert_eq!((r["value"].as_str(), r["references"].clone()), (Some("v".repeat(limit / 11).as_str()), json!(["PW"])));
+}
+
 #[tokio::test]
 async fn resolution_checks_run_in_the_product_order() {
     let (d, _dir) = local("secrets-order");

@@ -8,6 +8,9 @@
  *   ductape_reply_free(ptr, len); never with free(). Buffers passed to callbacks are lent for the
  *   callback's duration only (copy them; do not free them).
  * - A handle from ductape_open is closed exactly once with ductape_close.
+ * - A task id from ductape_task_new is released by the one ductape_call_cancellable it is given to
+ *   (when that call returns), or, if it is never given to a call, by ductape_task_free. An id of
+ *   ductape_call_async is released by the library before on_done; no other call may use it.
  * Calls never fail at this level: success and failure both come back as the envelope
  *   {"ok":true,"result":...} | {"ok":false,"error":{"code","message","field"?,"details"?}}.
  * No function unwinds into the caller: a panic inside the library is an "internal" error envelope.
@@ -140,10 +143,19 @@ const char *ductape_version(void);
 int64_t ductape_debug_alive_tasks(void);
 
 /*
- A new task id for one `ductape_call_cancellable`, which ends it (also when it fails early).
- Hand it to the thread that may cancel before or while the call runs. Thread-safe.
+ A new task id for one `ductape_call_cancellable`, which releases it when it returns (also
+ when it fails early). Hand it to the thread that may cancel before or while the call runs. An
+ id never given to a call is released with `ductape_task_free`. Thread-safe.
  */
 uint64_t ductape_task_new(void);
+
+/*
+ Releases a task id from `ductape_task_new` that was never given to a call. Answers whether
+ it did: false (and nothing changes) for 0, an unknown or released id, an id a
+ `ductape_call_cancellable` holds (that call releases it when it returns) and an id of
+ `ductape_call_async` (released when its `on_done` is called). Thread-safe.
+ */
+bool ductape_task_free(uint64_t task_id);
 
 /*
  Cancels task `task_id` (from `ductape_call_async` or `ductape_task_new`): its operation stops
@@ -157,9 +169,11 @@ bool ductape_cancel(uint64_t task_id);
 /*
  `ductape_call` that another thread can stop with `ductape_cancel(task_id)`, and that reports
  progress to `on_progress(user_data, ..)` (NULL for none; called on the calling thread while
- it blocks). `task_id` comes from `ductape_task_new` and is used for one call; 0 means not
- cancellable. The reply is freed with `ductape_reply_free`. Thread-safe; must not be called
- inside a callback.
+ it blocks). `task_id` comes from `ductape_task_new` and is used for one call, which releases
+ it; 0 means not cancellable. Another id (one of `ductape_call_async`, one another call holds,
+ an unknown one) is an `invalid_argument` envelope and stays as it was, so its own call can
+ still be cancelled. The reply is freed with `ductape_reply_free`. Thread-safe; must not be
+ called inside a callback.
 
  # Safety
  As `ductape_call`; `user_data` is valid for `on_progress` until this call returns.

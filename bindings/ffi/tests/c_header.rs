@@ -37,7 +37,15 @@ fn staleness(committed: &str, generated: &str) -> Option<String> {
 fn the_committed_header_is_what_cbindgen_generates() {
     let path = crate_dir().join("include/ductape.h");
     let fresh = generated();
-    for name in ["ductape_open", "ductape_call", "ductape_call_async", "ductape_cancel", "ductape_reply_free"] {
+    for name in [
+        "ductape_open",
+        "ductape_call",
+        "ductape_call_async",
+        "ductape_cancel",
+        "ductape_task_new",
+        "ductape_task_free",
+        "ductape_reply_free",
+    ] {
         assert!(fresh.contains(&format!("{name}(")), "cbindgen left out {name}");
     }
     assert!(!fresh.contains("uniffi_"), "the header carries only the C ABI");

@@ -92,6 +92,15 @@ pub enum AtlasError {
     /// The answer's body was larger than `max_response_bytes`; reading stopped there.
     #[error("Atlas's answer to {method} {path} is larger than max_response_bytes ({limit} bytes); raise the max_response_bytes option if this answer is expected")]
     TooLarge { method: String, path: String, limit: usize },
+    /// A paginated list held more than [`crate::atlas::paging::MAX_LIST_ITEMS`] items: Atlas
+    /// kept sending pages (whatever its `totalCount` said); reading stopped there.
+    #[error(
+        "Atlas's list at GET {path} holds more than {limit} items (read over {pages} pages); reading stopped there"
+    )]
+    ListTooManyItems { path: String, pages: u32, limit: usize },
+    /// A paginated list's answers came to more than `max_response_bytes` in total.
+    #[error("Atlas's list at GET {path} holds more than max_response_bytes ({limit} bytes) over {pages} pages; reading stopped there; raise the max_response_bytes option if this list is expected")]
+    ListTooManyBytes { path: String, pages: u32, limit: usize },
     /// Atlas asked for an HTTP authentication this client does not speak (a Digest algorithm
     /// other than MD5, or a qop other than `auth`): nothing is said about the credentials.
     #[error("Atlas asked {method} {path} to authenticate with HTTP Digest {offered}; this client speaks MD5 with qop=auth only (the credentials were not tried)")]
@@ -131,7 +140,10 @@ impl AtlasError {
             AtlasError::RateLimited { .. } => ErrorCode::RateLimited,
             AtlasError::Network { .. } => ErrorCode::Network,
             AtlasError::Timeout { .. } => ErrorCode::Timeout,
-            AtlasError::Decode { .. } | AtlasError::TooLarge { .. } => ErrorCode::AtlasError,
+            AtlasError::Decode { .. }
+            | AtlasError::TooLarge { .. }
+            | AtlasError::ListTooManyItems { .. }
+            | AtlasError::ListTooManyBytes { .. } => ErrorCode::AtlasError,
             AtlasError::UnsupportedAuth { .. } => ErrorCode::Unsupported,
             AtlasError::Config(_) => ErrorCode::InvalidArgument,
         }
@@ -184,6 +196,12 @@ impl AtlasError {
             }
             AtlasError::TooLarge { method, path, limit } => {
                 json!({ "method": method, "path": path, "max_response_bytes": limit })
+            }
+            AtlasError::ListTooManyItems { path, pages, limit } => {
+                json!({ "method": "GET", "path": path, "pages": pages, "max_list_items": limit })
+            }
+            AtlasError::ListTooManyBytes { path, pages, limit } => {
+                json!({ "method": "GET", "path": path, "pages": pages, "max_response_bytes": limit })
             }
             AtlasError::Config(_) => Value::Null,
         }

@@ -32,26 +32,15 @@ fn list_path(project_id: &str) -> String {
 }
 
 /// Every entry of the project's list, reading the largest pages Atlas serves (one read for up
-/// to 500 entries); `on_page(pages_read, pages_total)` after each page.
+/// to 500 entries); `on_page(pages_read, pages_total)` after each page. Bounded in total as
+/// every list is ([`AtlasClient::get_all_pages`]).
 pub async fn list_all(
     client: &AtlasClient,
     project_id: &str,
-    mut on_page: impl FnMut(u64, Option<u64>),
+    on_page: impl FnMut(u64, Option<u64>),
 ) -> Result<Vec<Present>, AtlasError> {
-    let path = list_path(project_id);
-    let mut all: Vec<Entry> = Vec::new();
-    let ipp = MAX_ITEMS_PER_PAGE;
-    for page_num in 1..=10_000u32 {
-        let page: Page<Entry> = client.get_page(&path, ACCESS_LIST, page_num, ipp).await?;
-        let n = page.results.len();
-        let total = page.total_count;
-        all.extend(page.results);
-        on_page(page_num as u64, total.map(|t| t.div_ceil(ipp as u64).max(1)));
-        let done = n == 0 || total.is_some_and(|t| all.len() as u64 >= t) || (total.is_none() && (n as u32) < ipp);
-        if done {
-            break;
-        }
-    }
+    let all: Vec<Entry> =
+        client.get_all_pages(&list_path(project_id), ACCESS_LIST, MAX_ITEMS_PER_PAGE, on_page).await?;
     Ok(all.iter().filter_map(Entry::present).collect())
 }
 

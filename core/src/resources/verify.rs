@@ -68,6 +68,7 @@ pub async fn ping(
 }
 
 async fn client_options(url: &SecretString, ca_file: Option<&Path>, reach: Duration) -> Result<ClientOptions, Failure> {
+    check_userinfo(url.expose())?;
     let mut options = ClientOptions::parse(url.expose()).await.map_err(|e| classify(e, url.expose()))?;
     options.app_name = Some(concat!("ductape/", env!("CARGO_PKG_VERSION")).to_string());
     options.server_selection_timeout = Some(reach);
@@ -107,20 +108,44 @@ fn classify(e: mongodb::error::Error, url: &str) -> Failure {
     }
 }
 
-/// `message` with the password of `url` (as written, and percent-decoded) replaced.
+/// `message` with the user info of `url` (as written, and percent-decoded) replaced: the whole
+/// span, never the password's text alone, which for a short password would redact (and so point
+/// out) every matching letter of ordinary words.
 pub fn scrub(message: &str, url: &str) -> String {
-    let authority = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = authority.split(['/', '?']).next().unwrap_or_default();
-    let Some((_, password)) = authority.rsplit_once('@').and_then(|(userinfo, _)| userinfo.split_once(':')) else {
+    let Some(info) = userinfo(url).filter(|i| !i.is_empty()) else {
         return message.to_string();
     };
     let mut out = message.to_string();
-    for form in [password.to_string(), percent_decode(password)] {
-        if !form.is_empty() {
-            out = out.replace(&form, "[redacted]");
-        }
+    for form in [info.to_string(), percent_decode(info)] {
+        out = out.replace(&form, "[redacted]");
     }
     out
+}
+
+/// The user info of `url`: from `://` to the last `@`. The last, because the host list holds no
+/// `@` while a password with an unescaped `@`, `/`, `?` or `#` may; the first `/` or `?` would
+/// cut such a password in two and leave its second half unredacted.
+fn userinfo(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    rest.rfind('@').map(|at| &rest[..at])
+}
+
+/// Refuses user info the driver would read otherwise than [`userinfo`] (it ends the user info at
+/// the last `@` before the first `?`, then quotes the pieces as a host, a port or an option in
+/// its error), so the driver never sees a password it would split. The message names the rule,
+/// never the text.
+fn check_userinfo(url: &str) -> Result<(), Failure> {
+    let Some(info) = userinfo(url) else { return Ok(()) };
+    let escapes_whole =
+        info.split('%').skip(1).all(|p| p.as_bytes().get(..2).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)));
+    if info.contains(['@', '/', '?', '#', '[', ']']) || info.matches(':').count() > 1 || !escapes_whole {
+        return Err(Failure::Invalid(
+            "the user name and password must be percent-encoded ('@' as %40, ':' as %3A, '/' as %2F, '?' as %3F, \
+             '#' as %23, '%' as %25), and so must an '@' in the options; the string is not repeated here"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 fn percent_decode(s: &str) -> String {
@@ -173,10 +198,53 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scrub_removes_the_password_raw_and_decoded() {
+    fn scrub_removes_the_user_info_raw_and_decoded() {
         let url = "mongodb://ductape-user:p%40ss-W0rd%2F1@host.example:27017/?tls=true";
-        let m = "auth failed for ductape-user with p@ss-W0rd/1 (p%40ss-W0rd%2F1) at host.example:27017";
-        assert_eq!(scrub(m, url), "auth failed for ductape-user with [redacted] ([redacted]) at host.example:27017");
+        let m = "auth failed for ductape-user:p@ss-W0rd/1 (mongodb://ductape-user:p%40ss-W0rd%2F1@host.example:27017)";
+        assert_eq!(scrub(m, url), "auth failed for [redacted] (mongodb://[redacted]@host.example:27017)");
         assert_eq!(scrub("no user info here", "mongodb+srv://c0.example.net"), "no user info here");
+    }
+
+    /// Every 3-character piece of `secret`: none may be in a message.
+    fn assert_no_piece(message: &str, secret: &str) {
+        let chars: Vec<char> = secret.chars().collect();
+        for piece in chars.windows(3).map(|w| w.iter().collect::<String>()) {
+            assert!(!message.contains(&piece), "'{piece}' of the password is in: {message}");
+        }
+    }
+
+    /// Passwords whose `?`, `@`, `/`, `#` were not escaped: the user info still ends at the last `@`.
+    const MALFORMED: &[&str] = &["Kq7?Vx9Zw", "Kq7@Vx9Zw", "Kq7/Vx9Zw", "Kq7#Vx9Zw", "Kq7?V@x/9#Zw"];
+
+    #[test]
+    fn scrub_removes_a_malformed_user_info_whole() {
+        for password in MALFORMED {
+            let url = format!("mongodb://ductape-user:{password}@host.example:27017/?tls=true");
+            let m = format!("could not use {url} now");
+            assert_eq!(scrub(&m, &url), "could not use mongodb://[redacted]@host.example:27017/?tls=true now");
+        }
+    }
+
+    #[test]
+    fn scrub_of_a_short_password_keeps_ordinary_words() {
+        for password in ["a", "on"] {
+            let url = format!("mongodb://u:{password}@cluster.example:27017/");
+            let m = format!("SCRAM failure: Authentication failed on a server of {url}");
+            assert_eq!(
+                scrub(&m, &url),
+                "SCRAM failure: Authentication failed on a server of mongodb://[redacted]@cluster.example:27017/"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_malformed_user_info_is_refused_without_the_password_in_the_message() {
+        for password in MALFORMED {
+            let url = SecretString::new(format!("mongodb://ductape-user:{password}@host.example:27017/?appName=a"));
+            let failure = client_options(&url, None, Duration::from_millis(100)).await.err();
+            let Some(Failure::Invalid(m)) = failure else { panic!("{password}: not refused as invalid: {failure:?}") };
+            assert_no_piece(&m, password);
+            assert!(m.contains("percent-encode"), "{m}");
+        }
     }
 }

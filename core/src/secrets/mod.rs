@@ -18,6 +18,7 @@ use crate::store::Connection;
 use crate::Ductape;
 use api::*;
 use reference::{check_key, Part};
+use std::collections::HashMap;
 
 /// The longest value, in bytes: a connection string or a certificate fits with room to spare.
 pub const MAX_VALUE_LEN: usize = 64 * 1024;
@@ -222,28 +223,42 @@ pub fn resolve_in(
     template: &SecretString,
     ctx: &Context,
 ) -> Result<(SecretString, Vec<String>)> {
+    // The limit of a secret's value: also what bounds the parse's work and the parts it keeps.
+    if template.expose().len() > MAX_VALUE_LEN {
+        return Err(Error::invalid(field, format!("{field} must be at most {MAX_VALUE_LEN} bytes")));
+    }
     let parts = reference::parse(field, template.expose())?;
     let keys = reference::keys(&parts);
     if keys.is_empty() {
         return Ok((template.clone(), Vec::new()));
     }
     let cipher = store.cipher(c)?;
-    let mut values: Vec<(&str, SecretString)> = Vec::with_capacity(keys.len());
+    let mut values: HashMap<&str, SecretString> = HashMap::with_capacity(keys.len());
     for key in &keys {
         let row = repo::find(c, key)?.ok_or_else(|| repo::not_found(field, key))?;
         check_usable(&row, field, ctx)?;
-        values.push((key, open(&cipher, c, &row)?));
+        values.insert(key, open(&cipher, c, &row)?);
     }
-    let mut out = zeroize::Zeroizing::new(String::new());
-    for part in &parts {
+    Ok((joined(&parts, &values), keys.iter().map(|k| k.to_string()).collect()))
+}
+
+/// The parts with each reference replaced by its value, written into a buffer of the exact size
+/// (growing a buffer would free copies of the values without wiping them).
+fn joined(parts: &[Part], values: &HashMap<&str, SecretString>) -> SecretString {
+    let text = |p: &Part| -> usize {
+        match p {
+            Part::Text(t) => t.len(),
+            Part::Ref(k) => values[k].expose().len(),
+        }
+    };
+    let mut out = zeroize::Zeroizing::new(String::with_capacity(parts.iter().map(text).sum()));
+    for part in parts {
         match part {
             Part::Text(t) => out.push_str(t),
-            Part::Ref(k) => {
-                out.push_str(values.iter().find(|(key, _)| key == k).expect("every key was opened").1.expose())
-            }
+            Part::Ref(k) => out.push_str(values[k].expose()),
         }
     }
-    Ok((SecretString::new(out.as_str()), keys.iter().map(|k| k.to_string()).collect()))
+    SecretString::new(out.as_str())
 }
 
 /// The product's checks after existence, in its order, with its messages.

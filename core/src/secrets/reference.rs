@@ -3,6 +3,7 @@
 //! literal password beside its references).
 
 use crate::error::{Error, Result};
+use std::collections::HashSet;
 
 pub const OPEN: &str = "$Secret{";
 
@@ -42,39 +43,28 @@ pub fn check_key(field: &str, raw: &str) -> Result<String> {
 
 /// Splits `text` into literal parts and references. `$Secret{` without a closing `}`, an empty
 /// `$Secret{}` and a reference whose key is not UPPER_SNAKE are `invalid_argument` on `field`.
+///
+/// One pass: each search starts where the previous reference ended, so every byte is looked at
+/// a bounded number of times; the position an error names is counted once, for that error.
 pub fn parse<'a>(field: &str, text: &'a str) -> Result<Vec<Part<'a>>> {
     let mut parts = Vec::new();
     let mut rest = text;
-    let mut offset = 0;
     while let Some(at) = rest.find(OPEN) {
         if at > 0 {
             parts.push(Part::Text(&rest[..at]));
         }
         let after = &rest[at + OPEN.len()..];
-        let position = text[..offset + at].chars().count() + 1;
-        let Some(close) = after.find('}') else {
-            return Err(Error::invalid(
-                field,
-                format!("{field}: the reference at character {position} has no closing '}}'"),
-            ));
-        };
+        let refused = |problem: &str| malformed(field, &text[..text.len() - rest.len() + at], problem);
+        let Some(close) = after.find('}') else { return Err(refused("has no closing '}'")) };
         let key = &after[..close];
         if key.is_empty() {
-            return Err(Error::invalid(
-                field,
-                format!("{field}: the reference at character {position} is empty ($Secret{{}})"),
-            ));
+            return Err(refused("is empty ($Secret{})"));
         }
         if !key_is_well_formed(key) {
-            return Err(Error::invalid(
-                field,
-                format!("{field}: the reference at character {position} does not name an UPPER_SNAKE key"),
-            ));
+            return Err(refused("does not name an UPPER_SNAKE key"));
         }
         parts.push(Part::Ref(key));
-        let consumed = at + OPEN.len() + close + 1;
-        offset += consumed;
-        rest = &rest[consumed..];
+        rest = &after[close + 1..];
     }
     if !rest.is_empty() {
         parts.push(Part::Text(rest));
@@ -82,17 +72,23 @@ pub fn parse<'a>(field: &str, text: &'a str) -> Result<Vec<Part<'a>>> {
     Ok(parts)
 }
 
+/// The error for the reference that starts after `before`, by its position in characters.
+fn malformed(field: &str, before: &str, problem: &str) -> Error {
+    let position = before.chars().count() + 1;
+    Error::invalid(field, format!("{field}: the reference at character {position} {problem}"))
+}
+
 /// The keys `parts` reference, in order of first appearance.
 pub fn keys<'a>(parts: &[Part<'a>]) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
-    for p in parts {
-        if let Part::Ref(k) = p {
-            if !out.contains(k) {
-                out.push(k);
-            }
-        }
-    }
-    out
+    let mut seen = HashSet::new();
+    parts
+        .iter()
+        .filter_map(|p| match p {
+            Part::Ref(k) => Some(*k),
+            Part::Text(_) => None,
+        })
+        .filter(|k| seen.insert(*k))
+        .collect()
 }
 
 /// The key when `text` is exactly one reference and nothing else.
@@ -137,6 +133,21 @@ mod tests {
             assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("value"), want), "{text}");
             assert!(!e.message.contains("hunter2"));
         }
+    }
+
+    #[test]
+    fn thousands_of_references_keep_their_order_and_each_key_once() {
+        let text: String = (0..5000).map(|i| format!("$Secret{{K{}}}-", i % 4000)).collect();
+        let parts = parse("value", &text).unwrap();
+        assert_eq!(parts.len(), 10_000);
+        let keys = keys(&parts);
+        assert_eq!(keys.len(), 4000);
+        assert_eq!((keys[0], keys[3999]), ("K0", "K3999"));
+        let late = format!("{}$Secret{{x}}", "é".repeat(70_000));
+        assert_eq!(
+            parse("value", &late).unwrap_err().message,
+            "value: the reference at character 70001 does not name an UPPER_SNAKE key"
+        );
     }
 
     #[test]

@@ -15,9 +15,9 @@
 //!   with `details.timeout`); a session idle inside a transaction is ended by the server.
 //! - The pool holds at most [`POOL_MAX`] connections; waiting longer than [`POOL_WAIT`] for one
 //!   is a `workspace` error with `details.pool = "full"`.
-//! - TLS through rustls (ring) whenever the server offers it (tokio-postgres's `sslmode`:
-//!   `prefer` by default, `require` refuses a server without it), verifying the server's
-//!   certificate against the bundled Mozilla roots plus `sslrootcert=<PEM file>` from the URL.
+//! - TLS through rustls (ring), verifying the server's certificate against the bundled Mozilla
+//!   roots plus `sslrootcert=<PEM file>` from the URL. Required unless the URL says
+//!   `sslmode=disable` or every host is loopback (see [`ssl_mode`]).
 //!
 //! The driver is async (tokio-postgres); the store's transaction bodies are synchronous code,
 //! so each statement waits for its future on the calling thread (a blocking-pool thread or a
@@ -33,10 +33,12 @@ use crate::crypto::SecretString;
 use crate::error::{Error, ErrorCode, Result};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime};
 use std::future::Future;
+use std::net::IpAddr;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type};
 
@@ -80,14 +82,20 @@ struct Ours {
     root_cert: Option<String>,
     pool_size: usize,
     pool_timeout: Duration,
+    /// Whether the URL names an `sslmode` (which the driver reads too): [`ssl_mode`] needs to
+    /// tell `prefer` given from `prefer` by default.
+    ssl_mode_given: bool,
 }
 
-/// Splits the URL into what goes to the driver and [`Ours`].
+/// Splits the URL into what goes to the driver and [`Ours`]. The query starts at the first `?`
+/// after the `@`: one inside the password is the password's (as tokio-postgres reads it).
 fn split_ours(url: &str) -> Result<(String, Ours)> {
-    let mut ours = Ours { root_cert: None, pool_size: POOL_MAX, pool_timeout: POOL_WAIT };
-    let Some((base, query)) = url.split_once('?') else {
+    let mut ours = Ours { root_cert: None, pool_size: POOL_MAX, pool_timeout: POOL_WAIT, ssl_mode_given: false };
+    let host_start = url.rfind('@').map_or(0, |at| at + 1);
+    let Some(q) = url[host_start..].find('?').map(|q| host_start + q) else {
         return Ok((url.to_string(), ours));
     };
+    let (base, query) = (&url[..q], &url[q + 1..]);
     let mut rest = Vec::new();
     for kv in query.split('&') {
         let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
@@ -106,6 +114,10 @@ fn split_ours(url: &str) -> Result<(String, Ours)> {
                     .filter(|s| (1..=3600).contains(s))
                     .map(Duration::from_secs)
                     .ok_or_else(|| invalid_url(format!("pool_timeout must be seconds from 1 to 3600, not {v:?}")))?
+            }
+            "sslmode" => {
+                ours.ssl_mode_given = true;
+                rest.push(kv)
             }
             _ => rest.push(kv),
         }
@@ -144,9 +156,9 @@ fn shown(config: &tokio_postgres::Config) -> String {
         .enumerate()
         .map(|(i, h)| {
             let host = match h {
-                tokio_postgres::config::Host::Tcp(h) => h.clone(),
+                Host::Tcp(h) => h.clone(),
                 #[cfg(unix)]
-                tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
+                Host::Unix(p) => p.display().to_string(),
             };
             match config.get_ports().get(i).or(config.get_ports().first()) {
                 Some(p) => format!("{host}:{p}"),
@@ -164,13 +176,63 @@ fn parse(url: &SecretString) -> Result<(tokio_postgres::Config, Ours)> {
     if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
         return Err(invalid_url("must start with postgres:// or postgresql://"));
     }
+    // tokio-postgres ends the user name and password at the first '@': after a second one
+    // (unescaped in the password, or in a parameter) the rest of the password would be the host,
+    // which every message shows.
+    if text.matches('@').count() > 1 {
+        return Err(invalid_url(
+            "holds more than one '@': the one before the host ends the user name and password; write any other \
+             (in the password or a parameter) as %40",
+        ));
+    }
     let (text, ours) = split_ours(text)?;
     // tokio-postgres's parse errors name the option, never its value.
-    let config = tokio_postgres::Config::from_str(&text).map_err(invalid_url)?;
+    let mut config = tokio_postgres::Config::from_str(&text).map_err(invalid_url)?;
     if config.get_hosts().is_empty() {
         return Err(invalid_url("names no host (postgres://user:password@host:port/database)"));
     }
+    config.ssl_mode(ssl_mode(&config, ours.ssl_mode_given));
     Ok((config, ours))
+}
+
+/// The URL's `sslmode=disable` connects in plain text, knowingly. With every host on loopback
+/// and no `sslmode`, TLS is used when the server offers it (tokio-postgres's `prefer`, as
+/// before). Anywhere else TLS is required, `sslmode=prefer` included: `prefer` goes on in plain
+/// text when the server, or anyone in the path, answers that there is no TLS, and the password
+/// would follow in clear text. Unix sockets only: no TLS, whatever the URL says (PostgreSQL has
+/// none there and libpq ignores `sslmode`; the TLS connector, with no host name to verify, would
+/// fail every connection).
+fn ssl_mode(config: &tokio_postgres::Config, given: bool) -> SslMode {
+    if only_unix_sockets(config) {
+        return SslMode::Disable;
+    }
+    match (given, config.get_ssl_mode()) {
+        (true, SslMode::Disable) => SslMode::Disable,
+        (true, SslMode::Require) => SslMode::Require,
+        _ if on_loopback(config) => SslMode::Prefer,
+        _ => SslMode::Require,
+    }
+}
+
+fn only_unix_sockets(config: &tokio_postgres::Config) -> bool {
+    #[cfg(unix)]
+    let unix = |h: &Host| matches!(h, Host::Unix(_));
+    #[cfg(not(unix))]
+    let unix = |_: &Host| false;
+    config.get_hostaddrs().is_empty() && config.get_hosts().iter().all(unix)
+}
+
+/// Every host is this machine: `localhost`, 127.0.0.0/8, `::1` or a unix socket, and so is
+/// every `hostaddr` (the address actually dialled when given).
+fn on_loopback(config: &tokio_postgres::Config) -> bool {
+    let local = |h: &Host| match h {
+        Host::Tcp(name) => {
+            name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        #[cfg(unix)]
+        Host::Unix(_) => true,
+    };
+    config.get_hosts().iter().all(local) && config.get_hostaddrs().iter().all(IpAddr::is_loopback)
 }
 
 /// Checks a `workspace_url` when the options are read (no connection is made).
@@ -194,11 +256,13 @@ impl Postgres {
         };
         config.options(options);
         let location = shown(&config);
-        let manager = Manager::from_config(
-            config,
-            tls(ours.root_cert.as_deref())?,
-            ManagerConfig { recycling_method: RecyclingMethod::Fast },
-        );
+        let recycling = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+        // The TLS connector refuses a unix socket's empty host name before the mode is looked at.
+        let manager = if only_unix_sockets(&config) {
+            Manager::from_config(config, tokio_postgres::NoTls, recycling)
+        } else {
+            Manager::from_config(config, tls(ours.root_cert.as_deref())?, recycling)
+        };
         let pool = Pool::builder(manager)
             .max_size(ours.pool_size)
             .runtime(Runtime::Tokio1)
@@ -225,7 +289,7 @@ impl Postgres {
             )
             .with_details(serde_json::json!({ "pool": "full" }))),
             // Cannot connect (yet): the server restarting, a network blip. Retried as busy.
-            Err(PoolError::Backend(e)) => Err(db_error("connect to", classify(&e))),
+            Err(PoolError::Backend(e)) => Err(connect_error(&e)),
             Err(e) => Err(db_error("connect to", DbError::new(DbErrorKind::Busy, e.to_string()))),
         }
     }
@@ -411,8 +475,17 @@ fn classify(e: &tokio_postgres::Error) -> DbError {
     DbError::new(DbErrorKind::Busy, e.to_string())
 }
 
+/// A failed connection; one the URL's TLS settings refused names `workspace_url`, what changes it.
+fn connect_error(e: &tokio_postgres::Error) -> Error {
+    let error = db_error("connect to", classify(e));
+    match tls_refused(e) {
+        Some(_) => error.with_field("workspace_url"),
+        None => error,
+    }
+}
+
 /// Why TLS could not be set up, when the cause is the server's certificate (untrusted, expired,
-/// for another name) or a server without TLS under `sslmode=require`; `None` for an I/O
+/// for another name) or a server without TLS where TLS is required; `None` for an I/O
 /// failure during the handshake (a restarting server), which a retry may get past.
 fn tls_refused(e: &tokio_postgres::Error) -> Option<String> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
@@ -427,7 +500,12 @@ fn tls_refused(e: &tokio_postgres::Error) -> Option<String> {
                 return Some(format!("the server's certificate is not trusted ({why:?}); sslrootcert=<PEM file> in the URL names a CA to trust"));
             }
             if candidate.to_string() == "server does not support TLS" {
-                return Some("the server does not offer TLS and the URL says sslmode=require".into());
+                return Some(
+                    "the server does not offer TLS, which a workspace off this machine's loopback needs so that the \
+                     password never travels in clear text (sslmode=require, the default there); sslmode=disable in \
+                     workspace_url connects without TLS where the network is trusted"
+                        .into(),
+                );
             }
         }
         cur = err.source();
@@ -558,7 +636,10 @@ mod tests {
     fn the_core_s_parameters_are_taken_out_of_the_url() {
         let (url, ours) = split_ours("postgres://u@h/db?sslmode=require&sslrootcert=/tmp/ca.pem&pool_size=4").unwrap();
         assert_eq!(url, "postgres://u@h/db?sslmode=require");
-        assert_eq!(ours, Ours { root_cert: Some("/tmp/ca.pem".into()), pool_size: 4, pool_timeout: POOL_WAIT });
+        assert_eq!(
+            ours,
+            Ours { root_cert: Some("/tmp/ca.pem".into()), pool_size: 4, pool_timeout: POOL_WAIT, ssl_mode_given: true }
+        );
         let (url, ours) = split_ours("postgres://u@h/db?pool_timeout=2").unwrap();
         assert_eq!(
             (url.as_str(), ours.pool_size, ours.pool_timeout),
@@ -589,5 +670,136 @@ mod tests {
         let e = Postgres::open(&SecretString::new("mysql://alice:s3cret-pw@h/db")).err().unwrap();
         assert_eq!(e.field.as_deref(), Some("workspace_url"));
         assert!(!e.message.contains("s3cret"), "{}", e.message);
+    }
+
+    /// Passwords written wrongly (an unescaped `@`, `/`, `#`, `?`), a missing host, an escaped
+    /// one: `(url, password as written)`. The password is a canary none of whose pieces is a word.
+    const MALFORMED: &[(&str, &str)] = &[
+        ("postgres://user:Zj7V@x9Kw@host/db", "Zj7V@x9Kw"),
+        ("postgres://user:Zj7V@x9Kw/db@host/db", "Zj7V@x9Kw/db"),
+        ("postgres://user:Zj7V/x9Kw@host", "Zj7V/x9Kw"),
+        ("postgres://user:Zj7V#x9Kw@host", "Zj7V#x9Kw"),
+        ("postgres://user:Zj7V?x9Kw@host/db", "Zj7V?x9Kw"),
+        ("postgres://user:Zj7V?pool_size=x9Kw@host/db", "Zj7V?pool_size=x9Kw"),
+        ("postgres://user:Zj7V?sslrootcert=x9Kw@host/db", "Zj7V?sslrootcert=x9Kw"),
+        ("postgres://user:Zj7V@x9Kw?sslmode=require@host", "Zj7V@x9Kw?sslmode=require"),
+        ("postgres://user:Zj7Vx9Kw@/db", "Zj7Vx9Kw"),
+        ("postgres://user:Zj7Vx9Kw@", "Zj7Vx9Kw"),
+        ("postgres://user:Zj7V%40x9Kw@host/db", "Zj7V%40x9Kw"),
+    ];
+
+    /// Every piece of 3 characters of `password` (as written and decoded) holding a character
+    /// of the canary (the words around it, `pool_size=` and the like, may be shown).
+    fn pieces(password: &str) -> Vec<String> {
+        let decoded = password.replace("%40", "@");
+        let windows =
+            |p: &str| -> Vec<String> { p.chars().collect::<Vec<_>>().windows(3).map(|w| w.iter().collect()).collect() };
+        [windows(password), windows(&decoded)]
+            .concat()
+            .into_iter()
+            .filter(|w: &String| w.chars().any(|c| "Zj7Vx9Kw".contains(c)))
+            .collect()
+    }
+
+    #[test]
+    fn the_location_and_errors_of_a_malformed_url_show_no_piece_of_the_password() {
+        for (url, password) in MALFORMED {
+            let shown = match Postgres::open(&SecretString::new(*url)) {
+                Ok(pg) => pg.location(),
+                Err(e) => format!("{} {:?} {:?}", e.message, e.details, e),
+            };
+            for piece in pieces(password) {
+                assert!(!shown.contains(&piece), "{url}: '{piece}' of the password is in: {shown}");
+            }
+        }
+    }
+    fn ssl_mode(url: &str) -> Result<tokio_postgres::config::SslMode> {
+        parse(&SecretString::new(url)).map(|(c, _)| c.get_ssl_mode())
+    }
+
+    #[test]
+    fn tls_is_required_unless_the_host_is_loopback_or_the_url_says_disable() {
+        use tokio_postgres::config::SslMode::{Disable, Prefer, Require};
+        for (url, want) in [
+            ("postgres://u:pw@db.example/db", Require),
+            ("postgres://u:pw@10.0.0.5:5433/db", Require),
+            ("postgres://u:pw@db.example/db?sslmode=prefer", Require),
+            ("postgres://u:pw@localhost,db.example/db", Require),
+            ("postgres://u:pw@localhost/db?hostaddr=10.0.0.5", Require),
+            ("postgres://u:pw@127.0.0.2/db?sslmode=require", Require),
+            ("postgres://u:pw@db.example/db?sslmode=disable", Disable),
+            ("postgres://u:pw@127.0.0.1:5432/db", Prefer),
+            ("postgres://u:pw@127.9.8.7/db", Prefer),
+            ("postgres://u:pw@LocalHost/db", Prefer),
+            ("postgres://u:pw@[::1]:5432/db", Prefer),
+            ("postgres://u:pw@%2Frun%2Fpostgresql/db", Disable),
+            ("postgres://u:pw@%2Frun%2Fpostgresql/db?sslmode=require", Disable),
+            ("postgres://u:pw@localhost/db?sslmode=prefer", Prefer),
+            ("postgres://u:pw@db.example/db?hostaddr=127.0.0.1", Require),
+        ] {
+            assert_eq!(ssl_mode(url).unwrap(), want, "{url}");
+        }
+    }
+
+    /// A server on loopback that declines TLS (`N`), then asks for the password in clear text
+    /// and refuses it: what a stripped handshake looks like. Records what each client sent
+    /// after the TLS answer (the startup message and the password message).
+    fn declining_server() -> (u16, Arc<std::sync::Mutex<Vec<Vec<u8>>>>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for mut s in listener.incoming().flatten() {
+                let mut ssl_request = [0u8; 8];
+                if s.read_exact(&mut ssl_request).is_err() || s.write_all(b"N").is_err() {
+                    continue;
+                }
+                let mut after = Vec::new();
+                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+                let mut buf = [0u8; 4096];
+                if let Ok(n) = s.read(&mut buf) {
+                    after.extend_from_slice(&buf[..n]);
+                }
+                if !after.is_empty() {
+                    let _ = s.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 3]); // AuthenticationCleartextPassword
+                    if let Ok(n) = s.read(&mut buf) {
+                        after.extend_from_slice(&buf[..n]);
+                    }
+                    let fields = b"SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed\0\0";
+                    let mut refusal = vec![b'E'];
+                    refusal.extend_from_slice(&(fields.len() as u32 + 4).to_be_bytes());
+                    refusal.extend_from_slice(fields);
+                    let _ = s.write_all(&refusal);
+                }
+                log.lock().unwrap().push(after);
+            }
+        });
+        (port, seen)
+    }
+
+    fn contains(haystack: &[u8], needle: &str) -> bool {
+        haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    }
+
+    #[test]
+    fn a_server_that_declines_tls_gets_no_password_unless_it_is_on_loopback() {
+        let (port, seen) = declining_server();
+        // A name that is not loopback, reaching the test's server through `hostaddr`.
+        let remote = format!("postgres://u:Zj7Vx9Kw-remote@db.example:{port}/db?hostaddr=127.0.0.1");
+        let e = Postgres::open(&SecretString::new(remote)).unwrap().read(&mut |_| Ok(())).unwrap_err();
+        let sent = seen.lock().unwrap().clone();
+        assert!(!sent.iter().any(|s| contains(s, "Zj7Vx9Kw")), "the password went out in clear text");
+        assert!(sent.iter().all(Vec::is_empty), "the client went on without TLS: {sent:?}");
+        assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Workspace, Some("workspace_url")), "{e:?}");
+        assert!(e.message.contains("does not offer TLS") && e.message.contains("sslmode=disable"), "{}", e.message);
+
+        // On loopback without sslmode the server may decline TLS (as before): the login goes on.
+        seen.lock().unwrap().clear();
+        let local = format!("postgres://u:Zj7Vx9Kw-local@127.0.0.1:{port}/db");
+        let e = Postgres::open(&SecretString::new(local)).unwrap().read(&mut |_| Ok(())).unwrap_err();
+        assert!(e.message.contains("password authentication failed"), "{}", e.message);
+        assert!(seen.lock().unwrap().iter().any(|s| contains(s, "Zj7Vx9Kw-local")));
     }
 }

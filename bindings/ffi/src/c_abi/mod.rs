@@ -20,7 +20,8 @@
 mod tasks;
 
 pub use tasks::{
-    ductape_call_async, ductape_call_cancellable, ductape_cancel, ductape_task_new, DuctapeDoneFn, DuctapeProgressFn,
+    ductape_call_async, ductape_call_cancellable, ductape_cancel, ductape_task_free, ductape_task_new, DuctapeDoneFn,
+    DuctapeProgressFn,
 };
 
 use ductape_core::{runtime, Ductape};

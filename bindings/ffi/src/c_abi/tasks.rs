@@ -4,7 +4,9 @@
 //! a foreign thread, and for Go it costs ~9 µs a call against ~70 µs for the async form's hop and
 //! foreign-thread callback), both stopped by `ductape_cancel(task_id)`.
 //!
-//! A task id names one `Notify` in a process-wide table. Cancelling stores a permit in it
+//! A task id names one `Notify` in a process-wide table, with what holds it (see [`Holder`]): a
+//! blocking call takes only an id of its own from `ductape_task_new`, so that it never ends (and
+//! unregisters) the id of another call, which would leave that call impossible to cancel. Cancelling stores a permit in it
 //! (`notify_one`), so a cancel that races ahead of the call's start is not lost. The call's work
 //! waits in a `select!` against that permit: cancelling drops the work (the operation stops at its
 //! next await point) while the code that answers the caller (the callback's delivery task, or the
@@ -18,7 +20,7 @@ use std::collections::HashMap;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
 /// Receives one progress event, `{"operation","step","done","total"?,"elapsed_ms","message"?}`,
@@ -38,24 +40,61 @@ struct UserData(*mut c_void);
 unsafe impl Send for UserData {}
 unsafe impl Sync for UserData {}
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-static TASKS: LazyLock<Mutex<HashMap<u64, Arc<Notify>>>> = LazyLock::new(Default::default);
+/// What holds a task id, and so who takes it out of the table.
+#[derive(Clone, Copy, PartialEq)]
+enum Holder {
+    /// Made by `ductape_task_new` and not given to a call yet: the call it is given to releases
+    /// it, or `ductape_task_free` if it is never used.
+    Unclaimed,
+    /// A `ductape_call_cancellable` runs under it and releases it when it returns.
+    Blocking,
+    /// A `ductape_call_async`, which releases it before calling `on_done`.
+    Async,
+}
 
-fn register() -> (u64, Arc<Notify>) {
+struct Task {
+    notify: Arc<Notify>,
+    holder: Holder,
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+static TASKS: LazyLock<Mutex<HashMap<u64, Task>>> = LazyLock::new(Default::default);
+
+fn tasks() -> MutexGuard<'static, HashMap<u64, Task>> {
+    TASKS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn register(holder: Holder) -> (u64, Arc<Notify>) {
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let notify = Arc::new(Notify::new());
-    TASKS.lock().unwrap_or_else(|p| p.into_inner()).insert(id, notify.clone());
+    tasks().insert(id, Task { notify: notify.clone(), holder });
     (id, notify)
 }
 
-fn unregister(id: u64) -> Option<Arc<Notify>> {
-    TASKS.lock().unwrap_or_else(|p| p.into_inner()).remove(&id)
+fn unregister(id: u64) {
+    tasks().remove(&id);
+}
+
+/// Takes an unused id from `ductape_task_new` for one blocking call (atomically, against a
+/// second call or `ductape_task_free` racing for it); any other id is refused and left as it is.
+fn claim(id: u64) -> Result<Arc<Notify>, &'static str> {
+    match tasks().get_mut(&id) {
+        Some(task) if task.holder == Holder::Unclaimed => {
+            task.holder = Holder::Blocking;
+            Ok(task.notify.clone())
+        }
+        Some(task) if task.holder == Holder::Async => Err(
+            "the task id belongs to a ductape_call_async call; a blocking call takes an id of its own from ductape_task_new",
+        ),
+        Some(_) => Err("the task id is already used by a call that is still running"),
+        None => Err("the task id is unknown or already used"),
+    }
 }
 
 /// How many task ids are open (made and not yet ended by their call). For tests.
 #[cfg(test)]
 pub(crate) fn open_task_ids() -> usize {
-    TASKS.lock().unwrap_or_else(|p| p.into_inner()).len()
+    tasks().len()
 }
 
 fn cancelled() -> String {
@@ -71,11 +110,29 @@ fn listener(on_progress: DuctapeProgressFn, user_data: UserData) -> Option<Liste
     }))
 }
 
-/// A new task id for one `ductape_call_cancellable`, which ends it (also when it fails early).
-/// Hand it to the thread that may cancel before or while the call runs. Thread-safe.
+/// A new task id for one `ductape_call_cancellable`, which releases it when it returns (also
+/// when it fails early). Hand it to the thread that may cancel before or while the call runs. An
+/// id never given to a call is released with `ductape_task_free`. Thread-safe.
 #[no_mangle]
 pub extern "C" fn ductape_task_new() -> u64 {
-    catch_unwind(|| register().0).unwrap_or(0)
+    catch_unwind(|| register(Holder::Unclaimed).0).unwrap_or(0)
+}
+
+/// Releases a task id from `ductape_task_new` that was never given to a call. Answers whether
+/// it did: false (and nothing changes) for 0, an unknown or released id, an id a
+/// `ductape_call_cancellable` holds (that call releases it when it returns) and an id of
+/// `ductape_call_async` (released when its `on_done` is called). Thread-safe.
+#[no_mangle]
+pub extern "C" fn ductape_task_free(task_id: u64) -> bool {
+    catch_unwind(|| {
+        let mut tasks = tasks();
+        let unused = tasks.get(&task_id).is_some_and(|t| t.holder == Holder::Unclaimed);
+        if unused {
+            tasks.remove(&task_id);
+        }
+        unused
+    })
+    .unwrap_or(false)
 }
 
 /// Cancels task `task_id` (from `ductape_call_async` or `ductape_task_new`): its operation stops
@@ -85,9 +142,9 @@ pub extern "C" fn ductape_task_new() -> u64 {
 /// including inside a callback.
 #[no_mangle]
 pub extern "C" fn ductape_cancel(task_id: u64) -> bool {
-    catch_unwind(|| match TASKS.lock().unwrap_or_else(|p| p.into_inner()).get(&task_id) {
-        Some(notify) => {
-            notify.notify_one();
+    catch_unwind(|| match tasks().get(&task_id) {
+        Some(task) => {
+            task.notify.notify_one();
             true
         }
         None => false,
@@ -97,9 +154,11 @@ pub extern "C" fn ductape_cancel(task_id: u64) -> bool {
 
 /// `ductape_call` that another thread can stop with `ductape_cancel(task_id)`, and that reports
 /// progress to `on_progress(user_data, ..)` (NULL for none; called on the calling thread while
-/// it blocks). `task_id` comes from `ductape_task_new` and is used for one call; 0 means not
-/// cancellable. The reply is freed with `ductape_reply_free`. Thread-safe; must not be called
-/// inside a callback.
+/// it blocks). `task_id` comes from `ductape_task_new` and is used for one call, which releases
+/// it; 0 means not cancellable. Another id (one of `ductape_call_async`, one another call holds,
+/// an unknown one) is an `invalid_argument` envelope and stays as it was, so its own call can
+/// still be cancelled. The reply is freed with `ductape_reply_free`. Thread-safe; must not be
+/// called inside a callback.
 ///
 /// # Safety
 /// As `ductape_call`; `user_data` is valid for `on_progress` until this call returns.
@@ -117,26 +176,26 @@ pub unsafe extern "C" fn ductape_call_cancellable(
 ) -> *mut u8 {
     let reply =
         guarded(|| {
-            // Taken out of the table at the end, whatever happens, so that a late cancel finds nothing.
+            // An id that is not ours to claim is refused rather than running an operation nobody can
+            // cancel, and left in the table: it belongs to another call.
+            let notify = match task_id {
+                0 => None,
+                id => Some(claim(id).map_err(|why| crate::error_envelope("invalid_argument", why))?),
+            };
+            // A claimed id leaves the table at the end, whatever happens, so a late cancel finds nothing.
             struct End(u64);
             impl Drop for End {
                 fn drop(&mut self) {
                     unregister(self.0);
                 }
             }
-            let _end = End(task_id);
-            let notify = TASKS.lock().unwrap_or_else(|p| p.into_inner()).get(&task_id).cloned();
+            let _end = notify.is_some().then_some(End(task_id));
             let (ductape, operation, params) = unsafe { inputs(handle, operation, operation_len, params, params_len) }?;
             let listener = listener(on_progress, UserData(user_data));
             Ok(match notify {
                 Some(notify) => runtime::block_on_call_until(ductape, operation, params, listener, async move {
                     notify.notified().await
                 }),
-                None if task_id != 0 => {
-                    // An id this library never made, or one already used: refuse rather than run an
-                    // operation nobody can cancel.
-                    crate::error_envelope("invalid_argument", "the task id is unknown or already used")
-                }
                 None => runtime::block_on_call(ductape, operation, params, listener),
             })
         });
@@ -171,7 +230,7 @@ pub unsafe extern "C" fn ductape_call_async(
     let started = catch_unwind(AssertUnwindSafe(|| {
         let inputs = unsafe { inputs(handle, operation, operation_len, params, params_len) };
         let user_data = UserData(user_data);
-        let (id, notify) = register();
+        let (id, notify) = register(Holder::Async);
         runtime::handle().spawn(async move {
             let reply = match inputs {
                 Err(envelope) => envelope,

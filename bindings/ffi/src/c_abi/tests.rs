@@ -203,3 +203,63 @@ fn finished_calls_leave_no_task_id_open() {
     unsafe { ductape_close(handle) };
     let _ = std::fs::remove_dir_all(workdir("ids"));
 }
+
+fn run_cancellable(handle: *const DuctapeHandle, id: u64, op: &str, params: &str) -> String {
+    let mut len = 0;
+    let ptr = unsafe {
+        ductape_call_cancellable(
+            handle,
+            id,
+            op.as_ptr(),
+            op.len(),
+            params.as_ptr(),
+            params.len(),
+            None,
+            std::ptr::null_mut(),
+            &mut len,
+        )
+    };
+    unsafe { take(ptr, len) }
+}
+
+#[test]
+fn an_async_call_s_id_given_to_a_blocking_call_is_refused_and_stays_cancellable() {
+    let handle = open("async-id");
+    let (id, _seen, rx) = start(handle, "debug.sleep", r#"{"ms": 30000}"#);
+    let reply = run_cancellable(handle, id, "debug.echo", r#"{"value":1}"#);
+    assert!(reply.contains(r#""code":"invalid_argument""#) && reply.contains("ductape_call_async"), "{reply}");
+    assert!(ductape_cancel(id), "the async call is still cancellable by its id");
+    let (_, reply) = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(reply.contains(r#""code":"cancelled""#), "{reply}");
+
+    // An id a blocking call holds is not lent to a second one either.
+    let h = handle as usize;
+    let held = ductape_task_new();
+    let first = std::thread::spawn(move || run_cancellable(h as *const _, held, "debug.sleep", r#"{"ms": 30000}"#));
+    std::thread::sleep(Duration::from_millis(50));
+    let second = run_cancellable(handle, held, "debug.echo", r#"{"value":1}"#);
+    assert!(second.contains(r#""code":"invalid_argument""#) && second.contains("already used"), "{second}");
+    assert!(ductape_cancel(held), "the first call still holds its id");
+    assert!(first.join().unwrap().contains(r#""code":"cancelled""#));
+    unsafe { ductape_close(handle) };
+    let _ = std::fs::remove_dir_all(workdir("async-id"));
+}
+
+#[test]
+fn an_unused_task_id_is_released_by_ductape_task_free() {
+    let handle = open("task-free");
+    let id = ductape_task_new();
+    assert!(ductape_cancel(id), "open until freed");
+    assert!(ductape_task_free(id));
+    assert!(!ductape_cancel(id), "released");
+    assert!(!ductape_task_free(id), "freed once");
+    assert!(run_cancellable(handle, id, "debug.echo", "{}").contains("already used"));
+    // Ids a call holds are released by that call, not by ductape_task_free.
+    let (async_id, _seen, rx) = start(handle, "debug.sleep", r#"{"ms": 30000}"#);
+    assert!(!ductape_task_free(async_id));
+    assert!(ductape_cancel(async_id));
+    rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(!ductape_task_free(0));
+    unsafe { ductape_close(handle) };
+    let _ = std::fs::remove_dir_all(workdir("task-free"));
+}

@@ -137,6 +137,10 @@ int main(int argc, char **argv) {
     check(strstr(text, "\"code\":\"cancelled\"") != NULL && now_ms() - t0 < 1000, "cancel in flight", text);
     free(text);
 
+    uint64_t unused = ductape_task_new();
+    check(ductape_task_free(unused) && !ductape_task_free(unused) && !ductape_cancel(unused), "an unused task id freed once",
+          NULL);
+
     raw = ductape_describe(&len);
     text = take(raw, len);
     check(strstr(text, "\"cloud.connections.create\"") != NULL, "describe", NULL);
