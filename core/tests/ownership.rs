@@ -302,3 +302,24 @@ async fn an_imported_env_changes_only_through_unlink_and_a_revoked_secret_stays_
     call(&d, "products.delete", json!({"product": TARGET.0, "force": true})).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_workspace_id_outlives_a_key_rotation_so_its_users_stay_its_own() {
+    let sim = sim().await;
+    let (d, dir) = workspace(&sim, "own-rotate", seed::OWNER_PUBLIC_KEY, seed::OWNER_PRIVATE_KEY).await;
+    call(&d, "cloud.resources.import", import_req(json!({"verify": false}))).await;
+    let before = description(&sim, seed::PROJECT_ID).await.unwrap();
+    let rotated = call(&d, "workspace.rotateKey", json!({})).await;
+    assert_eq!(rotated["key_source"], "option", "{rotated}");
+    let new_key = rotated["new_key"].as_str().map(str::to_string);
+    drop(d);
+    // Reopened with the new key: the same workspace, so the user is still its own.
+    let mut o = options(&sim.base_url(), &dir);
+    o.workspace_key =
+        Some(ductape_core::crypto::SecretString::new(new_key.expect("the new key, as the key came from an option")));
+    let d = Ductape::open(o).unwrap();
+    let r = call(&d, "cloud.resources.import", import_req(json!({"verify": false}))).await;
+    assert_eq!((r["rotated"].as_bool(), r["adopted"].as_bool()), (Some(true), Some(false)), "{r}");
+    assert_eq!(description(&sim, seed::PROJECT_ID).await.unwrap(), before, "the same marker");
+    let _ = std::fs::remove_dir_all(&dir);
+}
