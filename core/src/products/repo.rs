@@ -2,6 +2,7 @@
 //! configs. Functions take a connection or transaction from `store::Store`.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::secrets::repo::Owned;
 use crate::store::sql::{params, Row as SqlRow};
 use crate::store::{db_error, Connection, DbError, OptionalExtension};
 
@@ -330,15 +331,19 @@ pub fn put_component_env(c: &Connection, ce: &ComponentEnv) -> Result<()> {
     Ok(())
 }
 
-/// What holds secrets under a product, a component or an environment: the component tags
-/// (with the env slug) whose config seals a literal connection URL or owns a secret.
-pub fn holding_secrets(c: &Connection, of: crate::secrets::repo::Owned<'_>) -> Result<Vec<String>> {
-    use crate::secrets::repo::Owned;
-    let (filter, id) = match of {
+/// The condition on components `k` and environments `e` that selects what is under `of`.
+fn filter_of(of: Owned<'_>) -> (&'static str, &str) {
+    match of {
         Owned::Product(id) => ("k.product_id = ?1", id),
         Owned::Component(id) => ("k.id = ?1", id),
         Owned::Env(id) => ("e.id = ?1", id),
-    };
+    }
+}
+
+/// What holds secrets under a product, a component or an environment: the component tags
+/// (with the env slug) whose config seals a literal connection URL or owns a secret.
+pub fn holding_secrets(c: &Connection, of: Owned<'_>) -> Result<Vec<String>> {
+    let (filter, id) = filter_of(of);
     let sql = format!(
         "SELECT DISTINCT k.tag || '/' || e.slug FROM components k JOIN environments e ON e.product_id = k.product_id \
          WHERE {filter} AND (EXISTS (SELECT 1 FROM component_envs ce WHERE ce.component_id = k.id AND ce.env_id = e.id \
@@ -350,13 +355,8 @@ pub fn holding_secrets(c: &Connection, of: crate::secrets::repo::Owned<'_>) -> R
 
 /// The imported clusters under a product, a component or an environment: `component/env`
 /// of each component env whose Atlas database user an import made.
-pub fn holding_imports(c: &Connection, of: crate::secrets::repo::Owned<'_>) -> Result<Vec<String>> {
-    use crate::secrets::repo::Owned;
-    let (filter, id) = match of {
-        Owned::Product(id) => ("k.product_id = ?1", id),
-        Owned::Component(id) => ("k.id = ?1", id),
-        Owned::Env(id) => ("e.id = ?1", id),
-    };
+pub fn holding_imports(c: &Connection, of: Owned<'_>) -> Result<Vec<String>> {
+    let (filter, id) = filter_of(of);
     let sql = format!(
         "SELECT k.tag || '/' || e.slug FROM component_envs ce JOIN components k ON k.id = ce.component_id \
          JOIN environments e ON e.id = ce.env_id WHERE {filter} AND ce.database_user IS NOT NULL ORDER BY 1"
