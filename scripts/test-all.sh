@@ -14,6 +14,9 @@ run() {
 }
 
 run "rust format (cargo fmt --check)" cargo fmt --all --check
+# Every file derived from the operation registry (docs, each binding's facades and types) is what
+# the one generator makes of it now.
+run "generated files (cargo xtask codegen --check)" cargo xtask codegen --check
 run "rust lints (cargo clippy -D warnings)" cargo clippy --workspace --all-targets --locked --features ductape-core/debug-operations -- -D warnings
 run "rust workspace (cargo test)" cargo test --workspace --locked --features ductape-core/debug-operations
 run "rust: a build without the debug-operations feature carries no debug.* operation" \

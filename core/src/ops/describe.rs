@@ -61,7 +61,7 @@ pub fn markdown() -> String {
     let mut out = String::from(
         "# Operations, options and error codes\n\n\
          Generated from the core's registry (`core/src/ops/registry.rs`) by\n\
-         `DUCTAPE_BLESS=1 cargo test -p ductape-core --test generated_docs`; do not edit by hand.\n\
+         `cargo xtask codegen`; do not edit by hand.\n\
          The JSON Schemas of every request and reply are in [`operations.json`](operations.json).\n\
          `?` marks an optional field; secret request fields are write-only and never appear in a reply. A\n\
          reply field marked secret (`secret: new_key` in the reply column) is a value answered once for\n\

@@ -5,8 +5,8 @@
 //!
 //! Adding an operation: write the handler (`async fn(&Ductape, Request) -> Result<Reply>`) and its
 //! request/reply types (`Deserialize + JsonSchema`, `deny_unknown_fields`; `Serialize + JsonSchema`)
-//! in the feature's folder, add one `op!` line below, and regenerate the docs
-//! (`DUCTAPE_BLESS=1 cargo test -p ductape-core --test generated_docs`). No binding changes.
+//! in the feature's folder, add one `op!` line below, and regenerate every derived file
+//! (`cargo xtask codegen`: docs and each binding's generated facades and types).
 
 use super::parse::parse;
 use crate::connections::{self as conn, api as conn_api};
