@@ -91,14 +91,6 @@ pub const FIELD_ENV: &[(&str, &str)] = &[
     ("atlas_client_secret", "MONGODB_ATLAS_CLIENT_SECRET"),
 ];
 
-/// Flag defaults where the core has one answer today (its only provider, service and type).
-const FIELD_DEFAULT: &[(&str, &str, &str)] = &[
-    ("cloud.connections.create", "provider", "mongodb_atlas"),
-    ("cloud.resources.list", "service", "atlas-cluster"),
-    ("cloud.resources.import", "service", "atlas-cluster"),
-    ("cloud.resources.import", "type", "databases"),
-];
-
 pub const FILE_ARG: &str = "file";
 
 /// How a request field is given on the command line, from its JSON Schema.
@@ -173,6 +165,10 @@ fn field_args(entry: &Entry, op: &Operation) -> Vec<Arg> {
         let desc = schema["description"].as_str().map(first_paragraph).unwrap_or_default();
         let env = FIELD_ENV.iter().find(|(f, _)| *f == name).map(|(_, v)| *v);
         let mut help = if required { format!("(required) {desc}") } else { desc };
+        // The core applies a field's default (the schema shows it); the help says which.
+        if let Some(d) = schema.get("default").and_then(Value::as_str) {
+            help.push_str(&format!(" [default: {d}]"));
+        }
         if secret {
             help = format!(
                 "{help} Secret: prompted without echo when needed, or from --{}-file; on the command line it is \
@@ -201,10 +197,7 @@ fn field_args(entry: &Entry, op: &Operation) -> Vec<Arg> {
         if let (Some(var), false) = (env, secret) {
             arg = arg.env(var);
         }
-        let default = FIELD_DEFAULT.iter().find(|(o, f, _)| *o == op.name && *f == name).map(|d| d.2);
-        if let Some(d) = default {
-            arg = arg.default_value(d);
-        } else if required && !secret {
+        if required && !secret {
             arg = arg.required_unless_present(FILE_ARG);
         }
         args.push(arg);

@@ -221,7 +221,8 @@ export interface CloudConnectionsCreateRequest {
    * tag is then its slug ("Production Atlas" -> `production_atlas`).
    */
   name?: string | null;
-  provider: string;
+  /** The cloud provider: `mongodb_atlas`, the one this version supports. */
+  provider?: string;
   /** Default for Atlas: `["database"]`. */
   scopes?: Array<string> | null;
 }
@@ -371,7 +372,8 @@ export interface CloudResourcesServicesReply {
 /** The request of `cloud.resources.list`: Lists the clusters of the connection's project: dedicated, free and flex, every page. */
 export interface CloudResourcesListRequest {
   cloud: string;
-  service: string;
+  /** The service: `atlas-cluster` (Databases (MongoDB)), the one this version links. */
+  service?: string;
 }
 
 /** The reply of `cloud.resources.list`. */
@@ -402,10 +404,10 @@ export interface CloudResourcesImportRequest {
   resource: string;
   /** The database user's role: `readWriteAnyDatabase` (default) or `readAnyDatabase`. */
   role?: string | null;
-  /** `atlas-cluster` */
-  service: string;
-  /** `databases` */
-  type: string;
+  /** The service: `atlas-cluster` (Databases (MongoDB)), the one this version links. */
+  service?: string;
+  /** The service's type: `databases`. */
+  type?: string;
   /**
    * Connect with MongoDB's driver and run `ping` before storing. `true`: required (a cluster
    * that cannot be reached, or refuses the login, fails the import and nothing is stored);
@@ -1220,6 +1222,7 @@ export const OPERATION_NAMES = [
 
 /** Operations whose request may be left out (no required field). */
 export const OPTIONAL_REQUEST = [
+  "cloud.connections.create",
   "cloud.connections.list",
   "secrets.fetchAll",
   "products.list",
@@ -1244,7 +1247,7 @@ export interface ProgressEvent {
 
 export interface DuctapeCloudConnectionsApi {
   /** `cloud.connections.create`: Creates a pending MongoDB Atlas connection under a tag. */
-  create(request: CloudConnectionsCreateRequest, options?: CallOptions): Promise<CloudConnectionsCreateReply>;
+  create(request?: CloudConnectionsCreateRequest, options?: CallOptions): Promise<CloudConnectionsCreateReply>;
   /** `cloud.connections.complete`: Stores the connection's project and credentials (API key or service account), encrypted; status pending. */
   complete(request: CloudConnectionsCompleteRequest, options?: CallOptions): Promise<CloudConnectionsCompleteReply>;
   /** `cloud.connections.validate`: Checks the credentials, API access list, project and role against Atlas; active or error. */

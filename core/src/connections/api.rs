@@ -7,10 +7,17 @@ use crate::crypto::SecretString;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The default `provider`, in the type so that the schema shows it to every language.
+fn mongodb_atlas() -> String {
+    super::model::SUPPORTED_PROVIDER.to_string()
+}
+
 /// `cloud.connections.create`
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRequest {
+    /// The cloud provider: `mongodb_atlas`, the one this version supports.
+    #[serde(default = "mongodb_atlas")]
     pub provider: String,
     /// The tag (lowercase letters, digits, `_`). Optional when `display_name` is given: the
     /// tag is then its slug ("Production Atlas" -> `production_atlas`).

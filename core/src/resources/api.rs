@@ -35,7 +35,19 @@ pub struct ServicesReply {
 #[serde(deny_unknown_fields)]
 pub struct ListRequest {
     pub cloud: String,
+    /// The service: `atlas-cluster` (Databases (MongoDB)), the one this version links.
+    #[serde(default = "atlas_cluster")]
     pub service: String,
+}
+
+// Request defaults live here, in the types: the schema shows them (`describe()`), so every
+// language and the CLI get the same ones from the core.
+fn atlas_cluster() -> String {
+    super::SERVICE.to_string()
+}
+
+fn databases() -> String {
+    super::TYPE.to_string()
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -74,10 +86,11 @@ pub struct ListReply {
 #[serde(deny_unknown_fields)]
 pub struct ImportRequest {
     pub cloud: String,
-    /// `atlas-cluster`
+    /// The service: `atlas-cluster` (Databases (MongoDB)), the one this version links.
+    #[serde(default = "atlas_cluster")]
     pub service: String,
-    /// `databases`
-    #[serde(rename = "type")]
+    /// The service's type: `databases`.
+    #[serde(rename = "type", default = "databases")]
     pub kind: String,
     pub product: String,
     /// Created (type `mongodb`) when missing.

@@ -137,7 +137,6 @@ bad = []
 def b(op, params, code, field, contains=None, setup=False):
     bad.append((op, params, code, field, contains, setup))
 # create
-b("create", {"name": "prod_atlas"}, "invalid_argument", "provider", "missing field")
 b("create", {"provider": 5, "name": "prod_atlas"}, "invalid_argument", "provider", "invalid type")
 b("create", {"provider": "oracle", "name": "prod_atlas"}, "invalid_argument", "provider", "is not a known provider")
 for p in ["aws", "gcp", "azure", "neo4j_aura"]:
