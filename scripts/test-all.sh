@@ -3,6 +3,12 @@
 # artifacts) itself, so it runs on a fresh machine with only the toolchains.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# DUCTAPE_BLESS rewrites generated files instead of failing when they are stale: CI checks them.
+# (Each staleness test refuses it with CI set as well; this says so before the first build.)
+if [ -n "${CI:-}" ] && [ "${CI}" != "false" ] && [ -n "${DUCTAPE_BLESS+set}" ]; then
+  echo "test-all.sh: DUCTAPE_BLESS is refused in CI: the generated files must be committed current" >&2
+  exit 1
+fi
 
 suites=()
 run() {

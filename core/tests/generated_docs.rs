@@ -1,6 +1,6 @@
 //! `docs/operations.json` and `docs/operations.md` are generated from the registry; this test
 //! fails when they are stale. `DUCTAPE_BLESS=1 cargo test -p ductape-core --test generated_docs`
-//! rewrites them.
+//! rewrites them (refused when `CI` is set: CI must see a stale file fail).
 
 use ductape_core::ops;
 use serde_json::Value;
@@ -10,9 +10,26 @@ fn docs() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs")
 }
 
+/// Whether to rewrite the generated files: `DUCTAPE_BLESS` set, which is refused when `CI` is set
+/// (CI checks the committed files; rewriting them there would turn a stale file green).
+fn bless(bless: Option<&str>, ci: Option<&str>) -> Result<bool, String> {
+    match (bless, ci) {
+        (Some(_), Some(ci)) if !ci.is_empty() && ci != "false" => {
+            Err("DUCTAPE_BLESS is refused when CI is set: CI checks the committed files, it does not rewrite them"
+                .to_string())
+        }
+        (bless, _) => Ok(bless.is_some()),
+    }
+}
+
+fn blessing() -> bool {
+    let var = |name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+    bless(var("DUCTAPE_BLESS").as_deref(), var("CI").as_deref()).unwrap_or_else(|refused| panic!("{refused}"))
+}
+
 fn check_or_bless(name: &str, generated: String) {
     let path = docs().join(name);
-    if std::env::var_os("DUCTAPE_BLESS").is_some() {
+    if blessing() {
         std::fs::write(&path, &generated).unwrap();
         return;
     }
@@ -28,6 +45,17 @@ fn check_or_bless(name: &str, generated: String) {
 fn operations_docs_are_generated_from_the_registry() {
     check_or_bless("operations.json", serde_json::to_string_pretty(&ops::describe::describe_public()).unwrap() + "\n");
     check_or_bless("operations.md", ops::describe::markdown());
+}
+
+#[test]
+fn bless_is_refused_in_ci() {
+    assert_eq!(bless(None, None), Ok(false));
+    assert_eq!(bless(None, Some("true")), Ok(false));
+    assert_eq!(bless(Some("1"), None), Ok(true));
+    assert_eq!(bless(Some("1"), Some("false")), Ok(true));
+    assert_eq!(bless(Some("1"), Some("")), Ok(true));
+    assert!(bless(Some("1"), Some("true")).unwrap_err().contains("refused when CI is set"));
+    assert!(bless(Some(""), Some("1")).is_err(), "set is set, even empty");
 }
 
 #[test]
