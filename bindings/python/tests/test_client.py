@@ -207,15 +207,29 @@ async def _until(predicate):
     assert await asyncio.to_thread(_wait_for, predicate)
 
 
+async def _inside(aclient, name, calls):
+    """Returns once ``calls`` calls ``debug.rendezvous`` named ``name`` are inside the operation: a
+    probe that needs them all to meet (they wait for one party more, so they stay inside)."""
+    probe = await aclient.call("debug.rendezvous", {"name": name, "parties": calls + 1, "timeout_ms": 30_000})
+    assert probe["met"], f"the calls never ran: {probe}"
+
+
+async def _left(aclient, name):
+    """Whether every call named ``name`` has left the operation: one more finds nobody there."""
+    return await aclient.call("debug.rendezvous", {"name": name, "parties": 2, "timeout_ms": 100}) == {
+        "met": False, "arrived": 1}
+
+
 def test_asyncio_cancellation_stops_the_rust_task(aclient):
     async def main():
         # Other tasks may live on the runtime (e.g. HTTP keep-alive connections of earlier tests),
         # so count ours: 5 futures, 5 more tasks at the peak, and 5 fewer after cancelling.
         calls = ductape.async_calls_in_flight()
-        before = ductape.alive_tasks()
-        tasks = [asyncio.ensure_future(aclient.call("debug.sleep", {"ms": 60_000})) for _ in range(5)]
-        await _until(lambda: ductape.async_calls_in_flight() == calls + 5)
-        await _until(lambda: ductape.alive_tasks() >= before + 5)  # the Rust tasks started
+        name = "py-asyncio-cancel"
+        party = {"name": name, "parties": 7, "timeout_ms": 60_000}  # never met: 5 calls and the probe
+        tasks = [asyncio.ensure_future(aclient.call("debug.rendezvous", party)) for _ in range(5)]
+        await _inside(aclient, name, 5)  # all 5 are running inside the core when cancelled
+        assert ductape.async_calls_in_flight() == calls + 5
         peak = ductape.alive_tasks()
         for t in tasks:
             t.cancel()
@@ -223,8 +237,9 @@ def test_asyncio_cancellation_stops_the_rust_task(aclient):
             with pytest.raises(asyncio.CancelledError):
                 await t
         assert ductape.async_calls_in_flight() == calls  # the uniffi futures were dropped ...
-        # ... which aborts the tasks on the core's runtime.
+        # ... which aborts the tasks on the core's runtime: they leave the meeting.
         await _until(lambda: ductape.alive_tasks() <= peak - 5)
+        assert await _left(aclient, name), "a cancelled call is still inside the operation"
         # The client still works afterwards.
         assert await aclient.call("debug.sleep", {"ms": 1}) == {"slept_ms": 1}
 
@@ -234,14 +249,15 @@ def test_asyncio_cancellation_stops_the_rust_task(aclient):
 def test_asyncio_timeout_cancels(aclient):
     async def main():
         calls = ductape.async_calls_in_flight()
-        before = ductape.alive_tasks()
-        task = asyncio.ensure_future(aclient.call("debug.sleep", {"ms": 60_000}))
-        await _until(lambda: ductape.alive_tasks() >= before + 1)
+        name = "py-asyncio-timeout"
+        task = asyncio.ensure_future(aclient.call("debug.rendezvous", {"name": name, "parties": 3, "timeout_ms": 60_000}))
+        await _inside(aclient, name, 1)  # running inside the core when the timeout starts
         peak = ductape.alive_tasks()
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(task, 0.1)
         assert ductape.async_calls_in_flight() == calls
         await _until(lambda: ductape.alive_tasks() <= peak - 1)
+        assert await _left(aclient, name), "the timed-out call is still inside the operation"
 
     asyncio.run(main())
 
