@@ -116,7 +116,8 @@ if [ -z "${SKIP_JAVA:-}${SKIP_PYTHON:-}${SKIP_GO:-}${SKIP_DOTNET:-}${SKIP_NODE:-
   step "conformance: every runner gives the same reply at every step of every vector" runners_agree
 fi
 
-if [ -z "${SKIP_EXAMPLES:-}" ] && [ -f examples/run-examples.sh ]; then
+# A missing examples script is a failure (bash cannot open it), not a step quietly left out.
+if [ -z "${SKIP_EXAMPLES:-}" ]; then
   step "examples (java, kotlin, python, go, dotnet, node)" bash examples/run-examples.sh
 fi
 

@@ -4,10 +4,12 @@
 # (Maven), Go mongo-driver/v2 (Go module proxy), Node.js mongodb (npm ci).
 # Starts atlas-sim, creates database users through the Admin API with curl --digest, brings each
 # into the state a check needs (applied, deleted, expired, pending), then runs one small program
-# per driver (sim/tests/drivers/*). Prints PASS/FAIL lines and ends with "N passed, M failed".
+# per driver (sim/tests/drivers/*). Prints PASS/FAIL lines and ends with "N passed, M failed";
+# fails unless every check passed and the number of checks is the expected one (expected_checks).
+# shellcheck disable=SC2317 # the cleanup trap and the *_driver functions are called indirectly
 set -u
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 WORK="$ROOT/.work"
 mkdir -p "$WORK"
 
@@ -15,8 +17,34 @@ PASSED=0
 FAILED=0
 pass() { PASSED=$((PASSED + 1)); echo "PASS $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL $1"; }
-finish() { echo "$PASSED passed, $FAILED failed"; [ "$FAILED" -eq 0 ]; exit $?; }
+
+# The suite's size: the checks this script makes itself, each driver program's (its PASS/FAIL
+# lines), and one per imported cluster per driver. A total other than this fails the suite: a
+# driver program that stopped early, or a check that went away, must not pass unnoticed.
+SCRIPT_CHECKS=22
+declare -A DRIVER_CHECKS=([python]=16 [java]=11 [go]=12 [node]=11)
+IMPORTED_CLUSTERS=(Cluster0 sharded global sandbox flex-dev)
+expected_checks() {
+    local d n=$SCRIPT_CHECKS
+    for d in ${DRIVERS:-python java go node}; do
+        n=$((n + ${DRIVER_CHECKS[$d]:-0} + ${#IMPORTED_CLUSTERS[@]}))
+    done
+    echo "$n"
+}
+finish() {
+    local want
+    want=$(expected_checks)
+    if [ $((PASSED + FAILED)) -ne "$want" ]; then
+        fail "the suite made $((PASSED + FAILED)) checks where $want were expected (DRIVERS=${DRIVERS:-python java go node})"
+    fi
+    echo "$PASSED passed, $FAILED failed (of $want expected)"
+    [ "$FAILED" -eq 0 ]
+    exit $?
+}
 START=$(date +%s)
+for d in ${DRIVERS:-python java go node}; do
+    [ -n "${DRIVER_CHECKS[$d]:-}" ] || { fail "DRIVERS: no driver $d"; finish; }
+done
 
 echo "building atlas-sim..."
 if ! cargo build -q -p atlas-sim; then
@@ -76,14 +104,14 @@ create app-deleted readWrite
 create app-expired readWrite ",\"deleteAfterDate\":\"$NOW_PLUS_HOUR\""
 wait_applied
 code="$(api -o /dev/null -w '%{http_code}' -X DELETE "$URL/api/atlas/v2/groups/$P/databaseUsers/admin/app-deleted")"
-[ "$code" = 204 ] && pass "delete user app-deleted" || fail "delete user app-deleted: $code"
+if [ "$code" = 204 ]; then pass "delete user app-deleted"; else fail "delete user app-deleted: $code"; fi
 wait_applied
 # Two hours later (simulated clock): app-expired is past its deleteAfterDate.
 curl -s -X POST "$URL/__sim/clock" -d '{"advance_secs": 7200}' >/dev/null
 # A one-hour propagation delay: app-pending exists but has not reached the clusters.
 curl -s -X POST "$URL/__sim/config" -d '{"user_apply_delay_ms": 3600000}' >/dev/null
 create app-pending readWrite
-[ "$(status Cluster0)" = PENDING ] && pass "Cluster0 /status PENDING for app-pending" || fail "Cluster0 /status not PENDING"
+if [ "$(status Cluster0)" = PENDING ]; then pass "Cluster0 /status PENDING for app-pending"; else fail "Cluster0 /status not PENDING"; fi
 
 standard() { api -H 'Accept: application/vnd.atlas.2024-08-05+json' "$URL/api/atlas/v2/groups/$P/clusters/$1" | json 'd["connectionStrings"]["standard"]'; }
 export CA_FILE="$TMP/ca.pem" PASSWORD
@@ -103,7 +131,7 @@ driver() {
     t0=$(date +%s)
     COLL="$name" "$@" >"$TMP/$name.log" 2>&1
     rc=$?
-    cat "$TMP/$name.log" | grep -E '^(PASS|FAIL) ' || true
+    grep -E '^(PASS|FAIL) ' "$TMP/$name.log" || true
     PASSED=$((PASSED + $(grep -c '^PASS ' "$TMP/$name.log")))
     FAILED=$((FAILED + $(grep -c '^FAIL ' "$TMP/$name.log")))
     if [ "$rc" -ne 0 ] || ! grep -q '^PASS ' "$TMP/$name.log"; then
@@ -145,14 +173,17 @@ if cargo build -q -p ductape-cli; then
     export DUCTAPE_WORKSPACE_DIR="$TMP/ws" MONGODB_ATLAS_BASE_URL="$URL" DUCTAPE_CLUSTER_CA_FILE="$TMP/ca.pem"
     unset DUCTAPE_WORKSPACE_KEY DUCTAPE_WORKSPACE_KEY_FILE
     ok_call() { "$DUCTAPE" call "$1" - >"$TMP/reply" 2>"$TMP/reply.err" && grep -q '"ok":true' "$TMP/reply"; }
-    echo '{"provider":"mongodb_atlas","name":"prod_atlas"}' | ok_call cloud.connections.create \
+    if echo '{"provider":"mongodb_atlas","name":"prod_atlas"}' | ok_call cloud.connections.create \
       && echo "{\"tag\":\"prod_atlas\",\"project_id\":\"$P\",\"atlas_public_key\":\"awqxqtif\",\"atlas_private_key\":\"a0403a4f-0151-4922-ae89-523b69cd8e04\"}" | ok_call cloud.connections.complete \
       && echo '{"tag":"prod_atlas"}' | ok_call cloud.connections.validate && grep -q '"valid":true' "$TMP/reply" \
       && echo '{"name":"shop"}' | ok_call products.create \
-      && echo '{"product":"shop","slug":"prd"}' | ok_call products.environments.create \
-      && pass "ductape CLI: connection validated, product shop with env prd" || fail "ductape CLI setup: $(cat "$TMP/reply" "$TMP/reply.err")"
+      && echo '{"product":"shop","slug":"prd"}' | ok_call products.environments.create; then
+        pass "ductape CLI: connection validated, product shop with env prd"
+    else
+        fail "ductape CLI setup: $(cat "$TMP/reply" "$TMP/reply.err")"
+    fi
     IMPORTED_URIS=""
-    for cluster in Cluster0 sharded global sandbox flex-dev; do
+    for cluster in "${IMPORTED_CLUSTERS[@]}"; do
         req="{\"cloud\":\"prod_atlas\",\"service\":\"atlas-cluster\",\"type\":\"databases\",\"product\":\"shop\",\"component\":\"db-${cluster,,}\",\"env\":\"prd\",\"resource\":\"$cluster\",\"connection_type\":\"standard\"}"
         if echo "$req" | ok_call cloud.resources.import && grep -q '"verified":true' "$TMP/reply"; then
             pass "cloud.resources.import $cluster (verified: the Rust driver's ping answered)"

@@ -26,7 +26,10 @@ go vet ./...
 unformatted=$(gofmt -l .)
 [ -z "$unformatted" ] || { echo "gofmt: $unformatted"; exit 1; }
 go test -count=1 ./... 2>&1 | tail -n 30
-go test -count=1 -run '^$' -bench . -benchtime 20000x . 2>&1 | grep -E "^Benchmark|^ok"
+# The benchmarks ran (a -bench pattern that matches nothing still says ok).
+bench=$(go test -count=1 -run '^$' -bench . -benchtime 20000x . 2>&1) || { echo "$bench"; exit 1; }
+grep -E "^Benchmark|^ok" <<< "$bench"
+grep -q "^Benchmark" <<< "$bench" || { echo "go test -bench: no benchmark ran"; exit 1; }
 if [ -n "${DUCTAPE_SIM_URL:-}" ]; then
   (cd "$REPO/examples/go" && go vet ./... && go build -o "$REPO/.work/go-lifecycle" ./lifecycle)
   echo "built examples/go/lifecycle (.work/go-lifecycle; examples/run-examples.sh runs it)"

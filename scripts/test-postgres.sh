@@ -8,11 +8,12 @@
 #
 # The tests create one schema per workspace in the database `ductape`; the cluster goes when
 # the script ends, also on failure.
+# shellcheck disable=SC2317 # stop (the trap) and the suites (run through on_postgres) are called indirectly
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pg_bin() {
-  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
+  printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1
 }
 
 if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/initdb" ]; then
@@ -86,35 +87,87 @@ if [ "${1:-}" = "--" ]; then
   exit $?
 fi
 
+# shellcheck source=scripts/lib/tests-ran.sh
+. scripts/lib/tests-ran.sh
+# A test that finds no URL fails instead of passing as a SKIP.
+export DUCTAPE_TEST_POSTGRES_REQUIRED=1
+
+# schemas PATTERN: how many schemas of the database match PATTERN (LIKE).
+schemas() {
+  PGPASSWORD=$PASS psql -h 127.0.0.1 -p "$PORT" -U ductape -d ductape -Atc \
+    "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '$1'"
+}
+
+# on_postgres WHAT PATTERN CMD...: runs CMD, then fails unless it made schemas matching PATTERN
+# (each workspace of the tests is a schema of its own): evidence that it ran on PostgreSQL.
+on_postgres() {
+  local what=$1 pattern=$2 before after rc=0
+  shift 2
+  before=$(schemas "$pattern")
+  "$@" || rc=1
+  after=$(schemas "$pattern")
+  echo "$what: $((after - before)) new schemas on PostgreSQL ($pattern)"
+  [ "$rc" -eq 0 ] || return 1
+  [ "$after" -gt "$before" ] || { echo "$what: no schema was made: it did not run on PostgreSQL" >&2; return 1; }
+}
+
+# names_postgres LOG RUNNER: the runner's own summary line in LOG must say it ran on PostgreSQL,
+# with vectors passed and none failed.
+names_postgres() {
+  local log=$1 runner=$2 line
+  line=$(grep -E "^conformance \(${runner}[,)]" "$log" | tail -n 1)
+  if ! grep -Eq "^conformance \(${runner}, postgres[,)].*: [1-9][0-9]* passed, 0 failed" <<< "$line"; then
+    echo "the $runner conformance runner did not report vectors passed on PostgreSQL: ${line:-no summary line}" >&2
+    return 1
+  fi
+}
+
+# The Rust conformance runner on PostgreSQL (each vector in a schema conf_<pid>_<n>).
+rust_conformance() {
+  local log rc=0
+  log=$(mktemp)
+  cargo_tests_exactly 3 -p ductape-ffi --locked --test conformance -- --nocapture > "$log" 2>&1 || rc=1
+  grep -E "^conformance|test result|expected tests|failed|FAIL" "$log"
+  names_postgres "$log" rust || rc=1
+  rm -f "$log"
+  return "$rc"
+}
+
 # The Go binding's conformance runner on PostgreSQL (each vector in a schema of its own, against
 # an atlas-sim of its own): the issue asks for every vector through at least one binding.
 go_conformance() {
   cargo build -p ductape-ffi -p atlas-sim --locked --features ductape-ffi/debug-operations
-  local target="${CARGO_TARGET_DIR:-$PWD/target}" sim url
+  local target="${CARGO_TARGET_DIR:-$PWD/target}" sim url log
   if ! command -v go > /dev/null && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
   command -v go > /dev/null || { echo "go conformance on PostgreSQL: no Go toolchain (scripts/test-go.sh installs one)"; return 1; }
   mkdir -p bindings/go/native # cgo reads the header and the archive here (as scripts/test-go.sh lays them out)
   cp bindings/ffi/include/ductape.h bindings/go/native/ductape.h
   cp "$target/debug/libductape_ffi.a" bindings/go/native/libductape_ffi.a
   if command -v strip > /dev/null; then strip --strip-debug bindings/go/native/libductape_ffi.a; fi
+  # shellcheck source=scripts/lib/atlas-sim.sh
   . scripts/lib/atlas-sim.sh
   start_atlas_sim "$target/debug/atlas-sim" "$TMP/atlas-sim.log" || return 1
   sim=$SIM_PID url=$DUCTAPE_SIM_URL
   local rc=0
+  log=$(mktemp)
   (cd bindings/go && DUCTAPE_SIM_URL="$url" GOTOOLCHAIN=local GOFLAGS="-mod=mod" RUST_BACKTRACE=0 \
-    go test -count=1 -v -run '^TestConformance$' . 2>&1 | grep -E "^conformance|^--- |^ok|FAIL") || rc=1
+    go_tests_exactly 1 -count=1 -run '^TestConformance$' .) > "$log" 2>&1 || rc=1
+  grep -E "^conformance|^--- |^ok|FAIL|expected tests" "$log"
+  names_postgres "$log" go || rc=1
+  rm -f "$log"
   kill "$sim" 2>/dev/null || true
-  # The vectors ran on PostgreSQL: each left its schema.
-  echo "go vectors' schemas: $(PGPASSWORD=$PASS psql -h 127.0.0.1 -p "$PORT" -U ductape -d ductape -Atc \
-    "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'goconf_%'")"
-  return $rc
+  return "$rc"
 }
 
 status=0
-cargo test -p ductape-core --locked --features debug-operations --test postgres -- --test-threads=4 || status=1
-cargo test -p ductape-core --locked --features debug-operations --test postgres -- --ignored --exact a_server_restart_during_100_writes_leaves_every_record_consistent || status=1
-cargo test -p ductape-core --locked --features debug-operations --test postgres -- --ignored --exact a_server_restart_during_100_imports_and_syncs_leaves_every_record_consistent || status=1
-cargo test -p ductape-core --locked --features debug-operations --test postgres -- --ignored --exact a_server_restart_during_the_four_processes_loses_nothing_and_posts_each_entry_once || status=1
-cargo test -p ductape-ffi --locked --test conformance || status=1
-go_conformance || status=1
+on_postgres "rust: core/tests/postgres.rs" 'ws\_%' \
+  cargo test -p ductape-core --locked --features debug-operations --test postgres -- --test-threads=4 || status=1
+for name in a_server_restart_during_100_writes_leaves_every_record_consistent \
+  a_server_restart_during_100_imports_and_syncs_leaves_every_record_consistent \
+  a_server_restart_during_the_four_processes_loses_nothing_and_posts_each_entry_once; do
+  on_postgres "rust: $name" 'ws\_%' \
+    cargo_tests_exactly 1 -p ductape-core --locked --features debug-operations --test postgres -- --ignored --exact "$name" || status=1
+done
+on_postgres "rust: the conformance runner" 'conf\_%' rust_conformance || status=1
+on_postgres "go: the conformance runner" 'goconf\_%' go_conformance || status=1
 exit $status

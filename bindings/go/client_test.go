@@ -112,27 +112,59 @@ func TestAPanicIsAnErrorAndTheProcessLivesOn(t *testing.T) {
 	}
 }
 
+// longCall is a call of 100 s that reports progress every 10 ms: its first event says it is
+// running inside the library.
+var longCall = map[string]any{"steps": 10000, "delay_ms": 10}
+
+// onFirstProgress answers ctx with a progress listener, and a channel closed at the call's first
+// progress event.
+func onFirstProgress(ctx context.Context) (context.Context, <-chan struct{}) {
+	first := make(chan struct{})
+	var once sync.Once
+	return WithProgress(ctx, func(ProgressEvent) { once.Do(func() { close(first) }) }), first
+}
+
 func TestCancellingACallInFlightReturnsPromptly(t *testing.T) {
 	c := openTest(t)
 	before := AliveTasks()
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
-	start := time.Now()
-	_, err := c.Call(ctx, "debug.sleep", map[string]any{"ms": 30000})
+	ctx, running := onFirstProgress(ctx)
+	cancelled := make(chan time.Time, 1)
+	go func() {
+		// Cancelled once the call is inside the operation, never on a timer.
+		select {
+		case <-running:
+		case <-time.After(30 * time.Second):
+		}
+		cancelled <- time.Now()
+		cancel()
+	}()
+	_, err := c.Call(ctx, "debug.progress", longCall)
+	select {
+	case <-running:
+	default:
+		t.Fatalf("the call to cancel never reported progress (not running when cancelled): %v", err)
+	}
 	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrCancelled) {
 		t.Fatalf("cancelled call: %v", err)
 	}
-	if took := time.Since(start); took > time.Second {
+	if took := time.Since(<-cancelled); took > time.Second {
 		t.Fatalf("cancel took %v", took)
 	}
 	waitFor(t, func() bool { return AliveTasks() <= before }, "the cancelled Rust task to stop")
 
-	// A deadline reaches Rust the same way.
-	ctx, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	// A deadline reaches Rust the same way: the call had reported progress before it.
+	ctx, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel2()
-	_, err = c.Call(ctx, "debug.sleep", map[string]any{"ms": 30000})
+	ctx, running = onFirstProgress(ctx)
+	_, err = c.Call(ctx, "debug.progress", longCall)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("deadline: %v", err)
+	}
+	select {
+	case <-running:
+	default:
+		t.Fatal("the call to time out never reported progress (not running at its deadline)")
 	}
 	// An already cancelled context never starts the call.
 	if _, err := c.Call(ctx, "debug.echo", map[string]any{"value": 1}); !errors.Is(err, ErrCancelled) {

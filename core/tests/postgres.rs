@@ -1,6 +1,7 @@
 //! The PostgreSQL workspace backend against a real server (`scripts/test-postgres.sh` starts a
 //! throw-away cluster and sets `DUCTAPE_TEST_POSTGRES_URL`; without it every test here says
-//! SKIP and passes). Each workspace is a fresh schema of that database.
+//! SKIP and passes, unless `DUCTAPE_TEST_POSTGRES_REQUIRED` is set, as the script sets it: then
+//! each fails). Each workspace is a fresh schema of that database (`ws_*`), which the script counts.
 //!
 //! - the same operations give the same replies on SQLite and on PostgreSQL;
 //! - a wrong key and a newer schema are refused; key rotation works;
@@ -27,6 +28,11 @@ const P: &str = seed::PROJECT_ID;
 fn admin_url() -> Option<String> {
     let url = std::env::var("DUCTAPE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty());
     if url.is_none() {
+        // scripts/test-postgres.sh sets both: there a lost URL fails every test instead of passing them.
+        assert!(
+            std::env::var_os("DUCTAPE_TEST_POSTGRES_REQUIRED").is_none(),
+            "DUCTAPE_TEST_POSTGRES_REQUIRED is set but DUCTAPE_TEST_POSTGRES_URL is not: nothing would run on PostgreSQL"
+        );
         eprintln!("SKIP: DUCTAPE_TEST_POSTGRES_URL is not set (bash scripts/test-postgres.sh sets it)");
     }
     url

@@ -44,23 +44,39 @@ async fn sec01_refuses_a_workspace_dir_writable_by_others() {
     }
 }
 
+/// The owner check is exercised by every user, never skipped: root gives a directory of its own
+/// to another uid; anyone else uses a directory that already belongs to someone else (`/`, the
+/// temp directory), read-only to them, so nothing can be created there even if the check broke.
 #[tokio::test]
 async fn sec01_refuses_a_workspace_dir_owned_by_someone_else() {
     use std::os::unix::fs::MetadataExt;
-    let dir = temp_workspace("dir-owner");
-    std::fs::create_dir_all(&dir).unwrap();
-    chmod(&dir, 0o700);
-    let me = std::fs::metadata(&dir).unwrap().uid();
-    if std::os::unix::fs::chown(&dir, Some(me + 4242), None).is_err() {
-        println!("not root: cannot give a directory away; the owner check is not exercised here");
-        return;
-    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let (dir, given_away) = if me == 0 {
+        let dir = temp_workspace("dir-owner");
+        std::fs::create_dir_all(&dir).unwrap();
+        chmod(&dir, 0o700);
+        std::os::unix::fs::chown(&dir, Some(4242), None).expect("root gives the directory to uid 4242");
+        (dir, true)
+    } else {
+        let theirs = [PathBuf::from("/"), std::env::temp_dir()]
+            .into_iter()
+            .find(|d| std::fs::metadata(d).is_ok_and(|m| m.is_dir() && m.uid() != me));
+        let dir = theirs.unwrap_or_else(|| {
+            panic!("uid {me}: no directory owned by another user to check the owner check with, and not root")
+        });
+        (dir, false)
+    };
+    assert_ne!(std::fs::metadata(&dir).unwrap().uid(), me, "{} must belong to another user", dir.display());
+    let before = entries(&dir);
     let e = list_err(keyless(&dir)).await;
-    assert_eq!(e.code, ErrorCode::Workspace);
+    assert_eq!(e.code, ErrorCode::Workspace, "{e}");
     assert!(e.message.contains("owned by another user") && e.message.contains("chown"), "{}", e.message);
     assert!(e.message.contains(&dir.display().to_string()), "{}", e.message);
-    assert!(entries(&dir).is_empty());
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(entries(&dir), before, "nothing created in a refused directory");
+    if given_away {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
 
 #[tokio::test]

@@ -98,6 +98,16 @@ namespace Ductape.Tests
             }
         }
 
+        /// <summary>Set at a call's first progress event: the call is running inside the library.</summary>
+        sealed class FirstProgress : IProgress<ProgressEvent>
+        {
+            public readonly ManualResetEventSlim Seen = new ManualResetEventSlim(false);
+            public void Report(ProgressEvent e) { Seen.Set(); }
+        }
+
+        /// <summary>A call of 100 s that reports progress every 10 ms.</summary>
+        static Dictionary<string, object> LongCall() { return Map("steps", 10000, "delay_ms", 10); }
+
         [Test]
         public static void CancellingACallInFlightReturnsPromptly()
         {
@@ -105,15 +115,20 @@ namespace Ductape.Tests
             {
                 long before = DuctapeClient.AliveTasks();
                 var cts = new CancellationTokenSource();
+                var running = new FirstProgress();
+                var call = ductape.CallAsync("debug.progress", LongCall(), running, cts.Token);
+                // Cancelled once the call is inside the operation (its first progress event), not on a timer.
+                Assert.True(running.Seen.Wait(30000), "the call to cancel never reported progress (not running when cancelled)");
                 var watch = System.Diagnostics.Stopwatch.StartNew();
-                var call = ductape.CallAsync("debug.sleep", Map("ms", 30000), null, cts.Token);
-                Thread.Sleep(100);
                 cts.Cancel();
                 Assert.Throws<CancelledException>(() => call.Wait(), "cancelled call");
                 Assert.True(watch.ElapsedMilliseconds < 2000, "cancel took " + watch.ElapsedMilliseconds + " ms");
                 Assert.True(DuctapeClient.AliveTasks() <= before, "no task left running in the library");
-                var timed = new CancellationTokenSource(50);
-                Assert.Throws<CancelledException>(() => ductape.CallAsync("debug.sleep", Map("ms", 30000), null, timed.Token).Wait(), "a timed token");
+                // A token that times out cancels the same way; the call had reported progress before it did.
+                var timed = new CancellationTokenSource(2000);
+                var timedRunning = new FirstProgress();
+                Assert.Throws<CancelledException>(() => ductape.CallAsync("debug.progress", LongCall(), timedRunning, timed.Token).Wait(), "a timed token");
+                Assert.True(timedRunning.Seen.IsSet, "the call to time out never reported progress (not running at its timeout)");
                 Assert.Throws<CancelledException>(() => ductape.CallAsync("debug.echo", Map("value", 1), null, timed.Token).Wait(), "a cancelled token");
                 // The workspace is consistent afterwards.
                 ductape.Cloud.Connections.CreateAsync(Map("provider", "mongodb_atlas", "name", "after_cancel")).Wait();

@@ -1,5 +1,6 @@
 //! `include/ductape.h` is exactly what cbindgen generates from `src/c_abi/` (with `cbindgen.toml`),
-//! and a C compiler accepts it. `DUCTAPE_BLESS=1` rewrites a stale header instead of failing.
+//! and a C compiler accepts it. `DUCTAPE_BLESS=1` rewrites a stale header instead of failing
+//! (refused when `CI` is set: CI must see a stale header fail).
 
 use std::path::{Path, PathBuf};
 
@@ -33,8 +34,36 @@ fn staleness(committed: &str, generated: &str) -> Option<String> {
     ))
 }
 
+/// Whether to rewrite a stale header: `DUCTAPE_BLESS` set, which is refused when `CI` is set (CI
+/// checks the committed header; rewriting it there would turn a stale header green).
+fn bless(bless: Option<&str>, ci: Option<&str>) -> Result<bool, String> {
+    match (bless, ci) {
+        (Some(_), Some(ci)) if !ci.is_empty() && ci != "false" => {
+            Err("DUCTAPE_BLESS is refused when CI is set: CI checks the committed header, it does not rewrite it"
+                .to_string())
+        }
+        (bless, _) => Ok(bless.is_some()),
+    }
+}
+
+fn blessing() -> bool {
+    let var = |name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+    bless(var("DUCTAPE_BLESS").as_deref(), var("CI").as_deref()).unwrap_or_else(|refused| panic!("{refused}"))
+}
+
+#[test]
+fn bless_is_refused_in_ci() {
+    assert_eq!(bless(None, None), Ok(false));
+    assert_eq!(bless(None, Some("true")), Ok(false));
+    assert_eq!(bless(Some("1"), None), Ok(true));
+    assert_eq!(bless(Some("1"), Some("false")), Ok(true));
+    assert!(bless(Some("1"), Some("true")).unwrap_err().contains("refused when CI is set"));
+}
+
 #[test]
 fn the_committed_header_is_what_cbindgen_generates() {
+    // Refused in CI whether or not the header is stale, so that a CI job that sets it fails at once.
+    let bless = blessing();
     let path = crate_dir().join("include/ductape.h");
     let fresh = generated();
     for name in [
@@ -51,7 +80,7 @@ fn the_committed_header_is_what_cbindgen_generates() {
     assert!(!fresh.contains("uniffi_"), "the header carries only the C ABI");
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     if let Some(problem) = staleness(&committed, &fresh) {
-        if std::env::var_os("DUCTAPE_BLESS").is_some() {
+        if bless {
             std::fs::write(&path, &fresh).unwrap();
         } else {
             panic!("{problem}");

@@ -78,8 +78,10 @@ test("an aborted call stops its Rust task: CancelledError, the task gone, its re
   await eventually(() => debugAliveTasks() === 0, "an idle runtime");
   const controller = new AbortController();
   const name = "node-abort";
-  const call = client.call("debug.rendezvous", { name, parties: 2, timeout_ms: 60_000 }, { signal: controller.signal });
-  await eventually(() => debugAliveTasks() > 0, "the call's task running");
+  // It waits for a third party that never comes; a probe meets it, so it is inside the operation when aborted.
+  const call = client.call("debug.rendezvous", { name, parties: 3, timeout_ms: 60_000 }, { signal: controller.signal });
+  const probe = await client.call("debug.rendezvous", { name, parties: 2, timeout_ms: 30_000 });
+  assert.equal(probe.met, true, `the call to abort never ran: ${JSON.stringify(probe)}`);
   controller.abort();
   await assert.rejects(call, (e) => e instanceof ductape.CancelledError && e.message === "the call was cancelled");
   await eventually(() => debugAliveTasks() === 0, "the aborted task gone");
@@ -94,11 +96,19 @@ test("a signal aborted before the call cancels it without running it", async () 
   assert.ok(Date.now() - started < 2_000);
 });
 
-test("AbortSignal.timeout cancels a long sleep", async () => {
+test("AbortSignal.timeout cancels a long call that is running", async () => {
   const client = open();
   const started = Date.now();
-  await assert.rejects(client.call("debug.sleep", { ms: 30_000 }, { signal: AbortSignal.timeout(50) }), ductape.CancelledError);
-  assert.ok(Date.now() - started < 5_000);
+  let firstProgress;
+  // 10,000 ticks 10 ms apart (100 s): its first progress event says it is running before the timeout.
+  const call = client.call("debug.progress", { steps: 10_000, delay_ms: 10 }, {
+    signal: AbortSignal.timeout(2_000),
+    onProgress: () => { firstProgress ??= Date.now(); },
+  });
+  await assert.rejects(call, ductape.CancelledError);
+  const rejected = Date.now();
+  assert.ok(firstProgress !== undefined && firstProgress < rejected, "the call never reported progress before its timeout");
+  assert.ok(rejected - started < 10_000, `took ${rejected - started} ms`);
 });
 
 test("progress events arrive in order on the JS thread, before the reply", async () => {

@@ -1,8 +1,11 @@
 """The Python facade: errors per code, panics, namespaces, asyncio cancellation, threads."""
 import asyncio
+import inspect
+import keyword
 import re
 import threading
 import time
+import typing
 
 import pytest
 
@@ -204,15 +207,29 @@ async def _until(predicate):
     assert await asyncio.to_thread(_wait_for, predicate)
 
 
+async def _inside(aclient, name, calls):
+    """Returns once ``calls`` calls ``debug.rendezvous`` named ``name`` are inside the operation: a
+    probe that needs them all to meet (they wait for one party more, so they stay inside)."""
+    probe = await aclient.call("debug.rendezvous", {"name": name, "parties": calls + 1, "timeout_ms": 30_000})
+    assert probe["met"], f"the calls never ran: {probe}"
+
+
+async def _left(aclient, name):
+    """Whether every call named ``name`` has left the operation: one more finds nobody there."""
+    return await aclient.call("debug.rendezvous", {"name": name, "parties": 2, "timeout_ms": 100}) == {
+        "met": False, "arrived": 1}
+
+
 def test_asyncio_cancellation_stops_the_rust_task(aclient):
     async def main():
         # Other tasks may live on the runtime (e.g. HTTP keep-alive connections of earlier tests),
         # so count ours: 5 futures, 5 more tasks at the peak, and 5 fewer after cancelling.
         calls = ductape.async_calls_in_flight()
-        before = ductape.alive_tasks()
-        tasks = [asyncio.ensure_future(aclient.call("debug.sleep", {"ms": 60_000})) for _ in range(5)]
-        await _until(lambda: ductape.async_calls_in_flight() == calls + 5)
-        await _until(lambda: ductape.alive_tasks() >= before + 5)  # the Rust tasks started
+        name = "py-asyncio-cancel"
+        party = {"name": name, "parties": 7, "timeout_ms": 60_000}  # never met: 5 calls and the probe
+        tasks = [asyncio.ensure_future(aclient.call("debug.rendezvous", party)) for _ in range(5)]
+        await _inside(aclient, name, 5)  # all 5 are running inside the core when cancelled
+        assert ductape.async_calls_in_flight() == calls + 5
         peak = ductape.alive_tasks()
         for t in tasks:
             t.cancel()
@@ -220,8 +237,9 @@ def test_asyncio_cancellation_stops_the_rust_task(aclient):
             with pytest.raises(asyncio.CancelledError):
                 await t
         assert ductape.async_calls_in_flight() == calls  # the uniffi futures were dropped ...
-        # ... which aborts the tasks on the core's runtime.
+        # ... which aborts the tasks on the core's runtime: they leave the meeting.
         await _until(lambda: ductape.alive_tasks() <= peak - 5)
+        assert await _left(aclient, name), "a cancelled call is still inside the operation"
         # The client still works afterwards.
         assert await aclient.call("debug.sleep", {"ms": 1}) == {"slept_ms": 1}
 
@@ -231,14 +249,15 @@ def test_asyncio_cancellation_stops_the_rust_task(aclient):
 def test_asyncio_timeout_cancels(aclient):
     async def main():
         calls = ductape.async_calls_in_flight()
-        before = ductape.alive_tasks()
-        task = asyncio.ensure_future(aclient.call("debug.sleep", {"ms": 60_000}))
-        await _until(lambda: ductape.alive_tasks() >= before + 1)
+        name = "py-asyncio-timeout"
+        task = asyncio.ensure_future(aclient.call("debug.rendezvous", {"name": name, "parties": 3, "timeout_ms": 60_000}))
+        await _inside(aclient, name, 1)  # running inside the core when the timeout starts
         peak = ductape.alive_tasks()
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(task, 0.1)
         assert ductape.async_calls_in_flight() == calls
         await _until(lambda: ductape.alive_tasks() <= peak - 1)
+        assert await _left(aclient, name), "the timed-out call is still inside the operation"
 
     asyncio.run(main())
 
@@ -276,18 +295,100 @@ def test_many_threads_at_once(client):
     assert len(results) == 16 and all(r["met"] for r in results.values()), results
 
 
-def test_every_core_operation_is_reachable(client):
-    """Typed methods for the documented namespaces; any other name forwards generically."""
-    typed = {"cloud.connections": type(client.cloud.connections)}
-    for op in client.operations():
-        prefix, method = op.rsplit(".", 1)
-        if prefix in typed:
-            attr = "import_" if method == "import" else method
-            assert attr in vars(typed[prefix]), f"no typed method for {op}"
-        ns = client
-        for part in op.split("."):
-            ns = getattr(ns, part)
-        assert callable(ns)
+def _typed_method(root: object, operation: str):
+    """The facade's own method for ``operation`` (``secrets.fetchAll`` -> ``secrets.fetch_all``,
+    ``cloud.resources.import`` -> ``import_``), found on the classes (``inspect.getattr_static``),
+    so that the generic ``__getattr__`` forwarding any dotted name does not count; None if missing."""
+    *namespaces, name = operation.split(".")
+    node = root
+    for part in namespaces:
+        try:
+            inspect.getattr_static(node, part)
+        except AttributeError:
+            return None
+        node = getattr(node, part)
+    attr = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    if keyword.iskeyword(attr):
+        attr += "_"
+    try:
+        method = inspect.getattr_static(node, attr)
+    except AttributeError:
+        return None
+    # Defined by a facade class (not inherited from the generic Namespace) and callable.
+    if not callable(method) or any(attr in vars(base) for base in ductape.Namespace.__mro__):
+        return None
+    return getattr(node, attr)
+
+
+def _bad_arguments(method):
+    """Arguments that the core must refuse or answer: an object with a field no request has for
+    each mapping parameter (optional ones too) and an empty string for each other required one."""
+    hints = typing.get_type_hints(method)
+    args = []
+    for p in inspect.signature(method).parameters.values():
+        if p.kind is not p.POSITIONAL_OR_KEYWORD:
+            continue
+        if "Mapping" in str(hints.get(p.name)):
+            args.append({"no_such_field": 1})
+        elif p.default is p.empty:
+            args.append("")
+        else:
+            break
+    return args
+
+
+def test_every_core_operation_has_a_typed_method_that_reaches_the_core(tmp_path):
+    """Every operation of the core's description (``describe()``, as docs/operations.json) has its
+    typed method in both clients, and that method calls the core with that operation's name: called
+    with bad arguments, it answers the core's typed error for them (or its result), never
+    ``unknown_operation``. Debug operations are reached by the generic forwarding."""
+    seen = []
+
+    class Recording(ductape.Ductape):
+        def call(self, operation, params=None, **kw):
+            seen.append(operation)
+            return super().call(operation, params, **kw)
+
+    class AsyncRecording(ductape.AsyncDuctape):
+        async def call(self, operation, params=None, **kw):
+            seen.append(operation)
+            return await super().call(operation, params, **kw)
+
+    options = dict(workspace_dir=tmp_path, atlas_base_url="http://127.0.0.1:9", debug_operations=True)
+    client, aclient = Recording(**options), AsyncRecording(**options)
+    described = ductape.describe()["operations"]
+    assert sorted(op["name"] for op in described) == sorted(client.operations())
+    product_ops = [op["name"] for op in described if not op["debug_only"]]
+    assert len(product_ops) >= 40, product_ops
+
+    missing = [name for name in product_ops for root in (client, aclient) if _typed_method(root, name) is None]
+    assert not missing, f"no typed method for {missing}"
+
+    fields = {op["name"]: set(op["request"].get("properties", {})) for op in described}
+
+    def reached(name, call):
+        seen.clear()
+        try:
+            call()
+        except ductape.UnknownOperationError as e:
+            raise AssertionError(f"{name}: the core does not know what the method sent: {e}") from None
+        except ductape.DuctapeError as e:
+            # The core's own answer: its error code, raised as that code's class, naming a field
+            # of the operation's request (so the method sent the fields the core reads).
+            assert type(e) is errors.ERROR_CLASSES[e.code], f"{name}: {type(e).__name__} for {e.code}"
+            assert e.field in fields[name] | {"no_such_field", None}, f"{name}: {e.field!r}: {e}"
+        assert seen == [name], f"{name}: the typed method called {seen}"
+
+    for name in product_ops:
+        method = _typed_method(client, name)
+        reached(name, lambda: method(*_bad_arguments(method)))
+        amethod = _typed_method(aclient, name)
+        reached(name, lambda: asyncio.run(amethod(*_bad_arguments(amethod))))
+    for name in (op["name"] for op in described if op["debug_only"]):
+        generic = client
+        for part in name.split("."):
+            generic = getattr(generic, part)
+        reached(name, lambda: generic({"no_such_field": 1}))
 
 
 def test_the_package_version_is_the_native_library_version():

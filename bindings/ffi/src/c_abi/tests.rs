@@ -125,9 +125,15 @@ fn async_calls_answer_once_with_progress_and_cancel_promptly() {
     assert_eq!(seen.progress.lock().unwrap().len(), 3);
     assert!(!ductape_cancel(id), "a finished task is no longer open");
 
-    // Cancelled in flight: the callback still comes, promptly, with `cancelled`.
-    let (id, _seen, rx) = start(handle, "debug.sleep", r#"{"ms": 30000}"#);
-    std::thread::sleep(Duration::from_millis(50));
+    // Cancelled in flight: the callback still comes, promptly, with `cancelled`. The call is inside
+    // the operation when it is cancelled: it has reported progress (10,000 ticks 10 ms apart, 100 s).
+    let (id, seen, rx) = start(handle, "debug.progress", r#"{"steps": 10000, "delay_ms": 10}"#);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen.progress.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the call to cancel never reported progress");
+        assert!(rx.try_recv().is_err(), "the call to cancel ended before it was cancelled");
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let t = Instant::now();
     assert!(ductape_cancel(id));
     let (_, reply) = rx.recv_timeout(Duration::from_secs(5)).unwrap();
@@ -142,6 +148,13 @@ fn async_calls_answer_once_with_progress_and_cancel_promptly() {
     assert!(rx.recv_timeout(Duration::from_secs(5)).unwrap().1.contains(r#""code":"internal""#));
     unsafe { ductape_close(handle) };
     let _ = std::fs::remove_dir_all(workdir("async"));
+}
+
+/// A progress callback whose user data is a `SyncSender<()>`: signals each event (the first one
+/// reaches a waiting canceller; later ones find the channel full or closed and are dropped).
+extern "C" fn signal_progress(user_data: *mut c_void, _event: *const u8, _len: usize) {
+    let progressed = unsafe { &*(user_data as *const mpsc::SyncSender<()>) };
+    let _ = progressed.try_send(());
 }
 
 #[test]
@@ -165,15 +178,34 @@ fn cancellable_blocking_calls_stop_from_another_thread_even_before_they_start() 
         };
         unsafe { take(ptr, len) }
     };
+    // Cancelled from another thread while it runs: the canceller waits for the call's first
+    // progress event (10,000 ticks 10 ms apart, 100 s), so the call is inside the operation.
     let id = ductape_task_new();
+    let (progressed, first_progress) = mpsc::sync_channel::<()>(1);
     let canceller = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(50));
-        ductape_cancel(id)
+        first_progress.recv_timeout(Duration::from_secs(30)).expect("the call to cancel never reported progress");
+        (Instant::now(), ductape_cancel(id))
     });
-    let t = Instant::now();
-    let reply = run(id, "debug.sleep", r#"{"ms": 30000}"#);
-    assert!(reply.contains(r#""code":"cancelled""#) && t.elapsed() < Duration::from_secs(2), "{reply}");
-    assert!(canceller.join().unwrap());
+    let mut len = 0;
+    let ptr = unsafe {
+        let op = "debug.progress";
+        let params = r#"{"steps": 10000, "delay_ms": 10}"#;
+        ductape_call_cancellable(
+            handle,
+            id,
+            op.as_ptr(),
+            op.len(),
+            params.as_ptr(),
+            params.len(),
+            Some(signal_progress),
+            &progressed as *const mpsc::SyncSender<()> as *mut c_void,
+            &mut len,
+        )
+    };
+    let reply = unsafe { take(ptr, len) };
+    let (cancelled_at, found) = canceller.join().unwrap();
+    assert!(found, "the cancel found the running call");
+    assert!(reply.contains(r#""code":"cancelled""#) && cancelled_at.elapsed() < Duration::from_secs(2), "{reply}");
 
     let early = ductape_task_new();
     assert!(ductape_cancel(early));

@@ -44,6 +44,7 @@ static char *call(DuctapeHandle *h, const char *op, const char *params) {
 typedef struct {
     pthread_mutex_t lock;
     pthread_cond_t done;
+    pthread_cond_t progressed;
     char *reply;
     int progress_events;
 } Waiter;
@@ -54,6 +55,7 @@ static void on_progress(void *user_data, const uint8_t *event, size_t len) {
     (void)len;
     pthread_mutex_lock(&w->lock);
     w->progress_events++;
+    pthread_cond_signal(&w->progressed);
     pthread_mutex_unlock(&w->lock);
 }
 
@@ -65,12 +67,14 @@ static void on_done(void *user_data, uint64_t task_id, const uint8_t *reply, siz
     memcpy(w->reply, reply, len);
     w->reply[len] = 0;
     pthread_cond_signal(&w->done);
+    pthread_cond_signal(&w->progressed); /* a call that ends without progress ends the wait for it */
     pthread_mutex_unlock(&w->lock);
 }
 
 static uint64_t start(Waiter *w, DuctapeHandle *h, const char *op, const char *params) {
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->done, NULL);
+    pthread_cond_init(&w->progressed, NULL);
     w->reply = NULL;
     w->progress_events = 0;
     return ductape_call_async(h, (const uint8_t *)op, strlen(op), (const uint8_t *)params, strlen(params),
@@ -83,7 +87,23 @@ static char *wait_reply(Waiter *w) {
     pthread_mutex_unlock(&w->lock);
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->done);
+    pthread_cond_destroy(&w->progressed);
     return w->reply;
+}
+
+/* Waits up to timeout_s for the call's first progress event: the operation is running then.
+ * Answers whether it came. */
+static int wait_first_progress(Waiter *w, int timeout_s) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_s;
+    pthread_mutex_lock(&w->lock);
+    int timed_out = 0;
+    while (w->progress_events == 0 && w->reply == NULL && !timed_out)
+        timed_out = pthread_cond_timedwait(&w->progressed, &w->lock, &deadline) != 0;
+    int running = w->progress_events > 0 && w->reply == NULL;
+    pthread_mutex_unlock(&w->lock);
+    return running;
 }
 
 static double now_ms(void) {
@@ -130,7 +150,10 @@ int main(int argc, char **argv) {
     check(strcmp(text, "{\"ok\":true,\"result\":{\"reported\":3}}") == 0 && w.progress_events == 3, "async + progress", text);
     free(text);
 
-    uint64_t id = start(&w, h, "debug.sleep", "{\"ms\":30000}");
+    /* Cancelled while it runs: its first progress event says it is inside the operation (a call of
+     * 10,000 ticks, 10 ms apart, that would take 100 s). */
+    uint64_t id = start(&w, h, "debug.progress", "{\"steps\":10000,\"delay_ms\":10}");
+    check(wait_first_progress(&w, 30), "the call to cancel reports progress: it is running", NULL);
     double t0 = now_ms();
     check(ductape_cancel(id), "cancel finds the task", NULL);
     text = wait_reply(&w);

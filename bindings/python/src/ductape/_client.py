@@ -369,6 +369,18 @@ class Cloud(Namespace[R]):
         return Resources(self._caller, "cloud.resources")
 
 
+class Workspace(Namespace[R]):
+    """``workspace``: the workspace itself."""
+
+    def rotate_key(self, params: Params = None) -> R:
+        """Re-encrypts every stored secret under a new key: ``{new_key?}`` (base64 of 32 bytes;
+        omitted: a fresh random one) -> ``{rotated, key_source, key_stored, new_key?}``. When
+        ``key_stored`` is false the new key is not where the next open reads it: store it first."""
+        return self._caller("workspace.rotateKey", dict(params or {}))
+
+    rotateKey = rotate_key  # noqa: N815 - the operation's own name
+
+
 class _Base:
     def __init__(
         self,
@@ -473,6 +485,10 @@ class Ductape(_Base):
     def products(self) -> Products[JsonObject]:
         return Products(self.call, "products")
 
+    @property
+    def workspace(self) -> Workspace[JsonObject]:
+        return Workspace(self.call, "workspace")
+
     def __getattr__(self, name: str) -> Namespace[Any]:
         if name.startswith("_"):
             raise AttributeError(name)
@@ -515,6 +531,10 @@ class AsyncDuctape(_Base):
     @property
     def products(self) -> Products[Awaitable[JsonObject]]:
         return Products(self.call, "products")
+
+    @property
+    def workspace(self) -> Workspace[Awaitable[JsonObject]]:
+        return Workspace(self.call, "workspace")
 
     def __getattr__(self, name: str) -> Namespace[Awaitable[Any]]:
         if name.startswith("_"):

@@ -254,16 +254,24 @@ class DuctapeTest {
         // Other tasks may live on the runtime (HTTP keep-alive connections of the conformance
         // tests), so count ours: 5 futures, 5 more tasks at the peak, 5 fewer after cancelling.
         long calls = NativeBridge.asyncCallsInFlight();
-        long before = NativeBridge.aliveTasks();
+        String name = "java-future-cancel";
+        // Five calls waiting for a seventh party that never comes; a probe (the sixth) meets them
+        // all, so they are running inside the operation when they are cancelled.
         List<CompletableFuture<Object>> futures = new ArrayList<>();
-        for (int i = 0; i < 5; i++) futures.add(ductape.callAsync("debug.sleep", Map.of("ms", 60_000)));
-        waitFor(() -> NativeBridge.asyncCallsInFlight() == calls + 5, 30_000);
-        waitFor(() -> NativeBridge.aliveTasks() >= before + 5, 30_000); // the Rust tasks started
+        for (int i = 0; i < 5; i++) {
+            futures.add(ductape.callAsync("debug.rendezvous", Map.of("name", name, "parties", 7, "timeout_ms", 60_000)));
+        }
+        Object probe = ductape.call("debug.rendezvous", Map.of("name", name, "parties", 6, "timeout_ms", 30_000));
+        assertEquals(true, ((Map<?, ?>) probe).get("met"), "the calls to cancel never ran: " + probe);
+        assertEquals(calls + 5, NativeBridge.asyncCallsInFlight(), "the 5 calls to cancel are still in flight");
         long peak = NativeBridge.aliveTasks();
         for (CompletableFuture<Object> f : futures) assertTrue(f.cancel(true));
         for (CompletableFuture<Object> f : futures) assertThrows(CancellationException.class, f::join);
         waitFor(() -> NativeBridge.asyncCallsInFlight() == calls, 30_000);
         waitFor(() -> NativeBridge.aliveTasks() <= peak - 5, 30_000);
+        // They left the operation: one more call of that name finds nobody there.
+        assertEquals(Map.of("met", false, "arrived", 1L),
+                ductape.call("debug.rendezvous", Map.of("name", name, "parties", 2, "timeout_ms", 100)));
         assertEquals(Map.of("slept_ms", 1L), ductape.callAsync("debug.sleep", Map.of("ms", 1)).join());
     }
 

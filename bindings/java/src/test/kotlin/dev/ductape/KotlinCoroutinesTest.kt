@@ -17,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir
 import java.nio.file.Path
 import kotlin.time.Duration.Companion.milliseconds
 
+/** What debug.rendezvous answers a call that finds nobody else inside: every earlier call left. */
+private val left = mapOf("met" to false, "arrived" to 1L)
+
 class KotlinCoroutinesTest {
     @TempDir
     lateinit var workspace: Path
@@ -54,14 +57,20 @@ class KotlinCoroutinesTest {
         ductape().use { d ->
             // Count ours: other tasks (HTTP keep-alive connections of other tests) may be alive.
             val calls = asyncCallsInFlight()
-            val before = aliveTasks()
-            val jobs = List(5) { launch(Dispatchers.Default) { d.callSuspend("debug.sleep", mapOf("ms" to 60_000)) } }
+            val name = "kotlin-coroutine-cancel"
+            // Five calls waiting for a seventh party that never comes; a probe (the sixth) meets
+            // them all, so they are running inside the operation when they are cancelled.
+            val jobs = List(5) {
+                launch(Dispatchers.Default) { d.callSuspend("debug.rendezvous", mapOf("name" to name, "parties" to 7, "timeout_ms" to 60_000)) }
+            }
+            val probe = d.callSuspend("debug.rendezvous", mapOf("name" to name, "parties" to 6, "timeout_ms" to 30_000)) as Map<*, *>
+            assertEquals(true, probe["met"], "the calls to cancel never ran: $probe")
             waitFor { asyncCallsInFlight() == calls + 5 }
-            waitFor { aliveTasks() >= before + 5 } // the Rust tasks started
             val peak = aliveTasks()
             jobs.forEach { it.cancelAndJoin() }
             waitFor { asyncCallsInFlight() == calls }
             waitFor { aliveTasks() <= peak - 5 }
+            assertEquals(left, d.callSuspend("debug.rendezvous", mapOf("name" to name, "parties" to 2, "timeout_ms" to 100)), "they left the operation")
             assertEquals(mapOf("slept_ms" to 1L), d.callSuspend("debug.sleep", mapOf("ms" to 1)))
         }
     }
@@ -70,20 +79,25 @@ class KotlinCoroutinesTest {
     fun withTimeoutCancelsTheRustTask(): Unit = runBlocking {
         ductape().use { d ->
             val calls = asyncCallsInFlight()
-            val before = aliveTasks()
+            val name = "kotlin-with-timeout"
             val peak = java.util.concurrent.atomic.AtomicLong(-1)
             assertThrows<TimeoutCancellationException> {
                 runBlocking {
-                    // Long enough for the task to start on a loaded machine; the watcher records it.
-                    withTimeout(3_000.milliseconds) {
-                        launch { waitFor { aliveTasks() >= before + 1 }; peak.set(aliveTasks()) }
-                        d.nativeClient().callAsync("debug.sleep", """{"ms":60000}""")
+                    // The call waits for a third party that never comes; a probe meets it before the
+                    // timeout (long enough for a loaded machine), so it is running when the timeout fires.
+                    withTimeout(5_000.milliseconds) {
+                        launch {
+                            val probe = d.callSuspend("debug.rendezvous", mapOf("name" to name, "parties" to 2, "timeout_ms" to 30_000)) as Map<*, *>
+                            if (probe["met"] == true) peak.set(aliveTasks())
+                        }
+                        d.nativeClient().callAsync("debug.rendezvous", """{"name":"$name","parties":3,"timeout_ms":60000}""")
                     }
                 }
             }
-            assertTrue(peak.get() >= before + 1, "the Rust task did not start before the timeout")
+            assertTrue(peak.get() >= 1, "the call was not running before the timeout (the probe never met it)")
             waitFor { asyncCallsInFlight() == calls }
             waitFor { aliveTasks() <= peak.get() - 1 }
+            assertEquals(left, d.callSuspend("debug.rendezvous", mapOf("name" to name, "parties" to 2, "timeout_ms" to 100)), "it left the operation")
         }
     }
 
