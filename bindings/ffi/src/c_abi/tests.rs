@@ -160,24 +160,7 @@ extern "C" fn signal_progress(user_data: *mut c_void, _event: *const u8, _len: u
 #[test]
 fn cancellable_blocking_calls_stop_from_another_thread_even_before_they_start() {
     let handle = open("cancellable");
-    let h = handle as usize;
-    let run = move |id: u64, op: &str, params: &str| {
-        let mut len = 0;
-        let ptr = unsafe {
-            ductape_call_cancellable(
-                h as *const DuctapeHandle,
-                id,
-                op.as_ptr(),
-                op.len(),
-                params.as_ptr(),
-                params.len(),
-                None,
-                std::ptr::null_mut(),
-                &mut len,
-            )
-        };
-        unsafe { take(ptr, len) }
-    };
+    let run = |id: u64, op: &str, params: &str| run_cancellable(handle, id, op, params);
     // Cancelled from another thread while it runs: the canceller waits for the call's first
     // progress event (10,000 ticks 10 ms apart, 100 s), so the call is inside the operation.
     let id = ductape_task_new();
