@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The Go binding: go vet, go test (unit tests, the facade generator's staleness check and the
-# conformance runner, which writes go.jsonl when DUCTAPE_CONFORMANCE_REPORT_DIR is set), one
-# short benchmark run, and the example (go run) when DUCTAPE_SIM_URL is set. Links the static
-# library that cargo built (copied into bindings/go/native/, which git ignores).
+# The Go binding: go vet, gofmt, go test (unit tests and the conformance runner, which writes
+# go.jsonl when DUCTAPE_CONFORMANCE_REPORT_DIR is set), one short benchmark run, and the example
+# (go run) when DUCTAPE_SIM_URL is set. Links the static library that cargo built (copied into
+# bindings/go/native/, which git ignores). Whether ops_gen.go is current is
+# `cargo xtask codegen --check`'s to say.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$REPO"

@@ -63,7 +63,7 @@ func TestEveryErrorCodeHasASentinel(t *testing.T) {
 	for _, raw := range d["error_codes"].([]any) {
 		code := raw.(map[string]any)["code"].(string)
 		if !have[code] {
-			t.Errorf("the core has error code %s and the Go binding no sentinel: regenerate ops_gen.go", code)
+			t.Errorf("the core has error code %s and the Go binding no sentinel: run cargo xtask codegen", code)
 		}
 		_, err := openTest(t).Call(context.Background(), "debug.error", map[string]any{"code": code, "message": "m"})
 		if !errors.Is(err, sentinel(code)) {
@@ -72,8 +72,8 @@ func TestEveryErrorCodeHasASentinel(t *testing.T) {
 	}
 }
 
-// The facade covers every operation of the linked library (ops_gen.go is generated from
-// docs/operations.json, which the core's own test keeps equal to describe()).
+// The facade covers every operation of the linked library (ops_gen.go is generated from the
+// core's registry by cargo xtask codegen).
 func TestEveryOperationHasAFacadeMethod(t *testing.T) {
 	d, err := Describe()
 	if err != nil {
@@ -90,7 +90,7 @@ func TestEveryOperationHasAFacadeMethod(t *testing.T) {
 	sort.Strings(want)
 	sort.Strings(got)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("facade methods for %v, the library has %v: run go run ./cmd/ductape-facadegen", got, want)
+		t.Fatalf("facade methods for %v, the library has %v: run cargo xtask codegen", got, want)
 	}
 }
 

@@ -11,6 +11,7 @@
 
 mod docs;
 mod dotnet;
+mod facade;
 mod go;
 mod typescript;
 
