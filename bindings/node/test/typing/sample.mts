@@ -1,5 +1,5 @@
 // A typed use of the package as a user writes it (ESM, `import ... from "ductape"`), checked by
-// `tsc --strict` (test/generated.test.mjs). Each @ts-expect-error line must be a compile error:
+// `tsc --strict` (test/types.test.mjs). Each @ts-expect-error line must be a compile error:
 // were it accepted, tsc would fail with "Unused '@ts-expect-error' directive".
 import {
   Ductape,
