@@ -780,3 +780,38 @@ async fn a_held_lock_makes_a_sync_wait_and_a_crashed_holders_lease_runs_out() {
     assert_eq!(reply["result"]["added"], json!([{"cidr": "203.0.113.3/32", "comment": "Ductape proxy"}]), "{reply}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn moving_a_connection_to_another_project_and_back_orphans_no_entry() {
+    let sim = sim_with(&[]).await;
+    let dir = temp_workspace("net-move");
+    let d = open(&sim.base_url(), &dir);
+    let (key, secret) = (seed::ORG_OWNER_PUBLIC_KEY, seed::ORG_OWNER_PRIVATE_KEY);
+    let point_at = |project: &'static str| {
+        let d = &d;
+        async move {
+            complete_key(d, TAG, project, key, secret).await;
+            assert_eq!(validate(d, TAG).await["valid"], true);
+        }
+    };
+    create(&d, TAG).await;
+    point_at(P).await;
+    set_proxies(&d, &proxies(1)).await;
+    assert_eq!(strs(&sync(&d, json!({})).await["synced_ips"]), ["203.0.113.1/32"]);
+
+    // The same block in the other project is a record of its own, not a move of the first one.
+    point_at(seed::OTHER_PROJECT_ID).await;
+    assert_eq!(strs(&sync(&d, json!({})).await["synced_ips"]), ["203.0.113.1/32"]);
+    let in_other: Vec<String> = sim.access_list(seed::OTHER_PROJECT_ID).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(in_other, ["203.0.113.1/32"]);
+
+    // Back in the first project the entry is still known as ours, so a prune removes it there,
+    // and leaves the other project's alone.
+    point_at(P).await;
+    call(&d, "cloud.connections.updateManagedNetworking", json!({"tag": TAG, "include_ductape_proxy": false, "allowed_sources": [{"cidr": "198.51.100.99", "label": "office", "source": "custom"}]})).await;
+    let r = sync(&d, json!({"prune": true})).await;
+    assert_eq!(strs(&r["removed"]), ["203.0.113.1/32"], "{r}");
+    assert_eq!(atlas_keys(&sim), BTreeSet::from(["198.51.100.99/32".to_string()]));
+    assert_eq!(sim.access_list(seed::OTHER_PROJECT_ID).len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
