@@ -242,6 +242,24 @@ func TestProgressEventsArriveBeforeTheResult(t *testing.T) {
 	}
 }
 
+// A panicking listener never crosses cgo (it would kill the process): it is dropped for the
+// call, which completes.
+func TestAPanickingProgressListenerIsDroppedAndTheCallCompletes(t *testing.T) {
+	c := openTest(t)
+	calls := 0
+	ctx := WithProgress(context.Background(), func(ProgressEvent) {
+		calls++
+		panic("listener bug")
+	})
+	got, err := c.Call(ctx, "debug.progress", map[string]any{"steps": 3})
+	if err != nil || fmt.Sprint(got) != "map[reported:3]" {
+		t.Fatalf("the call must complete: %v %v", got, err)
+	}
+	if calls != 1 {
+		t.Fatalf("the listener was called %d times after it panicked once", calls)
+	}
+}
+
 func TestClosedClientRefusesCalls(t *testing.T) {
 	c := openTest(t)
 	c.Close()

@@ -20,7 +20,8 @@ type progressKey struct{}
 
 // WithProgress answers a context whose calls report their progress events to listen. The
 // listener runs on a library thread while the call runs and must return quickly; the call's
-// result arrives after its last event.
+// result arrives after its last event. A listener that panics is dropped for that call (logged
+// once; the call goes on), as in every language (ductape.h): a panic must never cross cgo.
 func WithProgress(ctx context.Context, listen func(ProgressEvent)) context.Context {
 	return context.WithValue(ctx, progressKey{}, listen)
 }
@@ -30,11 +31,20 @@ func progressOf(ctx context.Context) func([]byte) {
 	if listen == nil {
 		return nil
 	}
+	// One call's events arrive on that call's thread, one at a time: no lock needed.
+	dropped := false
 	return func(event []byte) {
 		var e ProgressEvent
-		if json.Unmarshal(event, &e) == nil {
-			listen(e)
+		if dropped || json.Unmarshal(event, &e) != nil {
+			return
 		}
+		defer func() {
+			if r := recover(); r != nil {
+				dropped = true
+				log.Printf("ductape: a progress listener of %s panicked; no more events for this call: %v", e.Operation, r)
+			}
+		}()
+		listen(e)
 	}
 }
 

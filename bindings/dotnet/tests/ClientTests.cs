@@ -174,6 +174,24 @@ namespace Ductape.Tests
             }
         }
 
+        sealed class Throwing : IProgress<ProgressEvent>
+        {
+            public int Calls;
+            public void Report(ProgressEvent e) { Calls++; throw new InvalidOperationException("listener bug"); }
+        }
+
+        [Test]
+        public static void AThrowingListenerIsDroppedForTheCallWhichCompletes()
+        {
+            using (var ductape = Open())
+            {
+                var throwing = new Throwing();
+                var result = (IDictionary<string, object>)ductape.CallAsync("debug.progress", Map("steps", 3), throwing).Result;
+                Assert.Equal(3L, result["reported"], "the call completes");
+                Assert.Equal(1, throwing.Calls, "called once, then dropped for the call");
+            }
+        }
+
         [Test]
         public static void DisposedClientRefusesCalls()
         {

@@ -36,6 +36,11 @@ typedef struct DuctapeHandle DuctapeHandle;
  Receives one progress event, `{"operation","step","done","total"?,"elapsed_ms","message"?}`,
  as `event_len` bytes of UTF-8 JSON lent for the callback's duration. Must return quickly.
  NULL where a function takes one means no progress is wanted.
+
+ The listener policy every language's binding follows: a listener that throws (panics, raises)
+ is dropped for that call: its error is caught in the binding (it must never unwind into this
+ library), logged once, and the call goes on and answers as it would have; later events of that
+ call are not delivered to it.
  */
 typedef void (*DuctapeProgressFn)(void *user_data,
                                   const uint8_t *event,

@@ -87,7 +87,11 @@ namespace Ductape
             if (!cancellationToken.CanBeCanceled && progress == null) return Native.Call(handle, op, request);
             ulong task = cancellationToken.CanBeCanceled ? Native.ductape_task_new() : 0;
             Native.ProgressFn listener = null;
-            if (progress != null) listener = (data, ptr, len) => Report(progress, Native.Lent(ptr, len));
+            if (progress != null)
+            {
+                var guard = new ListenerGuard(progress);
+                listener = (data, ptr, len) => guard.Report(Native.Lent(ptr, len));
+            }
             using (cancellationToken.Register(() => Native.ductape_cancel(task)))
             {
                 return Native.CallCancellable(handle, task, op, request, listener);
@@ -96,13 +100,24 @@ namespace Ductape
 
         const string CancelledEnvelope = "{\"ok\":false,\"error\":{\"code\":\"cancelled\",\"message\":\"the call was cancelled\"}}";
 
-        static void Report(IProgress<ProgressEvent> progress, string json)
+        /// <summary>
+        /// One call's listener, under the policy every language follows (ductape.h): a listener that
+        /// throws is dropped for that call, logged once, and the call goes on. Its exception never
+        /// unwinds into the native library. One call's events arrive one at a time, on its thread.
+        /// </summary>
+        sealed class ListenerGuard
         {
-            try
+            readonly IProgress<ProgressEvent> progress;
+            bool dropped;
+
+            internal ListenerGuard(IProgress<ProgressEvent> progress) { this.progress = progress; }
+
+            internal void Report(string json)
             {
+                if (dropped) return;
                 var e = Json.Read(json) as IDictionary<string, object>;
                 if (e == null) return;
-                progress.Report(new ProgressEvent
+                var ev = new ProgressEvent
                 {
                     Operation = e["operation"] as string,
                     Step = e["step"] as string,
@@ -110,11 +125,17 @@ namespace Ductape
                     Total = e.ContainsKey("total") && e["total"] != null ? Convert.ToInt64(e["total"]) : (long?)null,
                     ElapsedMs = Convert.ToInt64(e["elapsed_ms"]),
                     Message = e.ContainsKey("message") ? e["message"] as string : null,
-                });
-            }
-            catch (Exception)
-            {
-                // A listener's exception must not unwind into the native library; the call carries on.
+                };
+                try
+                {
+                    progress.Report(ev);
+                }
+                catch (Exception ex)
+                {
+                    dropped = true;
+                    System.Diagnostics.Trace.TraceWarning(
+                        "ductape: a progress listener of {0} threw; no more events for this call: {1}", ev.Operation, ex.GetType().Name);
+                }
             }
         }
 
