@@ -12,18 +12,16 @@ import java.util.function.Function;
 /**
  * The Java entry point: {@code ductape.cloud.connections.create(Map.of(...))}.
  *
- * <p>Every method builds a JSON object and calls the Rust core's generic {@link #call}; the reply
+ * <p>The namespaces ({@code cloud}, {@code secrets}, {@code products}, {@code workspace}) and their
+ * typed methods are generated from the core's operation registry ({@code cargo xtask codegen}).
+ * Every method builds a JSON object and calls the Rust core's generic {@link #call}; the reply
  * envelope is decoded here and errors are thrown as the {@link DuctapeException} subclass for the
  * core's error code. Thread-safe: share one instance between threads. Close it (try-with-resources)
  * to release the native handle.
  */
-public final class Ductape implements AutoCloseable {
-    /** The Atlas connection lifecycle and cloud resources. */
-    public final Cloud cloud;
-    /** Workspace secrets, referenced as {@code $Secret{KEY}}. */
-    public final Secrets secrets;
-    /** Products with their environments and database components. */
-    public final Products products;
+public final class Ductape extends DuctapeNamespaces implements AutoCloseable {
+    // The namespace fields (cloud, secrets, products, workspace, ...) are in DuctapeNamespaces,
+    // which `cargo xtask codegen` writes from the operation registry.
 
     private final DuctapeClient client;
     /** The C ABI handle of the blocking path (on the same core as {@link #client}). */
@@ -57,9 +55,6 @@ public final class Ductape implements AutoCloseable {
         }
         this.client = opened;
         this.handle = new com.sun.jna.Pointer(opened.nativeHandle());
-        this.cloud = new Cloud(this);
-        this.secrets = new Secrets(this);
-        this.products = new Products(this);
     }
 
     public static Builder builder() {

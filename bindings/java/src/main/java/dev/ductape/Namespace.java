@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A dotted operation prefix such as {@code cloud.connections}. Any method reaches the core:
  * {@code namespace.call("sync", Map.of(...))} runs {@code "<prefix>.sync"}, so operations added
- * to the core later need no new Java code.
+ * to the core later need no new Java code. The base of the generated namespace classes
+ * ({@code Cloud}, {@code Connections}, ...: {@code cargo xtask codegen}), whose typed methods use
+ * {@link #callObject} and the request helpers below.
  */
 public class Namespace {
     private final Ductape ductape;
@@ -67,15 +69,11 @@ public class Namespace {
     }
 
     /**
-     * The positional form {@code {"tag": tag, "params": params}} for {@code complete(tag, params)} and
-     * {@code update(tag, params)}. The core merges it and refuses a different {@code "tag"} inside
-     * {@code params} (it once won silently and changed the other connection), the same in every language.
+     * The positional form {@code {name: value, "params": params}} for {@code complete(tag, params)},
+     * {@code update(key, params)} and the like. The core merges it and refuses a different value for
+     * {@code name} inside {@code params} (a different "tag" once won silently and changed the other
+     * connection), the same in every language.
      */
-    static Map<String, Object> withTag(String tag, Map<String, ?> params) {
-        return positional("tag", tag, params);
-    }
-
-    /** {@code {name: value, "params": params}}: the same form for {@code update(key, params)} and the like. */
     static Map<String, Object> positional(String name, String value, Map<String, ?> params) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put(name, value);
