@@ -6,13 +6,15 @@
 //!   differs from what the registry makes (the test command runs it).
 //!
 //! One module per target: `docs.rs` (docs/operations.{json,md}), `typescript.rs` (the Node
-//! binding's types), `go.rs` (the Go facade), `dotnet.rs` (the .NET facade). Each answers its
-//! files as (path from the repository root, content); nothing here knows another's format.
+//! binding's types), `go.rs` (the Go facade), `dotnet.rs` (the .NET facade), `python.rs` (the
+//! Python facade, its types and exception classes). Each answers its files as (path from the
+//! repository root, content); nothing here knows another's format.
 
 mod docs;
 mod dotnet;
 mod facade;
 mod go;
+mod python;
 mod typescript;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +32,7 @@ fn generate() -> Vec<Generated> {
     files.extend(typescript::files(&description));
     files.extend(go::files(&description));
     files.extend(dotnet::files(&description));
+    files.extend(python::files(&description));
     files.sort_by_key(|g| g.path);
     files
 }
