@@ -7,14 +7,16 @@
 //!
 //! One module per target: `docs.rs` (docs/operations.{json,md}), `typescript.rs` (the Node
 //! binding's types), `go.rs` (the Go facade), `dotnet.rs` (the .NET facade), `java.rs` (the Java
-//! facade and exception classes). Each answers its files as (path from the repository root,
-//! content); nothing here knows another's format.
+//! facade and exception classes), `python.rs` (the Python facade, its types and exception
+//! classes). Each answers its files as (path from the repository root, content); nothing here
+//! knows another's format.
 
 mod docs;
 mod dotnet;
 mod facade;
 mod go;
 mod java;
+mod python;
 mod typescript;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +35,7 @@ fn generate() -> Vec<Generated> {
     files.extend(go::files(&description));
     files.extend(dotnet::files(&description));
     files.extend(java::files(&description));
+    files.extend(python::files(&description));
     files.sort_by_key(|g| g.path);
     files
 }

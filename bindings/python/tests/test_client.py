@@ -320,15 +320,21 @@ def _typed_method(root: object, operation: str):
     return getattr(node, attr)
 
 
+def _takes_an_object(hint):
+    """A parameter typed as a request object: a ``Mapping`` or a generated ``TypedDict`` (or
+    ``Optional`` of either)."""
+    return "Mapping" in str(hint) or any(typing.is_typeddict(t) for t in (hint, *typing.get_args(hint)))
+
+
 def _bad_arguments(method):
     """Arguments that the core must refuse or answer: an object with a field no request has for
-    each mapping parameter (optional ones too) and an empty string for each other required one."""
+    each object parameter (optional ones too) and an empty string for each other required one."""
     hints = typing.get_type_hints(method)
     args = []
     for p in inspect.signature(method).parameters.values():
         if p.kind is not p.POSITIONAL_OR_KEYWORD:
             continue
-        if "Mapping" in str(hints.get(p.name)):
+        if _takes_an_object(hints.get(p.name)):
             args.append({"no_such_field": 1})
         elif p.default is p.empty:
             args.append("")
@@ -363,6 +369,11 @@ def test_every_core_operation_has_a_typed_method_that_reaches_the_core(tmp_path)
 
     missing = [name for name in product_ops for root in (client, aclient) if _typed_method(root, name) is None]
     assert not missing, f"no typed method for {missing}"
+    # Progress on every operation (the registry does not say which are long): a keyword-only progress=.
+    no_progress = [name for name in product_ops for root in (client, aclient)
+                   if inspect.signature(_typed_method(root, name)).parameters.get("progress", inspect.Parameter(
+                       "progress", inspect.Parameter.POSITIONAL_ONLY)).kind is not inspect.Parameter.KEYWORD_ONLY]
+    assert not no_progress, f"no progress= keyword: {no_progress}"
 
     fields = {op["name"]: set(op["request"].get("properties", {})) for op in described}
 
@@ -389,6 +400,30 @@ def test_every_core_operation_has_a_typed_method_that_reaches_the_core(tmp_path)
         for part in name.split("."):
             generic = getattr(generic, part)
         reached(name, lambda: generic({"no_such_field": 1}))
+
+
+def test_the_request_and_reply_types_are_the_library_s_schemas():
+    """The generated TypedDicts (``ductape.types``, written by ``cargo xtask codegen``) have the keys
+    of the native library's request and reply schemas, required where the schema requires them,
+    and every typed method takes and answers them: a library built from another registry fails."""
+    described = [op for op in ductape.describe()["operations"] if not op["debug_only"]]
+    for op in described:
+        base = "".join(part[:1].upper() + part[1:] for part in op["name"].split("."))
+        for kind in ("Request", "Reply"):
+            schema = op[kind.lower()]
+            td = getattr(ductape.types, base + kind)
+            assert typing.is_typeddict(td), f"{base + kind} is no TypedDict"
+            assert set(td.__annotations__) == set(schema.get("properties", {})), f"{base + kind}: other keys"
+            assert td.__required_keys__ == frozenset(schema.get("required", [])), f"{base + kind}: other required keys"
+        for cls in (ductape.Ductape, ductape.AsyncDuctape):
+            root = cls.__new__(cls)  # only the namespaces' classes are read: no native client needed
+            root.call = lambda *a, **kw: None
+            method = _typed_method(root, op["name"])
+            assert method is not None, f"{cls.__name__}: no typed method for {op['name']}"
+            hints = typing.get_type_hints(method)
+            assert hints["return"] is getattr(ductape.types, base + "Reply"), op["name"]
+            takes = [t for t in hints.values() if _takes_an_object(t)]
+            assert all(base in str(t) for t in takes), f"{op['name']}: {takes}"
 
 
 def test_the_package_version_is_the_native_library_version():

@@ -7,11 +7,14 @@
     await aclient.cloud.connections.validate("prod_atlas")
 
 Every method forwards to the Rust core's generic ``call``; errors are raised as the
-``ductape.errors`` class for the core's stable error code.
+``ductape.errors`` class for the core's stable error code. The typed methods, their request and
+reply types (``ductape.types``) and the exception classes are generated from the core's
+operation registry (``cargo xtask codegen``).
 """
 from importlib import metadata as _metadata
 
 from . import errors as errors
+from . import types as types
 from ._client import AsyncDuctape as AsyncDuctape
 from ._client import Ductape as Ductape
 from ._client import Namespace as Namespace
@@ -21,27 +24,7 @@ from ._client import decode_envelope as decode_envelope
 from ._client import describe as describe
 from ._client import operations as operations
 from ._native import native_version as native_version
-from .errors import (
-    AtlasError as AtlasError,
-    AtlasForbiddenIpError as AtlasForbiddenIpError,
-    AtlasMissingRoleError as AtlasMissingRoleError,
-    AtlasUnauthorizedError as AtlasUnauthorizedError,
-    CallCancelledError as CallCancelledError,
-    ConflictError as ConflictError,
-    DuctapeError as DuctapeError,
-    DuctapeTimeoutError as DuctapeTimeoutError,
-    FailedPreconditionError as FailedPreconditionError,
-    InternalError as InternalError,
-    InvalidArgumentError as InvalidArgumentError,
-    LimitExceededError as LimitExceededError,
-    NetworkError as NetworkError,
-    NotFoundError as NotFoundError,
-    PermissionDeniedError as PermissionDeniedError,
-    RateLimitedError as RateLimitedError,
-    UnknownOperationError as UnknownOperationError,
-    UnsupportedError as UnsupportedError,
-    WorkspaceError as WorkspaceError,
-)
+from .errors import *  # noqa: F403 - every exception class, DuctapeError first (errors.__all__)
 
 # The distribution's version, which maturin takes from the workspace's Cargo.toml (pyproject: dynamic),
 # so it is the native library's own: tests check `__version__ == native_version()`.
@@ -49,9 +32,6 @@ __version__: str = _metadata.version("ductape-sdk")
 
 __all__ = [
     "Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "describe", "alive_tasks",
-    "async_calls_in_flight", "native_version", "errors", "__version__",
-    "DuctapeError", "InvalidArgumentError", "UnknownOperationError", "NotFoundError", "ConflictError",
-    "PermissionDeniedError", "FailedPreconditionError", "UnsupportedError", "LimitExceededError", "AtlasUnauthorizedError", "AtlasForbiddenIpError",
-    "AtlasMissingRoleError", "AtlasError", "NetworkError", "DuctapeTimeoutError", "RateLimitedError",
-    "WorkspaceError", "CallCancelledError", "InternalError",
+    "async_calls_in_flight", "native_version", "errors", "types", "__version__",
 ]
+__all__ += errors.__all__

@@ -1,9 +1,10 @@
-"""The Python facade: a few lines over the native library's generic ``call``.
+"""The Python clients: a few lines over the native library's generic ``call``.
 
 No product logic lives here. ``Ductape.call(op, params)`` sends JSON to the Rust core and
-decodes the reply envelope; the namespaces (``cloud.connections`` and any
-other dotted name) only build the operation name and the JSON object. A new core operation is
-reachable at once, e.g. ``ductape.cloud.network.sync({"tag": "prod_atlas"})``.
+decodes the reply envelope. The namespaces and their typed methods (``client.cloud.connections``)
+are generated from the operation registry into ``_ops.py`` (``cargo xtask codegen``); they only
+build the operation name and the JSON object. Any other dotted name forwards, so a core operation
+is reachable before this package has its method, e.g. ``ductape.cloud.network.sync({"tag": "prod_atlas"})``.
 """
 from __future__ import annotations
 
@@ -13,23 +14,17 @@ import json
 import logging
 import os
 import weakref
-from typing import Any, Awaitable, Callable, Dict, Generic, List, Mapping, Optional, TypeVar, Union
+from typing import Any, Awaitable, Callable, List, Mapping, Optional, Union
 
 from . import _native
+from ._namespace import JsonObject, Namespace, Progress
+from ._ops import AsyncDuctapeNamespaces, DuctapeNamespaces
 from .errors import error_from
 
 __all__ = [
     "Ductape", "AsyncDuctape", "Namespace", "decode_envelope", "operations", "describe", "alive_tasks",
     "async_calls_in_flight",
 ]
-
-JsonObject = Dict[str, Any]
-Params = Optional[Mapping[str, Any]]
-R = TypeVar("R")
-#: A progress callback: receives each event of a long call as a dict
-#: ``{operation, step, done, total?, elapsed_ms, message?}``.
-Progress = Optional[Callable[[JsonObject], Any]]
-
 
 # The blocking path goes through the library's `ductape_*` C ABI (include/ductape.h) on the very
 # library uniffi loaded: one ctypes call in and one out, where uniffi's generated call makes about
@@ -109,7 +104,7 @@ def _install_exit_hook() -> None:
 
 
 def _options_json(options: Optional[Mapping[str, Any]], kwargs: Mapping[str, Any]) -> str:
-    merged: Dict[str, Any] = dict(options or {})
+    merged: JsonObject = dict(options or {})
     merged.update({key: value for key, value in kwargs.items() if value is not None})
     # Paths become text; every other value goes to the core as given (it checks the types).
     return json.dumps({k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in merged.items()})
@@ -120,265 +115,6 @@ def _open(options_json: str) -> "_native.DuctapeClient":
         return _native.DuctapeClient(options_json)
     except _native.DuctapeError.Failure as e:  # type: ignore[attr-defined]  # the constructor's only typed FFI error
         raise error_from({"code": e.code, "message": e.detail, "field": e.field}) from None
-
-
-def _with_tag(tag: str, params: Params) -> JsonObject:
-    """The positional form ``{"tag": tag, "params": params}`` of ``complete(tag, params)`` and
-    ``update(tag, params)``. The core merges it and refuses a different ``"tag"`` inside ``params``
-    (it once won silently and changed the other connection), the same in every language."""
-    return _positional("tag", tag, params)
-
-
-def _positional(name: str, value: str, params: Params) -> JsonObject:
-    """``{name: value, "params": params}``: the same form for ``update(key, params)`` and the like."""
-    return {name: value, "params": dict(params or {})}
-
-
-def _given(**fields: Any) -> JsonObject:
-    """The fields that are not None (optional arguments left out)."""
-    return {k: v for k, v in fields.items() if v is not None}
-
-
-class Namespace(Generic[R]):
-    """A dotted operation prefix. Any attribute is a sub-namespace or an operation:
-    ``ns.sync(params)`` calls ``"<prefix>.sync"``. A trailing underscore is dropped so that
-    Python keywords work (``import_`` -> ``import``)."""
-
-    def __init__(self, caller: Callable[..., R], prefix: str) -> None:
-        self._caller = caller
-        self._prefix = prefix
-
-    def __getattr__(self, name: str) -> "Namespace[R]":
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return Namespace(self._caller, f"{self._prefix}.{name.rstrip('_') or name}")
-
-    def __call__(self, params: Params = None, *, progress: Progress = None, **fields: Any) -> R:
-        """``ns.sync({...})`` or ``ns.sync(tag="x")``; ``progress=`` receives the call's progress events."""
-        body: JsonObject = dict(params or {})
-        body.update(fields)
-        if progress is not None:
-            return self._caller(self._prefix, body, progress=progress)
-        return self._caller(self._prefix, body)
-
-    def __repr__(self) -> str:
-        return f"<ductape namespace {self._prefix!r}>"
-
-
-class Connections(Namespace[R]):
-    """``cloud.connections``: the Atlas connection lifecycle. Unlisted methods forward too."""
-
-    def create(self, params: Mapping[str, Any]) -> R:
-        """``{provider, name, scopes?, display_name?, description?}`` -> the new record (``pending``)."""
-        return self._caller("cloud.connections.create", dict(params))
-
-    def complete(self, tag: str, params: Mapping[str, Any]) -> R:
-        """Stores credentials: ``{project_id, atlas_public_key?, atlas_private_key?, ...}``."""
-        return self._caller("cloud.connections.complete", _with_tag(tag, params))
-
-    def validate(self, tag: str) -> R:
-        """Checks the credentials against Atlas -> ``{valid, status, message}``."""
-        return self._caller("cloud.connections.validate", {"tag": tag})
-
-    def fetch(self, tag: str) -> R:
-        return self._caller("cloud.connections.fetch", {"tag": tag})
-
-    def list(self, params: Params = None) -> R:
-        """``{provider?, status?}`` filters."""
-        return self._caller("cloud.connections.list", dict(params or {}))
-
-    def update(self, tag: str, params: Mapping[str, Any]) -> R:
-        return self._caller("cloud.connections.update", _with_tag(tag, params))
-
-    def delete(self, tag: str) -> R:
-        return self._caller("cloud.connections.delete", {"tag": tag})
-
-    def updateManagedNetworking(self, tag: str, params: Mapping[str, Any]) -> R:  # noqa: N802 - the operation's name
-        """Networking settings (``metadata.networking``): ``{mode?, include_ductape_proxy?, ductape_proxy_host?,
-        ductape_proxy_addresses?, allowed_sources?: [{cidr, label, source}]}`` -> ``{tag, networking, synced_ips}``."""
-        return self._caller("cloud.connections.updateManagedNetworking", _with_tag(tag, params))
-
-    def resolveNetworkingHost(self, host: str) -> R:  # noqa: N802
-        """A host's IPv4 and IPv6 addresses from DNS -> ``{host, addresses}``."""
-        return self._caller("cloud.connections.resolveNetworkingHost", {"host": host})
-
-    def syncNetworkAccess(self, tag: str, params: Params = None, *, progress: Progress = None) -> R:  # noqa: N802
-        """Keeps the project's IP access list: ``{dry_run?, prune?, wait?, wait_timeout_ms?}`` ->
-        ``{added, already_present, removed, pending, failed, drift, unwanted, synced_ips, ...}``;
-        ``progress`` receives events (steps ``read_access_list``, ``add_entries``, ``wait_active``, ...)."""
-        if progress is not None:
-            return self._caller("cloud.connections.syncNetworkAccess", _with_tag(tag, params), progress=progress)
-        return self._caller("cloud.connections.syncNetworkAccess", _with_tag(tag, params))
-
-    def allowCurrentIp(self, tag: str, params: Params = None) -> R:  # noqa: N802
-        """This machine's address for some hours: ``{hours?, comment?}`` -> ``{cidr, delete_after_date, added, ...}``."""
-        return self._caller("cloud.connections.allowCurrentIp", _with_tag(tag, params))
-
-    # PEP 8 names for the same methods.
-    update_managed_networking = updateManagedNetworking
-    resolve_networking_host = resolveNetworkingHost
-    sync_network_access = syncNetworkAccess
-    allow_current_ip = allowCurrentIp
-
-
-class Secrets(Namespace[R]):
-    """``secrets``: workspace secrets, referenced as ``$Secret{KEY}``. Records never carry a value."""
-
-    def create(self, params: Mapping[str, Any]) -> R:
-        """``{key, value, description?, scope?, envs?, expires_at?}`` -> the record (never the value)."""
-        return self._caller("secrets.create", dict(params))
-
-    def fetch_all(self, params: Params = None) -> R:
-        """``{limit?, after?}`` -> ``{secrets, next_after}``; every record by key without ``limit``."""
-        return self._caller("secrets.fetchAll", dict(params or {}))
-
-    def fetch(self, key: str) -> R:
-        """The record and its ``value``."""
-        return self._caller("secrets.fetch", {"key": key})
-
-    def update(self, key: str, params: Mapping[str, Any]) -> R:
-        """A new ``value`` rotates it; ``None`` clears ``description``/``scope``/``envs``/``expires_at``."""
-        return self._caller("secrets.update", _positional("key", key, params))
-
-    def delete(self, key: str) -> R:
-        return self._caller("secrets.delete", {"key": key})
-
-    def revoke(self, key: str) -> R:
-        return self._caller("secrets.revoke", {"key": key})
-
-    def resolve(self, value: str, app: Optional[str] = None, env: Optional[str] = None) -> R:
-        """``{value, references}``: every ``$Secret{KEY}`` in ``value`` resolved for ``app`` in ``env``."""
-        return self._caller("secrets.resolve", _given(value=value, app=app, env=env))
-
-
-class Environments(Namespace[R]):
-    """``products.environments``: a product's environments (``dev``, ``stg``, ``prd``, ...)."""
-
-    def create(self, params: Mapping[str, Any]) -> R:
-        """``{product, slug, name?, description?}``."""
-        return self._caller("products.environments.create", dict(params))
-
-    def list(self, product: str) -> R:
-        return self._caller("products.environments.list", {"product": product})
-
-    def fetch(self, product: str, env: str) -> R:
-        return self._caller("products.environments.fetch", {"product": product, "env": env})
-
-    def update(self, params: Mapping[str, Any]) -> R:
-        """``{product, env, name?, description?}``; the slug never changes."""
-        return self._caller("products.environments.update", dict(params))
-
-    def delete(self, product: str, env: str, force: bool = False) -> R:
-        return self._caller("products.environments.delete", {"product": product, "env": env, "force": force})
-
-
-class Components(Namespace[R]):
-    """``products.components``: database components and their config per environment."""
-
-    def create(self, params: Mapping[str, Any]) -> R:
-        """``{product, tag, type, name?}`` with type ``mongodb``, ``postgresql``, ``mysql`` or ``dynamodb``."""
-        return self._caller("products.components.create", dict(params))
-
-    def fetch(self, product: str, component: str) -> R:
-        return self._caller("products.components.fetch", {"product": product, "component": component})
-
-    def list(self, product: str) -> R:
-        return self._caller("products.components.list", {"product": product})
-
-    def delete(self, product: str, component: str, force: bool = False) -> R:
-        return self._caller("products.components.delete", {"product": product, "component": component, "force": force})
-
-    def set_env(self, params: Mapping[str, Any]) -> R:
-        """``{product, component, env, connection_url?, cloud?, instance?, auth_mode?}``; None clears."""
-        return self._caller("products.components.setEnv", dict(params))
-
-    def get_env(self, product: str, component: str, env: str) -> R:
-        return self._caller("products.components.getEnv", {"product": product, "component": component, "env": env})
-
-    def resolve(self, product: str, component: str, env: str, app: Optional[str] = None) -> R:
-        """``{connection_url, references, cloud, instance, auth_mode}``: the application's read path."""
-        return self._caller(
-            "products.components.resolve", _given(product=product, component=component, env=env, app=app)
-        )
-
-
-class Products(Namespace[R]):
-    """``products``: products with ``environments`` and ``components``."""
-
-    def create(self, params: Mapping[str, Any]) -> R:
-        """``{name, tag?, description?}``; the tag defaults to the name slugged (``my-product``)."""
-        return self._caller("products.create", dict(params))
-
-    def fetch(self, product: str) -> R:
-        return self._caller("products.fetch", {"product": product})
-
-    def list(self) -> R:
-        return self._caller("products.list", {})
-
-    def update(self, product: str, params: Mapping[str, Any]) -> R:
-        return self._caller("products.update", _positional("product", product, params))
-
-    def delete(self, product: str, force: bool = False) -> R:
-        """Refused while component envs hold secrets, unless ``force`` (which deletes them too)."""
-        return self._caller("products.delete", {"product": product, "force": force})
-
-    @property
-    def environments(self) -> Environments[R]:
-        return Environments(self._caller, "products.environments")
-
-    @property
-    def components(self) -> Components[R]:
-        return Components(self._caller, "products.components")
-
-
-class Resources(Namespace[R]):
-    """``cloud.resources``: the clusters of a connection's project, and importing one."""
-
-    def services(self, cloud: str) -> R:
-        return self._caller("cloud.resources.services", {"cloud": cloud})
-
-    def list(self, cloud: str, service: str = "atlas-cluster") -> R:
-        """``{resources: [{id, name, region, metadata}]}``: dedicated, free and flex clusters."""
-        return self._caller("cloud.resources.list", {"cloud": cloud, "service": service})
-
-    def import_(self, params: Mapping[str, Any]) -> R:
-        """``{cloud, service, type, product, component, env, resource, role?, connection_type?, verify?}``:
-        a cluster-scoped database user, its string stored as a secret, the env linked to it."""
-        return self._caller("cloud.resources.import", dict(params))
-
-    def unlink(self, params: Mapping[str, Any]) -> R:
-        """``{cloud, product, component, env}``: deletes the database user, the secret and the link."""
-        return self._caller("cloud.resources.unlink", dict(params))
-
-    def verify(self, params: Mapping[str, Any]) -> R:
-        """``{product, component, env, app?, timeout_ms?}``: connects with the stored string
-        (MongoDB's driver) and runs ``ping``: ``{verified: True, server, attempts, elapsed_ms}``."""
-        return self._caller("cloud.resources.verify", dict(params))
-
-
-class Cloud(Namespace[R]):
-    """``cloud``: ``connections``, and any other namespace by attribute (``cloud.resources.import_``
-    reaches ``cloud.resources.import`` once the core has it: a trailing ``_`` is dropped)."""
-
-    @property
-    def connections(self) -> Connections[R]:
-        return Connections(self._caller, "cloud.connections")
-
-    @property
-    def resources(self) -> Resources[R]:
-        return Resources(self._caller, "cloud.resources")
-
-
-class Workspace(Namespace[R]):
-    """``workspace``: the workspace itself."""
-
-    def rotate_key(self, params: Params = None) -> R:
-        """Re-encrypts every stored secret under a new key: ``{new_key?}`` (base64 of 32 bytes;
-        omitted: a fresh random one) -> ``{rotated, key_source, key_stored, new_key?}``. When
-        ``key_stored`` is false the new key is not where the next open reads it: store it first."""
-        return self._caller("workspace.rotateKey", dict(params or {}))
-
-    rotateKey = rotate_key  # noqa: N815 - the operation's own name
 
 
 class _Base:
@@ -455,8 +191,9 @@ class _Base:
         return client
 
 
-class Ductape(_Base):
-    """Blocking client. Thread-safe: share one instance between threads.
+class Ductape(_Base, DuctapeNamespaces):
+    """Blocking client. Thread-safe: share one instance between threads. Its namespaces
+    (``cloud``, ``products``, ``secrets``, ``workspace``) come from ``DuctapeNamespaces`` (``_ops.py``).
 
     >>> ductape = Ductape(workspace_dir="/tmp/ws", atlas_base_url="http://127.0.0.1:8080")
     >>> ductape.cloud.connections.create({"provider": "mongodb_atlas", "name": "prod_atlas"})
@@ -473,22 +210,6 @@ class Ductape(_Base):
             return decode_envelope(client.call_with_progress(operation, request, _ProgressBridge(progress)))
         return decode_envelope(_call_blocking(self._handle, operation, request))
 
-    @property
-    def cloud(self) -> Cloud[JsonObject]:
-        return Cloud(self.call, "cloud")
-
-    @property
-    def secrets(self) -> Secrets[JsonObject]:
-        return Secrets(self.call, "secrets")
-
-    @property
-    def products(self) -> Products[JsonObject]:
-        return Products(self.call, "products")
-
-    @property
-    def workspace(self) -> Workspace[JsonObject]:
-        return Workspace(self.call, "workspace")
-
     def __getattr__(self, name: str) -> Namespace[Any]:
         if name.startswith("_"):
             raise AttributeError(name)
@@ -501,9 +222,9 @@ class Ductape(_Base):
         self.close()
 
 
-class AsyncDuctape(_Base):
+class AsyncDuctape(_Base, AsyncDuctapeNamespaces):
     """asyncio client: every method answers an awaitable. Cancelling the asyncio task
-    cancels the Rust task.
+    cancels the Rust task. Its namespaces come from ``AsyncDuctapeNamespaces`` (``_ops.py``).
 
     >>> await AsyncDuctape(...).cloud.connections.validate("prod_atlas")
     """
@@ -519,22 +240,6 @@ class AsyncDuctape(_Base):
         else:
             reply = await client.call_async(operation, request)
         return decode_envelope(reply)
-
-    @property
-    def cloud(self) -> Cloud[Awaitable[JsonObject]]:
-        return Cloud(self.call, "cloud")
-
-    @property
-    def secrets(self) -> Secrets[Awaitable[JsonObject]]:
-        return Secrets(self.call, "secrets")
-
-    @property
-    def products(self) -> Products[Awaitable[JsonObject]]:
-        return Products(self.call, "products")
-
-    @property
-    def workspace(self) -> Workspace[Awaitable[JsonObject]]:
-        return Workspace(self.call, "workspace")
 
     def __getattr__(self, name: str) -> Namespace[Awaitable[Any]]:
         if name.startswith("_"):
