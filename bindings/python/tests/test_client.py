@@ -430,3 +430,13 @@ def test_the_package_version_is_the_native_library_version():
     # One version for every artifact: the wheel's metadata (from Cargo.toml) and the library it holds.
     assert ductape.__version__ == ductape.native_version()
     assert re.fullmatch(r"\d+\.\d+\.\d+", ductape.__version__)
+
+
+def test_the_native_library_is_found_by_the_platform_s_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys as _sys
+
+    from ductape import _client
+
+    for platform, name in [("linux", "libductape_ffi.so"), ("darwin", "libductape_ffi.dylib"), ("win32", "ductape_ffi.dll")]:
+        monkeypatch.setattr(_sys, "platform", platform)
+        assert _client._library_file().endswith(name), platform

@@ -13,6 +13,7 @@ import ctypes
 import json
 import logging
 import os
+import sys
 import weakref
 from typing import Any, Awaitable, Callable, List, Mapping, Optional, Union
 
@@ -30,7 +31,19 @@ __all__ = [
 # library uniffi loaded: one ctypes call in and one out, where uniffi's generated call makes about
 # five (a buffer per argument, the call, freeing the reply) and costs ~20 us more per call.
 # dlopen of the same file answers the library already loaded: one copy, one core.
-_LIB = ctypes.CDLL(os.path.join(os.path.dirname(os.path.abspath(_native.__file__)), "libductape_ffi.so"))
+def _library_file() -> str:
+    """The native library beside the uniffi module, by this platform's name for it (the name
+    uniffi's own loader uses too): the package then works wherever a library for it is built."""
+    if sys.platform == "darwin":
+        name = "libductape_ffi.dylib"
+    elif sys.platform == "win32":
+        name = "ductape_ffi.dll"
+    else:
+        name = "libductape_ffi.so"
+    return os.path.join(os.path.dirname(os.path.abspath(_native.__file__)), name)
+
+
+_LIB = ctypes.CDLL(_library_file())
 _LIB.ductape_call.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
                               ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t))
 _LIB.ductape_call.restype = ctypes.c_void_p
