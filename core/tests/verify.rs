@@ -151,3 +151,23 @@ async fn a_bad_cluster_ca_file_fails_at_open() {
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::InvalidArgument, Some("cluster_ca_file")));
     assert!(e.message.contains("the cluster_ca_file option: could not read the CA file"), "{}", e.message);
 }
+
+#[tokio::test]
+async fn an_srv_name_that_does_not_resolve_is_said_plainly() {
+    // The simulator's SRV names exist only in Atlas's DNS: the lookup fails at once.
+    let (_sim, d) = ready("verify-dns", true).await;
+    let e = call_err(&d, "cloud.resources.import", import_req("Cluster0", json!({"verify": true}))).await;
+    assert_eq!(e.code, ErrorCode::Network, "{e:?}");
+    assert!(
+        e.message.starts_with("could not reach cluster 'Cluster0': DNS has no record for _mongodb._tcp.cluster0."),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("connection_type: \"standard\""), "says what to do: {}", e.message);
+    assert!(
+        !e.message.contains("Query {") && !e.message.contains("within"),
+        "no Debug text, no wait claimed: {}",
+        e.message
+    );
+    assert_eq!(e.details.as_ref().unwrap()["reason"], "dns");
+}

@@ -24,8 +24,11 @@ const MAX_RETRY: Duration = Duration::from_secs(1);
 /// credentials: the driver's text is scrubbed of the string's user info.
 #[derive(Debug)]
 pub enum Failure {
-    /// No server answered within the time allowed (DNS, TCP, TLS).
+    /// No server answered within the time allowed (TCP, TLS, server selection).
     Unreachable(String),
+    /// The string's host name does not resolve from here: what was looked up, and whether DNS
+    /// answered that it has no such record (else the lookup itself failed).
+    NoDns { name: String, no_record: bool },
     /// A server answered and refused the login, until the patience ran out.
     Refused(String),
     /// The driver did not accept the string or the CA file.
@@ -101,6 +104,11 @@ fn classify(e: mongodb::error::Error, url: &str) -> Failure {
     };
     let message = scrub(&message, url);
     match e.kind.as_ref() {
+        // The resolver's own text is Rust Debug output (`Query { name: Name(..) }`): the name
+        // looked up is said from the string instead.
+        ErrorKind::DnsResolve { .. } => {
+            Failure::NoDns { name: dns_name(url), no_record: message.contains("no records found") }
+        }
         ErrorKind::Authentication { .. } => Failure::Refused(message),
         ErrorKind::Command(c) if c.code == AUTHENTICATION_FAILED => Failure::Refused(message),
         ErrorKind::InvalidArgument { .. } | ErrorKind::InvalidTlsConfig { .. } => Failure::Invalid(message),
@@ -148,6 +156,19 @@ fn check_userinfo(url: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The DNS name a driver looks up for `url`: `_mongodb._tcp.<host>` (SRV) for `mongodb+srv://`,
+/// else the first host. Taken after the user info, so no credential is in it.
+fn dns_name(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("mongodb", url));
+    let hosts = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let host = hosts.split(['/', '?', ',']).next().unwrap_or_default();
+    if scheme == "mongodb+srv" {
+        format!("_mongodb._tcp.{host}")
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h).to_string()
+    }
+}
+
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -180,6 +201,23 @@ impl Failure {
                     reach.as_secs_f64()
                 ),
             ),
+            Failure::NoDns { name, no_record } => {
+                let what = if no_record {
+                    format!("DNS has no record for {name}")
+                } else {
+                    format!("the DNS lookup of {name} failed")
+                };
+                Error::new(
+                    ErrorCode::Network,
+                    format!(
+                        "could not reach cluster '{cluster}': {what}, so its string does not resolve from here. Check \
+                         the name and this machine's DNS (a private endpoint's name resolves only inside its network); \
+                         an Atlas stand-in without DNS, such as the bundled simulator, needs connection_type: \
+                         \"standard\""
+                    ),
+                )
+                .with_details(serde_json::json!({ "reason": "dns", "name": name }))
+            }
             Failure::Refused(m) => Error::new(
                 ErrorCode::FailedPrecondition,
                 format!("cluster '{cluster}' refused the connection string's login ({m})"),
@@ -196,6 +234,25 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dns_name_is_said_from_the_string_without_its_user_info() {
+        assert_eq!(
+            dns_name("mongodb+srv://u:p%40w@cluster0.x1y2z.mongodb.net/?tls=true"),
+            "_mongodb._tcp.cluster0.x1y2z.mongodb.net"
+        );
+        assert_eq!(dns_name("mongodb://u:p@h1.example:27017,h2.example:27017/?tls=true"), "h1.example");
+        let e = Failure::NoDns { name: "_mongodb._tcp.c0.example".into(), no_record: true }
+            .into_error("Cluster0", Duration::from_secs(10));
+        assert_eq!(e.code, ErrorCode::Network);
+        assert!(
+            e.message
+                .starts_with("could not reach cluster 'Cluster0': DNS has no record for _mongodb._tcp.c0.example,"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("within") && !e.message.contains("Query {"), "{}", e.message);
+    }
 
     #[test]
     fn scrub_removes_the_user_info_raw_and_decoded() {
