@@ -46,7 +46,8 @@ pub async fn run(g: &Global, args: Args) -> u8 {
              ductape cloud connections complete --tag sim --project-id {project} --atlas-public-key {public}   # prompts for the private key\n  \
              ductape cloud connections validate --tag sim\n\
              \nThe SDKs: the options atlas_base_url = \"{base}\" and cluster_ca_file = \"{ca}\" (or the same two variables).\n\
-             Drivers: the clusters' `standard` connection strings point at 127.0.0.1; pass tlsCAFile={ca}.\n\
+             Import with connection_type \"standard\" (--connection-type standard): the clusters' SRV names exist only in\n\
+             Atlas's DNS, while their `standard` strings point at 127.0.0.1. Drivers: pass tlsCAFile={ca}.\n\
              \nCtrl-C stops it.",
             project = seed::PROJECT_ID,
             public = seed::OWNER_PUBLIC_KEY,
