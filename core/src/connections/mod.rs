@@ -537,6 +537,31 @@ pub struct Resolved {
     pub credentials: Credentials,
 }
 
+impl Resolved {
+    /// Refuses a connection that is not `active`, saying why in its own words: never validated
+    /// (pending), its last validation's failure (error), or revoked. `field` names the request
+    /// field that gave the tag; `purpose` says why only an active one will do.
+    pub fn require_active(&self, field: &str, purpose: &str) -> Result<()> {
+        let row = &self.row;
+        let tag = &row.tag;
+        let state = match row.status {
+            Status::Active => return Ok(()),
+            Status::Pending => format!("cloud connection '{tag}' has not been validated yet: validate it first"),
+            Status::Error => match &row.metadata.last_validation_error {
+                Some(f) => format!(
+                    "cloud connection '{tag}' failed its last validation ({}: {}): fix that, then validate it again",
+                    f.check, f.message
+                ),
+                None => format!("cloud connection '{tag}' failed its last validation: validate it again"),
+            },
+            Status::Revoked => format!("cloud connection '{tag}' is revoked: complete it with new credentials"),
+        };
+        Err(Error::new(ErrorCode::FailedPrecondition, format!("{state} (cloud.connections.validate); {purpose}"))
+            .with_field(field)
+            .with_details(serde_json::json!({ "status": row.status.as_str() })))
+    }
+}
+
 pub async fn resolve(d: &Ductape, tag: &str) -> Result<Resolved> {
     let tag = lookup_tag(tag)?;
     let store = d.store().await?;

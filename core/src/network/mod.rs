@@ -18,7 +18,7 @@ pub mod plan;
 pub mod repo;
 
 use crate::atlas::{AtlasClient, AtlasError};
-use crate::connections::model::{check_text, lookup_tag, now, Row, Status};
+use crate::connections::model::{check_text, lookup_tag, now, Row};
 use crate::connections::{self, repo as conn_repo, Resolved};
 use crate::error::{Error, ErrorCode, Result};
 use crate::progress::report;
@@ -250,18 +250,7 @@ pub async fn resolve_networking_host(_d: &Ductape, req: ResolveHostRequest) -> R
 /// A live, active connection with its credentials.
 async fn active(d: &Ductape, tag: &str) -> Result<Resolved> {
     let r = connections::resolve(d, tag).await?;
-    if r.row.status != Status::Active {
-        return Err(Error::new(
-            ErrorCode::FailedPrecondition,
-            format!(
-                "cloud connection '{}' is {}, not active: validate it first (cloud.connections.validate); its access list is changed only with credentials Atlas accepted",
-                r.row.tag,
-                r.row.status.as_str()
-            ),
-        )
-        .with_field("tag")
-        .with_details(json!({ "status": r.row.status.as_str() })));
-    }
+    r.require_active("tag", "the access list is changed only with credentials Atlas accepted")?;
     Ok(r)
 }
 

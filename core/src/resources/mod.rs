@@ -27,7 +27,7 @@ pub mod verify;
 pub use import::import;
 pub use unlink::unlink;
 
-use crate::connections::{self, model::Status};
+use crate::connections;
 use crate::error::{Error, ErrorCode, Result};
 use crate::products;
 use crate::{progress, Ductape};
@@ -115,18 +115,8 @@ pub async fn verify(d: &Ductape, req: VerifyRequest) -> Result<VerifyReply> {
 /// The connection `tag`, resolved; import also needs it active with the `database` scope.
 async fn linked(d: &Ductape, tag: &str, for_import: bool) -> Result<connections::Resolved> {
     let conn = connections::resolve(d, tag).await.map_err(|e| on_field(e, "cloud"))?;
+    conn.require_active("cloud", "Atlas is called only with credentials it accepted")?;
     let row = &conn.row;
-    if row.status != Status::Active {
-        return Err(Error::new(
-            ErrorCode::FailedPrecondition,
-            format!(
-                "cloud connection '{}' is {}, not active; validate it first (cloud.connections.validate)",
-                row.tag,
-                row.status.as_str()
-            ),
-        )
-        .with_field("cloud"));
-    }
     if for_import && !row.scopes.iter().any(|s| s == "database") {
         return Err(Error::new(
             ErrorCode::FailedPrecondition,
