@@ -11,7 +11,7 @@ var (
 	ErrInvalidArgument = sentinel("invalid_argument")
 	// ErrUnknownOperation (unknown_operation): The operation name is not known (or is a debug operation this build or client does not enable).
 	ErrUnknownOperation = sentinel("unknown_operation")
-	// ErrNotFound (not_found): No such connection (or it was deleted).
+	// ErrNotFound (not_found): No such connection (or it was deleted), product, environment, component or secret.
 	ErrNotFound = sentinel("not_found")
 	// ErrConflict (conflict): The name is taken, or the state changed while the call ran.
 	ErrConflict = sentinel("conflict")

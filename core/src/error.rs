@@ -39,7 +39,7 @@ error_codes! {
     InvalidArgument = "invalid_argument",
     /// The operation name is not known (or is a debug operation this build or client does not enable).
     UnknownOperation = "unknown_operation",
-    /// No such connection (or it was deleted).
+    /// No such connection (or it was deleted), product, environment, component or secret.
     NotFound = "not_found",
     /// The name is taken, or the state changed while the call ran.
     Conflict = "conflict",

@@ -1366,7 +1366,7 @@ export interface DuctapeApi {
 export const ERROR_CODES = {
   invalid_argument: "A request field is missing, of the wrong type, unknown, or has a bad value.",
   unknown_operation: "The operation name is not known (or is a debug operation this build or client does not enable).",
-  not_found: "No such connection (or it was deleted).",
+  not_found: "No such connection (or it was deleted), product, environment, component or secret.",
   conflict: "The name is taken, or the state changed while the call ran.",
   permission_denied: "The secret exists but this app or environment may not use it (out of scope, or not in the environment).",
   failed_precondition: "The call is valid but not in this state (e.g. validate before complete, a closed client).",
@@ -1394,7 +1394,7 @@ export class UnknownOperationError extends DuctapeError {
   override readonly code = "unknown_operation";
 }
 
-/** `not_found`: No such connection (or it was deleted). */
+/** `not_found`: No such connection (or it was deleted), product, environment, component or secret. */
 export class NotFoundError extends DuctapeError {
   override readonly code = "not_found";
 }

@@ -186,18 +186,24 @@ pub fn check_tag(field: &str, tag: &str) -> Result<()> {
 /// trimmed: the create rule, checked before any use, and never echoed. Users paste secrets into
 /// the wrong field, and an echoed 1 MiB tag would double the reply.
 pub fn lookup_tag(raw: &str) -> Result<String> {
+    lookup_tag_in("tag", raw)
+}
+
+/// [`lookup_tag`] for a request field of another name (`cloud` in products and resources): the
+/// error names that field, in its field and in its message.
+pub fn lookup_tag_in(field: &str, raw: &str) -> Result<String> {
     let tag = raw.trim();
     let rule = "a connection's tag is lowercase letters, digits and '_', starting with a letter or digit";
     let problem = if tag.is_empty() {
-        "tag must not be empty".to_string()
+        format!("{field} must not be empty")
     } else if tag.len() > MAX_TAG_LEN {
-        format!("tag must be at most {MAX_TAG_LEN} characters ({rule})")
+        format!("{field} must be at most {MAX_TAG_LEN} characters ({rule})")
     } else if !tag_is_well_formed(tag) {
-        format!("tag is not a valid tag ({rule}); the value given is not repeated here")
+        format!("{field} is not a valid tag ({rule}); the value given is not repeated here")
     } else {
         return Ok(tag.to_string());
     };
-    Err(Error::invalid("tag", problem))
+    Err(Error::invalid(field, problem))
 }
 
 /// "Production Atlas" -> `production_atlas`. `None` when nothing usable is left.

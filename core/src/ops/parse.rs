@@ -93,8 +93,43 @@ fn to_invalid(path: String, message: String) -> Error {
         _ if path == "." => "$".to_string(),
         _ => path,
     };
-    let message = strip_position(&message);
+    let mut message = strip_position(&message);
+    if let Some(near) = nearest_field(&message) {
+        message.push_str(&format!("; did you mean `{near}`?"));
+    }
     Error::invalid(field.clone(), format!("{field}: {message}"))
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`": the expected field nearest to `x`
+/// (at most 2 edits, and fewer than half its length), the likely misspelling.
+fn nearest_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (given, expected) = rest.split_once('`')?;
+    let expected = expected.split_once("expected")?.1;
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|name| (edits(given, name), name))
+        .filter(|(d, name)| *d <= 2 && *d * 2 < name.len().max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance (both are short field names).
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
 }
 
 fn between_backticks(message: &str) -> Option<&str> {
@@ -130,6 +165,7 @@ mod tests {
         let e = parse::<Req>(json!({"name": "a", "scopes": [], "extra": 1})).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("extra"));
         assert!(e.message.starts_with("extra: unknown field `extra`"), "{}", e.message);
+        assert!(!e.message.contains("did you mean"), "nothing near: {}", e.message);
 
         let e = parse::<Req>(json!({"scopes": []})).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("name"));
@@ -180,5 +216,14 @@ mod tests {
         let e = parse_json::<Value>("{\"value\":1} trailing").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("$"));
         assert!(e.message.starts_with("request is not valid JSON: trailing characters"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_misspelt_field_gets_its_nearest_name() {
+        let m = "unknown field `projct_id`, expected one of `tag`, `project_id`, `atlas_public_key`";
+        assert_eq!(nearest_field(m), Some("project_id"));
+        assert_eq!(nearest_field("unknown field `zzz`, expected one of `tag`, `project_id`"), None);
+        assert_eq!(nearest_field("unknown field `ta`, expected `tag`"), Some("tag"));
+        assert_eq!(edits("kitten", "sitting"), 3);
     }
 }

@@ -321,11 +321,7 @@ fn check_url(u: &SecretString) -> Result<SecretString> {
 }
 
 fn check_cloud_tag(raw: &str) -> Result<String> {
-    crate::connections::model::lookup_tag(raw).map_err(|mut e| {
-        e.field = Some("cloud".into());
-        e.message = e.message.replacen("tag", "cloud", 1);
-        e
-    })
+    crate::connections::model::lookup_tag_in("cloud", raw)
 }
 
 fn check_auth_mode(raw: &str) -> Result<String> {

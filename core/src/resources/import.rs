@@ -9,7 +9,7 @@
 //! transaction.
 
 use super::ownership::{self, Claim, Marker};
-use super::{api::*, atlas, linked, naming, on_field, uri, verify, LOGIN_PATIENCE, REQUIRED_REACH, TRY_REACH};
+use super::{api::*, atlas, linked, naming, uri, verify, LOGIN_PATIENCE, REQUIRED_REACH, TRY_REACH};
 use crate::atlas::AtlasClient;
 use crate::connections::{self, Resolved};
 use crate::crypto::SecretString;
@@ -67,7 +67,7 @@ impl Input {
             ));
         }
         Ok(Input {
-            cloud: connections::model::lookup_tag(&req.cloud).map_err(|e| on_field(e, "cloud"))?,
+            cloud: connections::model::lookup_tag_in("cloud", &req.cloud)?,
             product: products::lookup("product", &req.product)?,
             component: products::check_tag("component", &req.component)?,
             env: check_env_slug("env", &req.env)?,

@@ -56,7 +56,7 @@ const OTHER_SERVICES: &[(&str, &str, &str)] = &[
 ];
 
 pub async fn services(d: &Ductape, req: ServicesRequest) -> Result<ServicesReply> {
-    let tag = connections::model::lookup_tag(&req.cloud).map_err(|e| on_field(e, "cloud"))?;
+    let tag = connections::model::lookup_tag_in("cloud", &req.cloud)?;
     let store = d.store().await?;
     let t = tag.clone();
     store.read_async(move |_, c| connections::repo::live(c, &t).map(|_| ())).await.map_err(|e| on_field(e, "cloud"))?;

@@ -5,8 +5,8 @@
 //! reply says why (`user_kept`).
 
 use super::ownership::Marker;
-use super::{api::*, atlas, import::lock_target, linked, on_field};
-use crate::connections::{model::lookup_tag, Resolved};
+use super::{api::*, atlas, import::lock_target, linked};
+use crate::connections::{model::lookup_tag_in, Resolved};
 use crate::error::{Error, ErrorCode, Result};
 use crate::fields::check_env_slug;
 use crate::products::{self, repo as prod_repo};
@@ -27,7 +27,7 @@ struct Link {
 }
 
 pub async fn unlink(d: &Ductape, req: UnlinkRequest) -> Result<UnlinkReply> {
-    let cloud = lookup_tag(&req.cloud).map_err(|e| on_field(e, "cloud"))?;
+    let cloud = lookup_tag_in("cloud", &req.cloud)?;
     let product = products::lookup("product", &req.product)?;
     let component = products::lookup("component", &req.component)?;
     let env = check_env_slug("env", &req.env)?;

@@ -762,18 +762,21 @@ mod tests {
                 if let Ok(n) = s.read(&mut buf) {
                     after.extend_from_slice(&buf[..n]);
                 }
-                if !after.is_empty() {
-                    let _ = s.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 3]); // AuthenticationCleartextPassword
-                    if let Ok(n) = s.read(&mut buf) {
-                        after.extend_from_slice(&buf[..n]);
-                    }
-                    let fields = b"SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed\0\0";
-                    let mut refusal = vec![b'E'];
-                    refusal.extend_from_slice(&(fields.len() as u32 + 4).to_be_bytes());
-                    refusal.extend_from_slice(fields);
-                    let _ = s.write_all(&refusal);
+                if after.is_empty() {
+                    log.lock().unwrap().push(after);
+                    continue;
                 }
+                let _ = s.write_all(&[b'R', 0, 0, 0, 8, 0, 0, 0, 3]); // AuthenticationCleartextPassword
+                if let Ok(n) = s.read(&mut buf) {
+                    after.extend_from_slice(&buf[..n]);
+                }
+                // Logged before the refusal goes out: the client reads the log once refused.
                 log.lock().unwrap().push(after);
+                let fields = b"SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed\0\0";
+                let mut refusal = vec![b'E'];
+                refusal.extend_from_slice(&(fields.len() as u32 + 4).to_be_bytes());
+                refusal.extend_from_slice(fields);
+                let _ = s.write_all(&refusal);
             }
         });
         (port, seen)
@@ -796,7 +799,8 @@ mod tests {
         assert!(e.message.contains("does not offer TLS") && e.message.contains("sslmode=disable"), "{}", e.message);
 
         // On loopback without sslmode the server may decline TLS (as before): the login goes on.
-        seen.lock().unwrap().clear();
+        // A server of its own, so no late attempt of the first client reaches this one's log.
+        let (port, seen) = declining_server();
         let local = format!("postgres://u:Zj7Vx9Kw-local@127.0.0.1:{port}/db");
         let e = Postgres::open(&SecretString::new(local)).unwrap().read(&mut |_| Ok(())).unwrap_err();
         assert!(e.message.contains("password authentication failed"), "{}", e.message);

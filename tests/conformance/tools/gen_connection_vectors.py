@@ -160,6 +160,7 @@ b("create", {"provider": "mongodb_atlas", "name": "x1", "tag": "x1"}, "invalid_a
 b("complete", {"project_id": P, "atlas_public_key": PUB, "atlas_private_key": PRIV}, "invalid_argument", "tag", "missing field", True)
 b("complete", {"tag": "nope", "project_id": P, "atlas_public_key": PUB, "atlas_private_key": PRIV}, "not_found", "tag", None, True)
 b("complete", {"tag": "prod_atlas", "atlas_public_key": PUB, "atlas_private_key": PRIV}, "invalid_argument", "project_id", "missing field", True)
+b("complete", {"tag": "prod_atlas", "projct_id": P, "atlas_public_key": PUB, "atlas_private_key": PRIV}, "invalid_argument", "projct_id", "did you mean `project_id`?", True)
 b("complete", {"tag": "prod_atlas", "project_id": "5c843ba3", "atlas_public_key": PUB, "atlas_private_key": PRIV}, "invalid_argument", "project_id", "24-character", True)
 b("complete", {"tag": "prod_atlas", "project_id": P.upper(), "atlas_public_key": PUB, "atlas_private_key": PRIV}, "invalid_argument", "project_id", "lowercase", True)
 b("complete", {"tag": "prod_atlas", "project_id": "zz843ba379358e5b3dc2dec6", "atlas_public_key": PUB, "atlas_private_key": PRIV}, "invalid_argument", "project_id", None, True)

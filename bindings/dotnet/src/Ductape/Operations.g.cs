@@ -21,7 +21,7 @@ namespace Ductape
             : base("unknown_operation", message, field, details) { }
     }
 
-    /// <summary>NotFoundException (<c>not_found</c>): No such connection (or it was deleted).</summary>
+    /// <summary>NotFoundException (<c>not_found</c>): No such connection (or it was deleted), product, environment, component or secret.</summary>
     public sealed class NotFoundException : DuctapeException
     {
         public NotFoundException(string message, string field, IDictionary<string, object> details)

@@ -48,7 +48,7 @@ class UnknownOperationError(DuctapeError):
 
 
 class NotFoundError(DuctapeError, LookupError):
-    """``not_found``: No such connection (or it was deleted)."""
+    """``not_found``: No such connection (or it was deleted), product, environment, component or secret."""
 
     code = "not_found"
 

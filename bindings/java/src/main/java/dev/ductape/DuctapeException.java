@@ -69,7 +69,7 @@ public class DuctapeException extends RuntimeException {
         public UnknownOperation(String message, String field, Object details) { super("unknown_operation", message, field, details); }
     }
 
-    /** Error code {@code not_found}: No such connection (or it was deleted). */
+    /** Error code {@code not_found}: No such connection (or it was deleted), product, environment, component or secret. */
     public static final class NotFound extends DuctapeException {
         public NotFound(String message, String field, Object details) { super("not_found", message, field, details); }
     }
