@@ -127,15 +127,16 @@ pub async fn import(d: &Ductape, req: ImportRequest) -> Result<ImportReply> {
     let password = naming::password();
     progress::report("database_user", 0, Some(1), Some(format!("making database user '{username}'")));
     let summary = format!("{}/{}/{} via {}", input.product, input.component, input.env, input.cloud);
+    let marker = input.marker(&store);
     let spec = atlas::UserSpec {
         project: &conn.project_id,
         username: &username,
         password: &password,
         role: &input.role,
         cluster: &cluster.name,
-        description: input.marker(&store).description(&summary),
+        description: marker.description(&summary),
     };
-    let claim = put_user(&client, &spec, &input.marker(&store), recorded, input.adopt).await?;
+    let claim = put_user(&client, &spec, &marker, recorded, input.adopt).await?;
     crate::store::debug_pause("import.after_user");
     wait_applied(&client, &conn, &cluster.name, input.wait, &lease).await?;
 

@@ -88,7 +88,7 @@ pub async fn verify(d: &Ductape, req: VerifyRequest) -> Result<VerifyReply> {
     let resolved = products::components::resolve(d, resolve).await?;
     let target = resolved.instance.clone().unwrap_or_else(|| component.clone());
     let url = resolved.connection_url.0;
-    if !has_login(url.expose()) {
+    if !verify::has_login(url.expose()) {
         return Err(Error::new(
             ErrorCode::FailedPrecondition,
             format!(
@@ -131,13 +131,6 @@ async fn linked(d: &Ductape, tag: &str, for_import: bool) -> Result<connections:
     Ok(conn)
 }
 
-/// Whether a connection string names a user: a non-empty userinfo before an `@` after the
-/// scheme. Hosts and the usual options never hold `@`, so a string without one has no login.
-fn has_login(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.rfind('@').is_some_and(|at| !rest[..at].is_empty() && !rest.starts_with(':'))
-}
-
 fn check_service(service: &str) -> Result<()> {
     let s = service.trim();
     if s == SERVICE {
@@ -158,18 +151,4 @@ fn on_field(mut e: Error, field: &str) -> Error {
         e.field = Some(field.to_string());
     }
     e
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_login_is_a_user_before_an_at() {
-        assert!(super::has_login("mongodb+srv://u:p@cluster0.example.net/?tls=true"));
-        assert!(super::has_login("mongodb://u:p/w?@h:27017"), "an unescaped password still counts");
-        for no in
-            ["mongodb://h:27017/", "mongodb+srv://cluster0.example.net/?tls=true", "mongodb://@h/", "mongodb://:p@h/"]
-        {
-            assert!(!super::has_login(no), "{no}");
-        }
-    }
 }

@@ -91,7 +91,7 @@ async fn delete_if_ours(d: &Ductape, conn: &Resolved, link: &Link, marker: &Mark
     let user = &link.user;
     let found = atlas::find_user(&client, &conn.project_id, user).await.map_err(Error::from)?;
     let Some(description) = found else {
-        return Ok(Some(kept("not_found", format!("Atlas project {} has no user '{user}' any more", conn.project_id))));
+        return Ok(Some(gone(conn, user)));
     };
     if description.as_deref().and_then(Marker::parse).as_ref() != Some(marker) {
         return Ok(Some(kept(
@@ -107,7 +107,12 @@ async fn delete_if_ours(d: &Ductape, conn: &Resolved, link: &Link, marker: &Mark
     if atlas::delete_user(&client, &conn.project_id, user).await.map_err(Error::from)? {
         return Ok(None);
     }
-    Ok(Some(kept("not_found", format!("Atlas project {} has no user '{user}' any more", conn.project_id))))
+    Ok(Some(gone(conn, user)))
+}
+
+/// Atlas no longer has the user (deleted behind the workspace's back, or meanwhile).
+fn gone(conn: &Resolved, user: &str) -> UserKept {
+    kept("not_found", format!("Atlas project {} has no user '{user}' any more", conn.project_id))
 }
 
 fn kept(code: &'static str, message: String) -> UserKept {

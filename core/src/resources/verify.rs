@@ -138,6 +138,12 @@ fn userinfo(url: &str) -> Option<&str> {
     rest.rfind('@').map(|at| &rest[..at])
 }
 
+/// Whether a connection string names a user: its [`userinfo`] has one. Hosts and the usual
+/// options never hold `@`, so a string without one has no login to verify.
+pub fn has_login(url: &str) -> bool {
+    userinfo(url).is_some_and(|i| !i.is_empty() && !i.starts_with(':'))
+}
+
 /// Refuses user info the driver would read otherwise than [`userinfo`] (it ends the user info at
 /// the last `@` before the first `?`, then quotes the pieces as a host, a port or an option in
 /// its error), so the driver never sees a password it would split. The message names the rule,
@@ -160,7 +166,7 @@ fn check_userinfo(url: &str) -> Result<(), Failure> {
 /// else the first host. Taken after the user info, so no credential is in it.
 fn dns_name(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("mongodb", url));
-    let hosts = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let hosts = userinfo(url).map_or(rest, |info| &rest[info.len() + 1..]);
     let host = hosts.split(['/', '?', ',']).next().unwrap_or_default();
     if scheme == "mongodb+srv" {
         format!("_mongodb._tcp.{host}")
@@ -234,6 +240,17 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_login_is_a_user_before_an_at() {
+        assert!(has_login("mongodb+srv://u:p@cluster0.example.net/?tls=true"));
+        assert!(has_login("mongodb://u:p/w?@h:27017"), "an unescaped password still counts");
+        for no in
+            ["mongodb://h:27017/", "mongodb+srv://cluster0.example.net/?tls=true", "mongodb://@h/", "mongodb://:p@h/"]
+        {
+            assert!(!has_login(no), "{no}");
+        }
+    }
 
     #[test]
     fn the_dns_name_is_said_from_the_string_without_its_user_info() {

@@ -126,8 +126,7 @@ impl Store {
             gate: RwLock::new(()),
         };
         store.engine.migrate()?;
-        store.check_key(key)?;
-        store.id = store.write(ensure_workspace_id)?;
+        store.id = store.check_key(key)?;
         Ok(store)
     }
 
@@ -258,19 +257,23 @@ impl Store {
     /// the rename is finished here. A pending file next to a key that still opens the workspace
     /// is one whose rotation never committed: removed, under the write lock (a rotation writes
     /// it only while it holds that lock).
-    fn check_key(&self, key: &WorkspaceKey) -> Result<()> {
+    ///
+    /// Answers the workspace's id (made in the same transaction when the workspace is new, so
+    /// opening costs one write transaction, not two).
+    fn check_key(&self, key: &WorkspaceKey) -> Result<String> {
         let cipher = Cipher::new(key);
         let sealed = cipher.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_AAD)?;
         let pending = match key.source() {
             KeySource::File(p) => Some(key::pending_key_path(p)),
             _ => None,
         };
-        let stored: Vec<u8> = self.write(|tx| {
+        let (stored, id) = self.write(|tx| {
             tx.execute(
                 "INSERT INTO meta(key, value) VALUES ('key_check', ?1) ON CONFLICT (key) DO NOTHING",
                 params![sealed],
             )
             .map_err(|e| db_error("write", e))?;
+            let id = ensure_workspace_id(tx)?;
             let stored = read_key_check(tx)?;
             if let Some(p) = pending.as_ref().filter(|p| p.exists()) {
                 if opens_check(&cipher, &stored) {
@@ -278,16 +281,16 @@ impl Store {
                     let _ = std::fs::remove_file(p);
                 }
             }
-            Ok(stored)
+            Ok((stored, id))
         })?;
         if opens_check(&cipher, &stored) {
             self.install(cipher, stored, key.source().clone());
-            return Ok(());
+            return Ok(id);
         }
         if let KeySource::File(path) = key.source() {
             if let Some(found) = self.finish_pending_rotation(path, &stored)? {
                 self.install(Cipher::new(&found), stored, key.source().clone());
-                return Ok(());
+                return Ok(id);
             }
         }
         if let (true, KeySource::File(path)) = (key.generated(), key.source()) {
